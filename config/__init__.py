@@ -1,0 +1,151 @@
+"""One typed settings object, read from the environment once per process.
+
+The web app, the worker and the CLI all call `load_settings()` at start and pass
+the result around; nothing reads the environment at import time.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.fernet import Fernet
+
+PRODUCTION = "production"
+DEVELOPMENT = "development"
+
+# Secrets that production must be given; development generates them under var/.
+REQUIRED_IN_PRODUCTION = (
+    "DATABASE_URL",
+    "REDIS_URL",
+    "PUBLIC_URL",
+    "SECRET_KEY",
+    "TOKEN_KEY",
+    "TWILIO_AUTH_TOKEN",
+)
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or malformed; the message names it."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the gateway, the worker and the CLI need to know about their world."""
+
+    env: str
+    var_dir: Path
+    database_url: str
+    redis_url: str
+    public_url: str
+    secret_key: str
+    token_key: str
+    twilio_auth_token: str
+    twilio_account_sid: str = ""
+    twilio_from: str = ""
+    twilio_messaging_service_sid: str = ""
+    default_region: str = "NZ"
+    queue_name: str = "smsbridge"
+    publish_attempts: int = 5
+    publish_backoff: tuple[int, ...] = (5, 30, 120, 600)
+    unknown_sender_quiet_hours: int = 24
+    sweep_after_seconds: int = 30
+
+    @property
+    def uses_twilio(self) -> bool:
+        """Whether texts go out through Twilio rather than the outbox."""
+        return bool(self.twilio_account_sid)
+
+    @property
+    def sms_number(self) -> str:
+        """The number people text, as shown in help and simulated webhooks."""
+        return self.twilio_from or "+15005550006"
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Build the settings from the environment; fail naming any missing production secret."""
+    env_vars = os.environ if environ is None else environ
+    env = env_vars.get("SMSBRIDGE_ENV", DEVELOPMENT).strip().lower()
+    if env not in (PRODUCTION, DEVELOPMENT):
+        raise ConfigError(f"SMSBRIDGE_ENV must be 'production' or 'development', not {env!r}")
+    var_dir = Path(env_vars.get("SMSBRIDGE_VAR", "var")).resolve()
+
+    if env == PRODUCTION:
+        missing = [name for name in REQUIRED_IN_PRODUCTION if not env_vars.get(name)]
+        if missing:
+            raise ConfigError("missing setting(s) for production: " + ", ".join(missing))
+        has_sender = env_vars.get("TWILIO_FROM") or env_vars.get("TWILIO_MESSAGING_SERVICE_SID")
+        if env_vars.get("TWILIO_ACCOUNT_SID") and not has_sender:
+            raise ConfigError(
+                "missing setting for production: TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID"
+            )
+
+    def get_or_generate(name: str, make: str) -> str:
+        value = env_vars.get(name)
+        if value:
+            return value
+        return _dev_secret(var_dir, name, make)
+
+    port = env_vars.get("PORT", "5000")
+    token_key = get_or_generate("TOKEN_KEY", "fernet")
+    try:
+        Fernet(token_key.encode())
+    except ValueError as exc:
+        raise ConfigError("TOKEN_KEY must be a Fernet key (smsbridge keygen makes one)") from exc
+
+    return Settings(
+        env=env,
+        var_dir=var_dir,
+        database_url=env_vars.get("DATABASE_URL") or f"sqlite:///{var_dir / 'smsbridge.db'}",
+        redis_url=env_vars.get("REDIS_URL") or f"unix://{var_dir / 'redis.sock'}",
+        public_url=(env_vars.get("PUBLIC_URL") or f"http://127.0.0.1:{port}").rstrip("/"),
+        secret_key=get_or_generate("SECRET_KEY", "hex"),
+        token_key=token_key,
+        twilio_auth_token=get_or_generate("TWILIO_AUTH_TOKEN", "hex"),
+        twilio_account_sid=env_vars.get("TWILIO_ACCOUNT_SID", ""),
+        twilio_from=env_vars.get("TWILIO_FROM", ""),
+        twilio_messaging_service_sid=env_vars.get("TWILIO_MESSAGING_SERVICE_SID", ""),
+        default_region=env_vars.get("DEFAULT_REGION", "NZ"),
+        queue_name=env_vars.get("QUEUE_NAME", "smsbridge"),
+        sweep_after_seconds=_int(env_vars, "SWEEP_AFTER_SECONDS", 30),
+        publish_attempts=_int(env_vars, "PUBLISH_ATTEMPTS", 5),
+    )
+
+
+def _int(env_vars: Mapping[str, str], name: str, default: int) -> int:
+    """Read a positive whole number, naming the setting if it is not one."""
+    raw = env_vars.get(name)
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}") from None
+    if value < 1:
+        raise ConfigError(f"{name} must be at least 1, not {value}")
+    return value
+
+
+def _dev_secret(var_dir: Path, name: str, kind: str) -> str:
+    """Read a development secret from var/secrets/, generating it on first use."""
+    path = var_dir / "secrets" / name.lower()
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.chmod(0o700)
+    value = Fernet.generate_key().decode() if kind == "fernet" else secrets.token_hex(32)
+    # Write aside, then link into place: when two processes start at once, the
+    # link fails for all but one, and every process reads the same whole value.
+    draft = path.with_name(f".{path.name}.{os.getpid()}")
+    draft.write_text(value)
+    draft.chmod(0o600)
+    try:
+        os.link(draft, path)
+    except FileExistsError:
+        value = path.read_text().strip()
+    finally:
+        draft.unlink()
+    return value

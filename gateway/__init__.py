@@ -1,0 +1,23 @@
+"""The Flask app: Twilio's webhooks, the local timeline and a health check."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from config import Settings, load_settings
+from gateway.services import build_services
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    """Build the app from the given settings, or from the environment."""
+    settings = settings or load_settings()
+    app = Flask(__name__)
+    app.config["SECRET_KEY"] = settings.secret_key
+    app.extensions["smsbridge"] = build_services(settings)
+
+    from gateway import health, sms_webhooks, timeline
+
+    app.register_blueprint(sms_webhooks.bp)
+    app.register_blueprint(health.bp)
+    app.register_blueprint(timeline.bp)
+    return app

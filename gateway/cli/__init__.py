@@ -1,0 +1,16 @@
+"""The `smsbridge` command: admin tasks, the simulator and the development runner."""
+
+from __future__ import annotations
+
+import click
+
+from gateway.cli import dev, events, messages, people
+
+
+@click.group()
+def main() -> None:
+    """Run and administer the SMS-to-social gateway."""
+
+
+for command in (*people.commands, *events.commands, *messages.commands, *dev.commands):
+    main.add_command(command)

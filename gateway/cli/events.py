@@ -1,0 +1,103 @@
+"""`smsbridge events …`: create events, list them, and put people at them."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import click
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from gateway.cli.context import fail, runtime
+from gateway.cli.people import person_by_phone, phone_option
+from gateway.db import transaction
+from gateway.events import EventError, join_event, normalise_code, parse_hashtags, parse_time
+from gateway.models import Event, utcnow
+
+DEFAULT_LENGTH = timedelta(days=3)
+
+
+@click.group()
+def events() -> None:
+    """Create events and their hashtags."""
+
+
+@events.command("create")
+@click.option("--code", required=True, help="The join code people text, e.g. SWRB13.")
+@click.option("--name", required=True)
+@click.option("--hashtags", required=True, help='Hashtags to append, e.g. "#swrb13 #socialwork".')
+@click.option("--starts", help="ISO 8601 start (default: now). No offset means local time.")
+@click.option("--ends", help="ISO 8601 end (default: three days after the start).")
+@click.option("--organiser", default="", help="Who runs it.")
+def events_create(
+    code: str, name: str, hashtags: str, starts: str | None, ends: str | None, organiser: str
+) -> None:
+    """Create an event with a join code, hashtags and a time window."""
+    try:
+        code = normalise_code(code)
+        tags = parse_hashtags(hashtags)
+        starts_at = parse_time(starts) if starts else utcnow()
+        ends_at = parse_time(ends) if ends else starts_at + DEFAULT_LENGTH
+    except EventError as exc:
+        raise fail(str(exc)) from exc
+    if not tags:
+        raise fail("give at least one hashtag")
+    if ends_at <= starts_at:
+        raise fail("the event must end after it starts")
+    try:
+        with transaction(runtime().sessions) as session:
+            session.add(
+                Event(
+                    code=code,
+                    name=name.strip(),
+                    hashtags=" ".join(tags),
+                    starts_at=starts_at,
+                    ends_at=ends_at,
+                    organiser=organiser,
+                )
+            )
+    except IntegrityError:
+        raise fail(f"the code {code} is already taken") from None
+    click.echo(
+        f"Created {code} ({' '.join(tags)}), {starts_at:%Y-%m-%d %H:%M} to "
+        f"{ends_at:%Y-%m-%d %H:%M} UTC."
+    )
+
+
+@events.command("list")
+def events_list() -> None:
+    """List events with their windows."""
+    now = utcnow()
+    with runtime().sessions() as session:
+        rows = session.scalars(select(Event).order_by(Event.starts_at)).all()
+        if not rows:
+            click.echo("No events yet.")
+        for event in rows:
+            state = "open" if event.is_open(now) else ("over" if event.ends_at <= now else "soon")
+            click.echo(
+                f"{event.code}  {event.name}  {event.hashtags}  "
+                f"{event.starts_at:%Y-%m-%d %H:%M} to {event.ends_at:%Y-%m-%d %H:%M} UTC "
+                f"[{state}]"
+            )
+
+
+@events.command("join")
+@click.option("--code", required=True)
+@click.option("--phone", required=True)
+def events_join(code: str, phone: str) -> None:
+    """Put a person at an event: its hashtags go on their posts while it is open."""
+    number = phone_option(phone)
+    try:
+        code = normalise_code(code)
+    except EventError as exc:
+        raise fail(str(exc)) from exc
+    with transaction(runtime().sessions) as session:
+        event = session.scalar(select(Event).where(Event.code == code))
+        if event is None:
+            raise fail(f"no event has the code {code}")
+        person = person_by_phone(session, number)
+        join_event(session, person, event)
+    click.echo(f"{number} is now at {code}.")
+
+
+commands = [events]

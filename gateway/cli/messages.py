@@ -1,0 +1,111 @@
+"""`smsbridge simulate`, `posts`, `outbox` and `sweep`: texts in and out."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+
+import click
+import requests
+
+from gateway.cli.context import fail, runtime, settings
+from gateway.phones import InvalidPhone, normalise_phone
+from gateway.reports import recent_outbound, recent_posts
+from gateway.simulator import inbound_params, post_signed, wait_for_outcome
+from workers.sweeper import run_sweep
+
+
+@click.command()
+@click.option("--from", "sender", required=True, help="The phone the text comes from.")
+@click.option("--wait", default=10.0, show_default=True, help="Seconds to wait for the reply.")
+@click.argument("text")
+def simulate(sender: str, wait: float, text: str) -> None:
+    """Send TEXT to the running server as a signed Twilio webhook, then show the result."""
+    config = settings()
+    # An odd number is sent as typed: an unknown sender is worth simulating too.
+    with contextlib.suppress(InvalidPhone):
+        sender = normalise_phone(sender, config.default_region)
+    url = f"{config.public_url}/sms/inbound"
+    params = inbound_params(config, sender, text)
+    try:
+        response = post_signed(url, params, config.twilio_auth_token)
+    except requests.ConnectionError:
+        raise fail(f"nothing answers at {url}: start the server with `make run`") from None
+    if response.status_code != 200:
+        raise fail(f"the server answered {response.status_code} at {url}")
+    click.echo(f"Sent {params['MessageSid']} from {sender}: {text}")
+
+    outcome = wait_for_outcome(runtime().sessions, params["MessageSid"], timeout=wait)
+    if not outcome.handled:
+        raise fail(f"not handled within {wait:g}s: is the worker running? (smsbridge sweep)")
+    if outcome.post is not None:
+        click.echo(f"Post: {outcome.post['text']} {' '.join(outcome.post['hashtags'])}".rstrip())
+        for delivery in outcome.post["deliveries"]:
+            where = delivery["remote_url"] or delivery["error"] or ""
+            click.echo(
+                f"  {delivery['platform']} @{delivery['handle']}: "
+                f"{delivery['status']} {where}".rstrip()
+            )
+    for reply in outcome.replies:
+        click.echo(f"Reply to {reply['to']}: {reply['body']}")
+    if not outcome.replies:
+        click.echo(f"No reply within {wait:g}s.")
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON array.")
+@click.option("--limit", default=50, show_default=True)
+def posts(as_json: bool, limit: int) -> None:
+    """List recent posts and where each went."""
+    with runtime().sessions() as session:
+        rows = recent_posts(session, limit)
+    if as_json:
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    if not rows:
+        click.echo("No posts yet.")
+    for post in rows:
+        click.echo(
+            f"#{post['id']} {post['created_at'][:16]} {post['phone']}: {post['text']} "
+            f"{' '.join(post['hashtags'])}".rstrip()
+        )
+        for d in post["deliveries"]:
+            click.echo(
+                f"    {d['platform']} @{d['handle']}: {d['status']} "
+                f"{d['remote_url'] or d['error'] or ''}".rstrip()
+            )
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON array.")
+@click.option("--limit", default=50, show_default=True)
+def outbox(as_json: bool, limit: int) -> None:
+    """List recent texts sent (or, without Twilio, kept here instead of sent)."""
+    with runtime().sessions() as session:
+        rows = recent_outbound(session, limit)
+    if as_json:
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    if not rows:
+        click.echo("The outbox is empty.")
+    for text in rows:
+        click.echo(
+            f"{text['created_at'][:19]} to {text['to']} [{text['status']}, "
+            f"{text['segments']} {text['encoding']} segment(s)]: {text['body']}"
+        )
+
+
+@click.command()
+def sweep() -> None:
+    """Enqueue work that lost its job (Redis was down, a worker died), once."""
+    try:
+        report = run_sweep(runtime())
+    except Exception as exc:  # a dead Redis or database: say which, in one line
+        raise fail(f"sweep failed: {exc}") from exc
+    click.echo(
+        f"Enqueued {report.inbound} inbound, {report.deliveries} deliveries, "
+        f"{report.texts} texts; finished {report.replies} replies."
+    )
+
+
+commands = [simulate, posts, outbox, sweep]

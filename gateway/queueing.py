@@ -1,0 +1,63 @@
+"""The RQ queue and the one place jobs are enqueued, by dotted name.
+
+Jobs are named as strings so the web process never imports worker code. Each
+job has a stable id per row, so the sweeper can tell a job still waiting from
+one that was lost, and does not pile up copies.
+"""
+
+from __future__ import annotations
+
+from redis import Redis
+from rq import Queue, Retry
+from rq.exceptions import NoSuchJobError
+from rq.job import Job, JobStatus
+
+from config import Settings
+
+HANDLE_INBOUND = "workers.inbound.handle_inbound"
+PUBLISH_DELIVERY = "workers.publishing.publish_delivery"
+SEND_SMS = "workers.sms.send_sms"
+SWEEP = "workers.sweeper.sweep"
+
+_WAITING = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
+
+
+def connect_redis(redis_url: str) -> Redis:
+    """Connect to Redis with short timeouts, so a dead server fails fast, not slowly."""
+    return Redis.from_url(
+        redis_url, socket_connect_timeout=1, socket_timeout=5, health_check_interval=30
+    )
+
+
+def make_queue(settings: Settings, connection: Redis | None = None) -> Queue:
+    """Return the gateway's queue on the configured Redis."""
+    return Queue(settings.queue_name, connection=connection or connect_redis(settings.redis_url))
+
+
+def enqueue_for_row(queue: Queue, func: str, row_id: int, **options: object) -> Job:
+    """Enqueue func(row_id) unless a job for that row is already waiting or running."""
+    job_id = f"{func.rsplit('.', 1)[-1]}-{row_id}"
+    try:
+        job = Job.fetch(job_id, connection=queue.connection)
+    except NoSuchJobError:
+        pass
+    else:
+        if job.get_status(refresh=False) in _WAITING:
+            return job
+    return queue.enqueue(func, row_id, job_id=job_id, **options)
+
+
+def enqueue_inbound(queue: Queue, inbound_id: int) -> Job:
+    """Enqueue the handling of one stored inbound text."""
+    return enqueue_for_row(queue, HANDLE_INBOUND, inbound_id)
+
+
+def enqueue_publish(queue: Queue, delivery_id: int, settings: Settings) -> Job:
+    """Enqueue one delivery's publishing, retried with backoff on transient failures."""
+    retry = Retry(max=settings.publish_attempts - 1, interval=list(settings.publish_backoff))
+    return enqueue_for_row(queue, PUBLISH_DELIVERY, delivery_id, retry=retry)
+
+
+def enqueue_sms(queue: Queue, outbound_id: int) -> Job:
+    """Enqueue the sending of one outbound text, retried if Twilio is briefly unavailable."""
+    return enqueue_for_row(queue, SEND_SMS, outbound_id, retry=Retry(max=3, interval=[10, 60, 300]))

@@ -1,0 +1,44 @@
+"""What the web app shares between requests: settings, sessions, the queue."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Flask, current_app
+from rq import Queue
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+from twilio.request_validator import RequestValidator
+
+from config import Settings
+from gateway.db import make_engine, make_sessions
+from gateway.queueing import make_queue
+
+
+@dataclass
+class Services:
+    """The long-lived objects one web process builds at start."""
+
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    queue: Queue
+    validator: RequestValidator
+
+
+def build_services(settings: Settings) -> Services:
+    """Build the services from the settings; connects lazily, so a dead Redis is no error."""
+    engine = make_engine(settings.database_url)
+    return Services(
+        settings=settings,
+        engine=engine,
+        sessions=make_sessions(engine),
+        queue=make_queue(settings),
+        validator=RequestValidator(settings.twilio_auth_token),
+    )
+
+
+def services(app: Flask | None = None) -> Services:
+    """Return the services of the given app, or of the current one."""
+    found: Services = (app or current_app).extensions["smsbridge"]
+    return found

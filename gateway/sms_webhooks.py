@@ -1,0 +1,98 @@
+"""Twilio's webhooks: an inbound text, and status callbacks for texts we sent."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, Response, abort, request
+from redis.exceptions import RedisError
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from twilio.twiml.messaging_response import MessagingResponse
+
+from gateway.models import InboundMessage, OutboundMessage, utcnow
+from gateway.queueing import enqueue_inbound
+from gateway.services import services
+from gateway.sms_status import lower_statuses
+
+log = logging.getLogger(__name__)
+bp = Blueprint("sms", __name__, url_prefix="/sms")
+
+
+def require_twilio_signature() -> None:
+    """Abort with 403 unless the request is signed by Twilio for our public URL."""
+    svc = services()
+    # Behind a TLS proxy request.url says http://internal-host; Twilio signed the
+    # public URL, so rebuild it from PUBLIC_URL and the path and query we were called at.
+    url = svc.settings.public_url + request.full_path.rstrip("?")
+    signature = request.headers.get("X-Twilio-Signature", "")
+    if not signature or not svc.validator.validate(url, request.form, signature):
+        log.warning("rejected %s with a bad or missing Twilio signature", request.path)
+        abort(403)
+
+
+def empty_twiml() -> Response:
+    """Return the empty TwiML answer: we reply later, by REST, not in the response."""
+    return Response(str(MessagingResponse()), mimetype="text/xml")
+
+
+@bp.post("/inbound")
+def inbound() -> Response:
+    """Store an inbound text once per MessageSid and queue its handling."""
+    require_twilio_signature()
+    sid = request.form.get("MessageSid", "").strip()
+    sender = request.form.get("From", "").strip()
+    if not sid or not sender:
+        abort(400, "MessageSid and From are required")
+
+    svc = services()
+    message = InboundMessage(
+        message_sid=sid,
+        from_phone=sender,
+        to_phone=request.form.get("To", ""),
+        body=request.form.get("Body", ""),
+    )
+    try:
+        with svc.sessions.begin() as session:
+            session.add(message)
+    except IntegrityError:
+        return empty_twiml()  # a repeat of a text we already have: no new work
+
+    try:
+        enqueue_inbound(svc.queue, message.id)
+    except RedisError:
+        # The text is stored; the sweeper enqueues it when Redis answers again.
+        log.warning("queue unreachable; inbound %s left for the sweeper", message.id)
+    else:
+        with svc.sessions.begin() as session:
+            session.execute(
+                update(InboundMessage)
+                .where(InboundMessage.id == message.id)
+                .values(enqueued_at=utcnow())
+            )
+    return empty_twiml()
+
+
+@bp.post("/status")
+def status() -> Response:
+    """Record a delivery status for a text we sent; never move a final status back."""
+    require_twilio_signature()
+    sid = request.form.get("MessageSid", "").strip()
+    new_status = request.form.get("MessageStatus", "").strip().lower()
+    if not sid or not new_status:
+        abort(400, "MessageSid and MessageStatus are required")
+    svc = services()
+    with svc.sessions.begin() as session:
+        known = session.scalar(select(OutboundMessage.id).where(OutboundMessage.twilio_sid == sid))
+        if known is None:
+            return Response(status=204)
+        # One conditional UPDATE: a late or repeated callback matches no row.
+        session.execute(
+            update(OutboundMessage)
+            .where(
+                OutboundMessage.id == known,
+                OutboundMessage.status.in_(lower_statuses(new_status)),
+            )
+            .values(status=new_status, error_code=request.form.get("ErrorCode") or None)
+        )
+    return Response(status=204)

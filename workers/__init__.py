@@ -1,0 +1,1 @@
+"""RQ jobs and the platform connectors they publish through."""

@@ -1,0 +1,24 @@
+"""Enqueue work after its rows are committed, or leave it for the sweeper."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from redis.exceptions import RedisError
+
+from gateway.queueing import enqueue_publish, enqueue_sms
+from workers.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+
+def dispatch(rt: Runtime, deliveries: Iterable[int] = (), texts: Iterable[int] = ()) -> None:
+    """Enqueue publish jobs and SMS jobs; a dead Redis only delays them."""
+    try:
+        for delivery_id in deliveries:
+            enqueue_publish(rt.queue, delivery_id, rt.settings)
+        for outbound_id in texts:
+            enqueue_sms(rt.queue, outbound_id)
+    except RedisError:
+        log.warning("queue unreachable; the sweeper will enqueue the rest of this work")

@@ -1,0 +1,61 @@
+"""The words of every text the gateway sends, kept short enough for one SMS."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+UNKNOWN_SENDER = (
+    "Sorry, this number is not set up to post. "
+    "If you think it should be, ask the organiser who invited you."
+)
+NO_ACCOUNTS = "Nothing was posted: no social accounts are linked to you yet. Ask your admin."
+EMPTY_TEXT = "Your text was empty, so nothing was posted. Text the words you want to post."
+
+
+@dataclass(frozen=True)
+class DeliveryOutcome:
+    """One delivery as the reply describes it."""
+
+    platform: str  # as people know it: "Mastodon"
+    handle: str
+    published: bool
+    error_kind: str | None = None
+    error: str | None = None
+
+
+def where(outcome: DeliveryOutcome) -> str:
+    """Return 'Mastodon @handle' for one delivery."""
+    handle = outcome.handle if outcome.handle.startswith("@") else f"@{outcome.handle}"
+    return f"{outcome.platform} {handle}"
+
+
+def why(outcome: DeliveryOutcome) -> str:
+    """Say in plain words why a delivery failed and what to do about it."""
+    if outcome.error_kind == "auth":
+        return "the account needs linking again, ask your admin"
+    if outcome.error_kind == "transient":
+        return f"{outcome.platform} did not answer, we gave up"
+    if outcome.error_kind == "content":
+        return outcome.error or "the text was refused"
+    return outcome.error or "it failed"
+
+
+def post_reply(outcomes: Sequence[DeliveryOutcome]) -> str:
+    """Tell the person where their post went and what failed, in one text."""
+    posted = [where(o) for o in outcomes if o.published]
+    failed = [o for o in outcomes if not o.published]
+    sentences = []
+    if posted:
+        sentences.append("Posted to " + _join(posted) + ".")
+    if failed:
+        reasons = "; ".join(f"{where(o)}: {why(o)}" for o in failed)
+        sentences.append(("Not posted to " if posted else "Nothing posted. ") + reasons + ".")
+    return " ".join(sentences)
+
+
+def _join(items: Sequence[str]) -> str:
+    """Join 'a', 'a and b', 'a, b and c'."""
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]

@@ -1,0 +1,71 @@
+"""What a worker process needs, built once per process from the settings."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import requests
+from rq import Queue
+from sqlalchemy.orm import Session, sessionmaker
+from twilio.rest import Client as TwilioClient
+
+from config import Settings, load_settings
+from gateway.db import make_engine, make_sessions
+from gateway.queueing import make_queue
+from gateway.secrets_box import SecretsBox
+from workers.platforms import ConnectorContext
+from workers.sms_senders import OutboxSender, SmsSender, TwilioSender
+
+
+@dataclass
+class Runtime:
+    """Sessions, queue, cipher, SMS sender and connector context for the jobs."""
+
+    settings: Settings
+    sessions: sessionmaker[Session]
+    queue: Queue
+    secrets: SecretsBox
+    sms: SmsSender
+    connectors: ConnectorContext
+
+
+def build_runtime(
+    settings: Settings, sms: SmsSender | None = None, http: requests.Session | None = None
+) -> Runtime:
+    """Build a runtime; tests pass their own SMS sender or HTTP session here."""
+    sessions = make_sessions(make_engine(settings.database_url))
+    return Runtime(
+        settings=settings,
+        sessions=sessions,
+        queue=make_queue(settings),
+        secrets=SecretsBox(settings.token_key),
+        sms=sms or default_sms_sender(settings),
+        connectors=ConnectorContext(
+            sessions=sessions, public_url=settings.public_url, http=http or requests.Session()
+        ),
+    )
+
+
+def default_sms_sender(settings: Settings) -> SmsSender:
+    """Send through Twilio when an account is configured, else into the outbox."""
+    if not settings.uses_twilio:
+        return OutboxSender()
+    client = TwilioClient(settings.twilio_account_sid, settings.twilio_auth_token)
+    return TwilioSender(
+        client,
+        from_=settings.twilio_from,
+        messaging_service_sid=settings.twilio_messaging_service_sid,
+        status_callback=f"{settings.public_url}/sms/status",
+    )
+
+
+_current: tuple[int, Runtime] | None = None
+
+
+def current() -> Runtime:
+    """Return this process's runtime, building it on first use (again after a fork)."""
+    global _current
+    if _current is None or _current[0] != os.getpid():
+        _current = (os.getpid(), build_runtime(load_settings()))
+    return _current[1]

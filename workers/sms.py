@@ -1,0 +1,60 @@
+"""send_sms: hand one outbound text to Twilio or the outbox, at most once."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import update
+
+from gateway.db import transaction, update_rows
+from gateway.models import OutboundMessage
+from workers.runtime import Runtime, current
+from workers.sms_senders import SmsSendError
+
+log = logging.getLogger(__name__)
+
+
+def send_sms(outbound_id: int) -> None:
+    """RQ job: send one outbound text."""
+    deliver_outbound(current(), outbound_id)
+
+
+def deliver_outbound(rt: Runtime, outbound_id: int) -> None:
+    """Send a pending text once; a text already handed over is never sent again."""
+    with transaction(rt.sessions) as session:
+        # Claim it: a text is better lost to a crash here than sent twice.
+        claimed = update_rows(
+            session,
+            update(OutboundMessage)
+            .where(OutboundMessage.id == outbound_id, OutboundMessage.status == "pending")
+            .values(status="handing"),
+        )
+        if not claimed:
+            return
+        message = session.get_one(OutboundMessage, outbound_id)
+        to, body = message.to_phone, message.body
+
+    try:
+        result = rt.sms.send(to, body)
+    except SmsSendError as exc:
+        # A transient refusal puts the text back to pending for the sweeper or a retry.
+        status = "pending" if exc.transient else "failed"
+        with transaction(rt.sessions) as session:
+            update_rows(
+                session,
+                update(OutboundMessage)
+                .where(OutboundMessage.id == outbound_id)
+                .values(status=status, error_code=str(exc.code) if exc.code else None),
+            )
+        log.warning("text %s not sent (%s): %s", outbound_id, exc.code, exc)
+        if exc.transient:
+            raise
+        return
+
+    with transaction(rt.sessions) as session:
+        update_rows(
+            session,
+            update(OutboundMessage)
+            .where(OutboundMessage.id == outbound_id, OutboundMessage.status == "handing")
+            .values(status=result.status, twilio_sid=result.sid),
+        )

@@ -1,0 +1,30 @@
+"""Queue a text for sending: one outbound row, counted in segments."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from gateway.models import OutboundMessage
+from workers.segments import count_segments
+
+MAX_SMS_CHARACTERS = 1600  # Twilio refuses longer bodies
+
+
+def queue_text(
+    session: Session, to: str, body: str, kind: str, post_id: int | None = None
+) -> OutboundMessage:
+    """Add an outbound text to the session; the caller enqueues it after commit."""
+    if len(body) > MAX_SMS_CHARACTERS:
+        body = body[: MAX_SMS_CHARACTERS - 1] + "…"
+    count = count_segments(body)
+    message = OutboundMessage(
+        to_phone=to,
+        body=body,
+        segments=count.segments,
+        encoding=count.encoding,
+        kind=kind,
+        post_id=post_id,
+    )
+    session.add(message)
+    session.flush()
+    return message

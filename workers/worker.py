@@ -1,0 +1,55 @@
+"""The RQ worker class for `rq worker -w workers.worker.GatewayWorker`.
+
+It imports the job modules once in the parent, so each forked job starts warm,
+and runs a small ticker thread that enqueues the sweeper: scheduled in the
+worker, with a Redis lock so a fleet of workers sweeps once per interval.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Any
+
+from redis.exceptions import RedisError
+from rq import Worker
+
+import workers.inbound
+import workers.publishing
+import workers.sms
+import workers.sweeper  # noqa: F401  (imported so forked jobs start warm)
+from config import Settings, load_settings
+from gateway.queueing import SWEEP, make_queue
+
+log = logging.getLogger(__name__)
+
+SWEEP_LOCK = "smsbridge:sweep-lock"
+
+
+class GatewayWorker(Worker):
+    """An RQ worker that also keeps the sweeper running."""
+
+    def work(self, *args: Any, **kwargs: Any) -> bool:
+        """Start the sweep ticker, then work as RQ does."""
+        start_sweep_ticker(load_settings())
+        return super().work(*args, **kwargs)
+
+
+def start_sweep_ticker(settings: Settings) -> threading.Thread:
+    """Enqueue a sweep every sweep_after_seconds, once across all workers."""
+    interval = max(settings.sweep_after_seconds, 1)
+    queue = make_queue(settings)
+
+    def tick() -> None:
+        while True:
+            time.sleep(interval)
+            try:
+                if queue.connection.set(SWEEP_LOCK, "1", nx=True, ex=max(interval - 1, 1)):
+                    queue.enqueue(SWEEP)
+            except RedisError as exc:
+                log.warning("sweep ticker: Redis unreachable (%s)", exc)
+
+    thread = threading.Thread(target=tick, name="sweep-ticker", daemon=True)
+    thread.start()
+    return thread
