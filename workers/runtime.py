@@ -60,12 +60,17 @@ def default_sms_sender(settings: Settings) -> SmsSender:
     )
 
 
-_current: tuple[int, Runtime] | None = None
+_built: dict[tuple[int, Settings], Runtime] = {}
 
 
 def current() -> Runtime:
-    """Return this process's runtime, building it on first use (again after a fork)."""
-    global _current
-    if _current is None or _current[0] != os.getpid():
-        _current = (os.getpid(), build_runtime(load_settings()))
-    return _current[1]
+    """Return the runtime for this process and its settings, building it on first use.
+
+    Keyed by process id, because a forked job must not share its parent's
+    database connections, and by settings, which are read afresh each time.
+    """
+    key = (os.getpid(), load_settings())
+    if key not in _built:
+        _built.clear()
+        _built[key] = build_runtime(key[1])
+    return _built[key]

