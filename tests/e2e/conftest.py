@@ -1,0 +1,100 @@
+"""The real processes: gunicorn serving the app and an `rq worker`, on a real Redis."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import requests
+
+from gateway.simulator import inbound_params, post_signed
+from tests.conftest import AUTH_TOKEN, BIN, free_port, wait_until
+
+from config import Settings, load_settings
+
+
+@dataclass
+class Stack:
+    """A running web server and worker, and the settings they share."""
+
+    env: dict[str, str]
+    log_dir: Path
+    processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+
+    @property
+    def settings(self) -> Settings:
+        return load_settings(self.env)
+
+    @property
+    def url(self) -> str:
+        return self.env["PUBLIC_URL"]
+
+    def _spawn(self, name: str, args: list[str]) -> None:
+        with open(self.log_dir / f"{name}.log", "ab") as log:
+            self.processes[name] = subprocess.Popen(
+                args, env={**os.environ, **self.env}, stdout=log, stderr=subprocess.STDOUT
+            )
+
+    def start_web(self) -> None:
+        port = self.url.rsplit(":", 1)[1]
+        self._spawn("web", [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}",
+                            "--workers", "2", "--no-control-socket", "gateway:create_app()"])
+        wait_until(self._answers, timeout=20)
+
+    def _answers(self) -> bool:
+        """the web server answers /healthz"""
+        try:
+            return requests.get(f"{self.url}/healthz", timeout=1).status_code in (200, 503)
+        except requests.ConnectionError:
+            return False
+
+    def start_worker(self) -> None:
+        self._spawn("worker", [str(BIN / "rq"), "worker", "--with-scheduler", "--worker-class",
+                               "workers.worker.GatewayWorker", "--url", self.env["REDIS_URL"],
+                               self.settings.queue_name])
+
+    def stop(self) -> None:
+        for process in self.processes.values():
+            if process.poll() is None:
+                process.terminate()
+        for name, process in self.processes.items():
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+                print(f"{name} did not stop within 10 s of SIGTERM and was killed")
+
+    def send(self, sender: str, body: str, sid: str | None = None) -> requests.Response:
+        """Send a correctly signed inbound webhook, as Twilio would."""
+        params = inbound_params(self.settings, sender, body)
+        if sid:
+            params["MessageSid"] = sid
+        return post_signed(f"{self.url}/sms/inbound", params, AUTH_TOKEN)
+
+    def logs(self) -> str:
+        return "\n".join(f"--- {p.name}\n{p.read_text()[-4000:]}" for p in self.log_dir.iterdir())
+
+
+def make_stack(env: dict[str, str], tmp_path: Path) -> Stack:
+    """Return a stack on a free port, not yet started."""
+    log_dir = tmp_path / "logs"
+    log_dir.mkdir()
+    return Stack(env={**env, "PUBLIC_URL": f"http://127.0.0.1:{free_port()}"}, log_dir=log_dir)
+
+
+@pytest.fixture
+def stack(env: dict[str, str], clean_state: None, tmp_path: Path) -> Iterator[Stack]:
+    """The web server and a worker, running on the session's Redis and database."""
+    running = make_stack(env, tmp_path)
+    try:
+        running.start_web()
+        running.start_worker()
+        yield running
+    finally:
+        running.stop()
+
