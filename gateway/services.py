@@ -25,6 +25,11 @@ class Services:
     queue: Queue
     validator: RequestValidator
 
+    def close(self) -> None:
+        """Close the database pool and the Redis connections."""
+        self.engine.dispose()
+        self.queue.connection.close()
+
 
 def build_services(settings: Settings) -> Services:
     """Build the services from the settings; connects lazily, so a dead Redis is no error."""

@@ -29,6 +29,7 @@ from gateway import create_app
 from gateway.db import make_engine
 from gateway.migrate import upgrade
 from gateway.models import Base
+from gateway.services import services
 from workers.runtime import Runtime, build_runtime
 
 BIN = Path(sys.executable).parent
@@ -85,8 +86,8 @@ class RedisServer:
             ],
             stdout=subprocess.DEVNULL,
         )
-        client = Redis.from_url(self.url)
-        wait_until(lambda: _pings(client), timeout=10)
+        with Redis.from_url(self.url) as client:
+            wait_until(lambda: _pings(client), timeout=10)
 
     def stop(self) -> None:
         if self.process is not None:
@@ -167,14 +168,17 @@ def clean_state(settings: Settings) -> Iterator[None]:
         for table in reversed(Base.metadata.sorted_tables):
             connection.execute(table.delete())
     engine.dispose()
-    Redis.from_url(settings.redis_url).flushdb()
+    with Redis.from_url(settings.redis_url) as redis:
+        redis.flushdb()
     yield
 
 
 @pytest.fixture
-def rt(settings: Settings, clean_state: None) -> Runtime:
+def rt(settings: Settings, clean_state: None) -> Iterator[Runtime]:
     """A worker runtime on the test database and Redis, sending texts to the outbox."""
-    return build_runtime(settings)
+    runtime = build_runtime(settings)
+    yield runtime
+    runtime.close()
 
 
 @pytest.fixture
@@ -184,9 +188,11 @@ def queue(rt: Runtime) -> Queue:
 
 
 @pytest.fixture
-def app(settings: Settings, clean_state: None) -> Flask:
+def app(settings: Settings, clean_state: None) -> Iterator[Flask]:
     """The Flask app on the test database and Redis."""
-    return create_app(settings)
+    flask_app = create_app(settings)
+    yield flask_app
+    services(flask_app).close()
 
 
 @pytest.fixture

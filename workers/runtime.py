@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 from dataclasses import dataclass
 
 import requests
 from rq import Queue
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from twilio.rest import Client as TwilioClient
 
@@ -23,20 +25,29 @@ class Runtime:
     """Sessions, queue, cipher, SMS sender and connector context for the jobs."""
 
     settings: Settings
+    engine: Engine
     sessions: sessionmaker[Session]
     queue: Queue
     secrets: SecretsBox
     sms: SmsSender
     connectors: ConnectorContext
 
+    def close(self) -> None:
+        """Close the database pool, the Redis connections and the HTTP session."""
+        self.engine.dispose()
+        self.queue.connection.close()
+        self.connectors.http.close()
+
 
 def build_runtime(
     settings: Settings, sms: SmsSender | None = None, http: requests.Session | None = None
 ) -> Runtime:
     """Build a runtime; tests pass their own SMS sender or HTTP session here."""
-    sessions = make_sessions(make_engine(settings.database_url))
+    engine = make_engine(settings.database_url)
+    sessions = make_sessions(engine)
     return Runtime(
         settings=settings,
+        engine=engine,
         sessions=sessions,
         queue=make_queue(settings),
         secrets=SecretsBox(settings.token_key),
@@ -63,6 +74,15 @@ def default_sms_sender(settings: Settings) -> SmsSender:
 _built: dict[tuple[int, Settings], Runtime] = {}
 
 
+@atexit.register
+def _close_built() -> None:
+    """Close the runtime this process built, so its connections end cleanly."""
+    for (pid, _settings), runtime in _built.items():
+        if pid == os.getpid():  # a forked child must not close its parent's pools
+            runtime.close()
+    _built.clear()
+
+
 def current() -> Runtime:
     """Return the runtime for this process and its settings, building it on first use.
 
@@ -71,6 +91,8 @@ def current() -> Runtime:
     """
     key = (os.getpid(), load_settings())
     if key not in _built:
+        for stale in _built.values():
+            stale.close()
         _built.clear()
         _built[key] = build_runtime(key[1])
     return _built[key]

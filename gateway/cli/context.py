@@ -22,7 +22,9 @@ def settings() -> Settings:
 @cache
 def runtime() -> Runtime:
     """Return the runtime (database sessions, queue, secrets) for this command."""
-    return build_runtime(settings())
+    built = build_runtime(settings())
+    click.get_current_context().call_on_close(built.close)
+    return built
 
 
 def fail(message: str) -> click.ClickException:

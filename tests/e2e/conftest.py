@@ -41,8 +41,18 @@ class Stack:
 
     def start_web(self) -> None:
         port = self.url.rsplit(":", 1)[1]
-        self._spawn("web", [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}",
-                            "--workers", "2", "--no-control-socket", "gateway:create_app()"])
+        self._spawn(
+            "web",
+            [
+                str(BIN / "gunicorn"),
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "2",
+                "--no-control-socket",
+                "gateway:create_app()",
+            ],
+        )
         wait_until(self._answers, timeout=20)
 
     def _answers(self) -> bool:
@@ -53,9 +63,19 @@ class Stack:
             return False
 
     def start_worker(self) -> None:
-        self._spawn("worker", [str(BIN / "rq"), "worker", "--with-scheduler", "--worker-class",
-                               "workers.worker.GatewayWorker", "--url", self.env["REDIS_URL"],
-                               self.settings.queue_name])
+        self._spawn(
+            "worker",
+            [
+                str(BIN / "rq"),
+                "worker",
+                "--with-scheduler",
+                "--worker-class",
+                "workers.worker.GatewayWorker",
+                "--url",
+                self.env["REDIS_URL"],
+                self.settings.queue_name,
+            ],
+        )
 
     def stop(self) -> None:
         for process in self.processes.values():
@@ -97,4 +117,3 @@ def stack(env: dict[str, str], clean_state: None, tmp_path: Path) -> Iterator[St
         yield running
     finally:
         running.stop()
-

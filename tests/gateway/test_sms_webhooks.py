@@ -120,12 +120,15 @@ def test_redis_down_still_answers_200_and_keeps_the_text(
     from gateway import create_app
 
     dead = replace(settings, redis_url="redis://127.0.0.1:1/0")
-    client = create_app(dead).test_client()
-    response = client.post("/sms/inbound", data=FORM, headers=signed(dead, "/sms/inbound", FORM))
+    app = create_app(dead)
+    response = app.test_client().post(
+        "/sms/inbound", data=FORM, headers=signed(dead, "/sms/inbound", FORM)
+    )
 
     assert response.status_code == 200
-    with services(client.application).sessions() as session:
+    with services(app).sessions() as session:
         stored = session.scalars(select(InboundMessage)).one()
+    services(app).close()
     assert stored.status == "received"
     assert stored.enqueued_at is None  # left for the sweeper
 
