@@ -2,29 +2,33 @@
 
 from __future__ import annotations
 
-from functools import cache
-
 import click
 
 from config import ConfigError, Settings, load_settings
 from workers.runtime import Runtime, build_runtime
 
 
-@cache
 def settings() -> Settings:
-    """Return the settings, turning a configuration problem into one clear line."""
-    try:
-        return load_settings()
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from exc
+    """Return this invocation's settings; a configuration problem is one clear line."""
+    meta = click.get_current_context().find_root().meta
+    if "smsbridge.settings" not in meta:
+        try:
+            meta["smsbridge.settings"] = load_settings()
+        except ConfigError as exc:
+            raise click.ClickException(str(exc)) from exc
+    found: Settings = meta["smsbridge.settings"]
+    return found
 
 
-@cache
 def runtime() -> Runtime:
-    """Return the runtime (database sessions, queue, secrets) for this command."""
-    built = build_runtime(settings())
-    click.get_current_context().call_on_close(built.close)
-    return built
+    """Return this invocation's runtime (database sessions, queue, secrets)."""
+    root = click.get_current_context().find_root()
+    if "smsbridge.runtime" not in root.meta:
+        built = build_runtime(settings())
+        root.call_on_close(built.close)
+        root.meta["smsbridge.runtime"] = built
+    found: Runtime = root.meta["smsbridge.runtime"]
+    return found
 
 
 def fail(message: str) -> click.ClickException:

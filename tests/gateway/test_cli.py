@@ -1,0 +1,165 @@
+"""The smsbridge command: admin tasks as a user types them, on the test database."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner, Result
+from sqlalchemy import select
+
+from gateway.cli import main
+from gateway.db import transaction
+from gateway.models import Account, Delivery, Event, Person, Post
+from tests.conftest import run_jobs
+from tests.factories import add_inbound
+from workers.runtime import Runtime
+
+
+def smsbridge(*args: str) -> Result:
+    """Run the command in this process, with the test environment."""
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+@pytest.fixture
+def registered(rt: Runtime) -> Runtime:
+    """A person added through the CLI, with a local account."""
+    assert smsbridge("users", "add", "--phone", "021 123 4567", "--name", "Aroha").exit_code == 0
+    result = smsbridge("accounts", "add", "--phone", "+64211234567", "--platform", "local",
+                       "--handle", "@aroha")
+    assert result.exit_code == 0, result.output
+    return rt
+
+
+def test_users_add_stores_the_number_in_e164(registered: Runtime) -> None:
+    with registered.sessions() as session:
+        person = session.scalars(select(Person)).one()
+        account = session.scalars(select(Account)).one()
+    assert (person.phone, person.name, person.active) == ("+64211234567", "Aroha", True)
+    assert (account.platform, account.handle, account.status) == ("local", "aroha", "active")
+    assert "aroha" in smsbridge("users", "list").output
+
+
+def test_a_duplicate_phone_is_one_clear_line(registered: Runtime) -> None:
+    result = smsbridge("users", "add", "--phone", "+64211234567", "--name", "Again")
+
+    assert result.exit_code == 1
+    assert result.output == "Error: the phone +64211234567 is already registered\n"
+
+
+def test_an_unknown_phone_is_one_clear_line(rt: Runtime) -> None:
+    result = smsbridge("accounts", "add", "--phone", "+64219999999", "--platform", "local",
+                       "--handle", "x")
+
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: no person has the phone +64219999999")
+
+
+def test_a_malformed_phone_is_refused(rt: Runtime) -> None:
+    result = smsbridge("users", "add", "--phone", "not a phone", "--name", "X")
+
+    assert result.exit_code == 1
+    assert "is not a phone number" in result.output
+
+
+def test_events_create_and_join(registered: Runtime) -> None:
+    created = smsbridge("events", "create", "--code", "swrb13", "--name", "SWRB",
+                        "--hashtags", "#swrb13 socialwork", "--starts", "2026-01-01T09:00+13:00",
+                        "--ends", "2099-01-01T00:00+00:00")
+    joined = smsbridge("events", "join", "--code", "SWRB13", "--phone", "+64211234567")
+
+    assert created.exit_code == 0, created.output
+    assert joined.exit_code == 0, joined.output
+    with registered.sessions() as session:
+        event = session.scalars(select(Event)).one()
+        person = session.scalars(select(Person)).one()
+    assert (event.code, event.hashtags) == ("SWRB13", "#swrb13 #socialwork")
+    assert person.current_event_id == event.id
+    assert "SWRB13" in smsbridge("events", "list").output
+
+
+def test_a_duplicate_code_is_one_clear_line(rt: Runtime) -> None:
+    smsbridge("events", "create", "--code", "ABC", "--name", "A", "--hashtags", "#a")
+    result = smsbridge("events", "create", "--code", "abc", "--name", "B", "--hashtags", "#b")
+
+    assert result.exit_code == 1
+    assert result.output == "Error: the code ABC is already taken\n"
+
+
+def test_an_event_that_ends_before_it_starts_is_refused(rt: Runtime) -> None:
+    result = smsbridge("events", "create", "--code", "ABC", "--name", "A", "--hashtags", "#a",
+                       "--starts", "2026-02-01T00:00", "--ends", "2026-01-01T00:00")
+
+    assert result.exit_code == 1
+    assert "end after it starts" in result.output
+
+
+def test_users_disable_stops_the_next_text_being_posted(registered: Runtime) -> None:
+    from workers.inbound import process_inbound
+
+    assert smsbridge("users", "disable", "--phone", "+64211234567").exit_code == 0
+    process_inbound(registered, add_inbound(registered, "after the switch"))
+
+    with registered.sessions() as session:
+        assert session.scalars(select(Post)).all() == []
+
+
+def test_posts_and_outbox_json(registered: Runtime) -> None:
+    from workers.inbound import process_inbound
+
+    process_inbound(registered, add_inbound(registered, "A post"))
+    run_jobs(registered.queue)
+
+    posts = json.loads(smsbridge("posts", "--json").output)
+    outbox = json.loads(smsbridge("outbox", "--json").output)
+
+    [post] = posts
+    assert (post["text"], post["phone"]) == ("A post", "+64211234567")
+    [delivery] = post["deliveries"]
+    assert (delivery["platform"], delivery["status"]) == ("local", "published")
+    assert delivery["remote_url"].startswith(registered.settings.public_url + "/timeline#post-")
+    [text] = outbox
+    assert (text["to"], text["body"], text["segments"], text["encoding"], text["status"]) == (
+        "+64211234567", "Posted to Local timeline @aroha.", 1, "GSM-7", "outbox")
+    assert "A post" in smsbridge("posts").output
+    assert "Posted to Local timeline @aroha." in smsbridge("outbox").output
+
+
+def test_accounts_list_never_shows_credentials(registered: Runtime) -> None:
+    with transaction(registered.sessions) as session:
+        account = session.scalars(select(Account)).one()
+        account.credentials = registered.secrets.seal({"access_token": "s3cret-token"})
+
+    output = smsbridge("accounts", "list").output
+
+    assert "aroha" in output
+    assert "s3cret" not in output and account.credentials not in output
+
+
+def test_sweep_reports_what_it_enqueued(rt: Runtime) -> None:
+    add_inbound(rt, "lost")
+
+    result = smsbridge("sweep")
+
+    assert result.exit_code == 0
+    assert result.output.startswith("Enqueued 1 inbound")
+
+
+def test_simulate_says_when_nothing_is_listening(rt: Runtime, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("PUBLIC_URL", "http://127.0.0.1:1")
+
+    result = smsbridge("simulate", "--from", "+64211234567", "hello")
+
+    assert result.exit_code == 1
+    assert "nothing answers at http://127.0.0.1:1/sms/inbound" in result.output
+
+
+def test_seed_demo_runs_once(rt: Runtime) -> None:
+    first = smsbridge("seed-demo")
+    second = smsbridge("seed-demo")
+
+    assert (first.output, second.output) == ("Demo added.\n", "Demo already there.\n")
+    with rt.sessions() as session:
+        assert len(session.scalars(select(Delivery)).all()) == 0
+        person = session.scalars(select(Person)).one()
+        assert person.current_event is not None and person.current_event.code == "SWRB13"
