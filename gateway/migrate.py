@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def alembic_config(database_url: str) -> Config:
     """Return an Alembic config for our migrations and the given database."""
+    # Imported here: Alembic takes a quarter of a second to import, and most
+    # CLI commands never migrate.
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     # Alembic's config is an INI file underneath: a '%' in a password must be doubled.
@@ -21,4 +26,6 @@ def alembic_config(database_url: str) -> Config:
 
 def upgrade(database_url: str, revision: str = "head") -> None:
     """Bring the database schema up to the given revision."""
+    from alembic import command
+
     command.upgrade(alembic_config(database_url), revision)

@@ -10,6 +10,7 @@ import requests
 from rq import Queue
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
+from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client as TwilioClient
 
 from config import Settings, load_settings
@@ -18,6 +19,8 @@ from gateway.queueing import make_queue
 from gateway.secrets_box import SecretsBox
 from workers.platforms import ConnectorContext
 from workers.sms_senders import OutboxSender, SmsSender, TwilioSender
+
+TWILIO_TIMEOUT_SECONDS = 15
 
 
 @dataclass
@@ -62,7 +65,12 @@ def default_sms_sender(settings: Settings) -> SmsSender:
     """Send through Twilio when an account is configured, else into the outbox."""
     if not settings.uses_twilio:
         return OutboxSender()
-    client = TwilioClient(settings.twilio_account_sid, settings.twilio_auth_token)
+    # A timeout, so a hung connection to Twilio cannot hold a worker until RQ kills the job.
+    client = TwilioClient(
+        settings.twilio_account_sid,
+        settings.twilio_auth_token,
+        http_client=TwilioHttpClient(timeout=TWILIO_TIMEOUT_SECONDS),
+    )
     return TwilioSender(
         client,
         from_=settings.twilio_from,

@@ -56,5 +56,5 @@ def deliver_outbound(rt: Runtime, outbound_id: int) -> None:
             session,
             update(OutboundMessage)
             .where(OutboundMessage.id == outbound_id, OutboundMessage.status == "handing")
-            .values(status=result.status, twilio_sid=result.sid),
+            .values(status=result.status, twilio_sid=result.sid, error_code=None),
         )

@@ -11,10 +11,9 @@ from pathlib import Path
 import pytest
 import requests
 
+from config import Settings, load_settings
 from gateway.simulator import inbound_params, post_signed
 from tests.conftest import AUTH_TOKEN, BIN, free_port, wait_until
-
-from config import Settings, load_settings
 
 
 @dataclass

@@ -1,0 +1,306 @@
+"""A local Twilio REST API for tests: the Messages endpoint over real HTTP on 127.0.0.1.
+
+It answers `POST /2010-04-01/Accounts/{AccountSid}/Messages.json` the way Twilio
+documents it (https://www.twilio.com/docs/messaging/api/message-resource): HTTP Basic
+auth with the account SID and auth token, form-encoded parameters, a Message resource
+with status 201, and Twilio's JSON error body otherwise. `fail_next` makes the next
+requests fail with a chosen Twilio error. The real twilio SDK reaches it through
+`LocalTwilioHttpClient`, which sends every api.twilio.com URL to the peer instead.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import threading
+from collections import defaultdict, deque
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import format_datetime
+from types import TracebackType
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from twilio.http.http_client import TwilioHttpClient
+from twilio.http.response import Response as TwilioResponse
+from werkzeug.exceptions import MethodNotAllowed, NotFound
+from werkzeug.routing import Map, Rule
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+from werkzeug.wrappers import Request, Response
+
+API_VERSION = "2010-04-01"
+ACCOUNT_SID = "AC" + "0123456789abcdef" * 2
+AUTH_TOKEN = "peer-auth-token-0123456789abcdef"
+MAX_BODY = 1600  # characters Twilio accepts in one message body
+
+
+@dataclass(frozen=True)
+class TwilioError:
+    """One of Twilio's documented API errors; `{to}` in the message becomes the To number."""
+
+    status: int
+    code: int
+    message: str
+
+
+# https://www.twilio.com/docs/api/errors
+AUTHENTICATE = TwilioError(401, 20003, "Authenticate")
+NOT_FOUND = TwilioError(404, 20404, "The requested resource {path} was not found")
+METHOD_NOT_ALLOWED = TwilioError(405, 20004, "Method not allowed")
+BODY_REQUIRED = TwilioError(400, 21602, "Message body is required.")
+SENDER_REQUIRED = TwilioError(
+    400, 21603, "A 'From' or 'MessagingServiceSid' parameter is required to send a message"
+)
+TO_REQUIRED = TwilioError(400, 21604, "A 'To' phone number is required.")
+BODY_TOO_LONG = TwilioError(
+    400, 21617, "The concatenated message body exceeds the 1600 character limit."
+)
+UNSUBSCRIBED = TwilioError(400, 21610, "Attempt to send to unsubscribed recipient")
+INVALID_TO = TwilioError(400, 21211, "The 'To' number {to} is not a valid phone number.")
+TOO_MANY_REQUESTS = TwilioError(429, 20429, "Too Many Requests")
+INTERNAL_ERROR = TwilioError(500, 20500, "Internal Server Error")
+SERVICE_UNAVAILABLE = TwilioError(503, 20503, "Service unavailable")
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    """A request as the peer received it; `form` keeps the first value of each field."""
+
+    method: str
+    path: str
+    headers: dict[str, str]
+    form: dict[str, str]
+
+
+class _QuietHandler(WSGIRequestHandler):
+    """Serve one request per connection, without writing a log line for it."""
+
+    # HTTP/1.0 closes each connection after its response: a stopped peer cannot go on
+    # answering on a kept-alive socket, and no client is left holding one open.
+    protocol_version = "HTTP/1.0"
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        pass
+
+
+class TwilioPeer:
+    """Twilio's Messages API on 127.0.0.1, for one account, recording what it is sent."""
+
+    def __init__(self, account_sid: str = ACCOUNT_SID, auth_token: str = AUTH_TOKEN) -> None:
+        self.account_sid = account_sid
+        self.auth_token = auth_token
+        self.requests: list[RecordedRequest] = []
+        self.messages: list[dict[str, Any]] = []  # the Message resources created
+        self._failures: deque[TwilioError] = deque()
+        self._lock = threading.Lock()
+        self._routes = Map(
+            [
+                Rule(
+                    f"/{API_VERSION}/Accounts/<account_sid>/Messages.json",
+                    endpoint="messages",
+                    methods=["POST"],
+                )
+            ]
+        )
+        self._server: BaseWSGIServer | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        """The peer's base URL, such as http://127.0.0.1:PORT."""
+        assert self._server is not None, "the peer is not running"
+        return f"http://127.0.0.1:{self._server.server_port}"
+
+    def start(self) -> TwilioPeer:
+        """Listen on a free port of 127.0.0.1 and serve from a daemon thread."""
+        self._server = make_server(
+            "127.0.0.1", 0, self._app, threaded=True, request_handler=_QuietHandler
+        )
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="twilio-peer",
+            daemon=True,
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop listening; afterwards connections to the port are refused."""
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        self._server = self._thread = None
+
+    def __enter__(self) -> TwilioPeer:
+        """Start the peer for a `with` block."""
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        """Stop the peer at the end of a `with` block."""
+        self.stop()
+
+    def fail_next(self, error: TwilioError, times: int = 1) -> None:
+        """Answer the next `times` well-formed, authenticated requests with this error."""
+        with self._lock:
+            self._failures.extend([error] * times)
+
+    def _app(self, environ: dict[str, Any], start_response: Any) -> Any:
+        """The WSGI app: record the request, then answer it."""
+        request = Request(environ)
+        with self._lock:
+            self.requests.append(
+                RecordedRequest(
+                    method=request.method,
+                    path=request.path,
+                    headers=dict(request.headers),
+                    form=request.form.to_dict(),
+                )
+            )
+        response = self._answer(request)
+        response.headers["Twilio-Request-Id"] = "RQ" + secrets.token_hex(16)
+        return response(environ, start_response)
+
+    def _answer(self, request: Request) -> Response:
+        """Check the credentials and the route, as Twilio does before anything else."""
+        auth = request.authorization
+        if (
+            auth is None
+            or auth.type != "basic"
+            or (auth.username, auth.password) != (self.account_sid, self.auth_token)
+        ):
+            return _error(AUTHENTICATE)
+        try:
+            _endpoint, args = self._routes.bind_to_environ(request.environ).match()
+        except MethodNotAllowed:
+            return _error(METHOD_NOT_ALLOWED)
+        except NotFound:
+            return _error(NOT_FOUND, path=request.path)
+        if args["account_sid"] != self.account_sid:
+            return _error(NOT_FOUND, path=request.path)
+        return self._create_message(request.form.to_dict())
+
+    def _create_message(self, form: dict[str, str]) -> Response:
+        """Validate the parameters, then fail as told or create the Message."""
+        to = form.get("To", "")
+        body = form.get("Body", "")
+        sender, service = form.get("From", ""), form.get("MessagingServiceSid", "")
+        if not to:
+            return _error(TO_REQUIRED)
+        if not (sender or service):
+            return _error(SENDER_REQUIRED)
+        if not (body or form.get("MediaUrl") or form.get("ContentSid")):
+            return _error(BODY_REQUIRED)
+        if len(body) > MAX_BODY:
+            return _error(BODY_TOO_LONG)
+        with self._lock:
+            failure = self._failures.popleft() if self._failures else None
+        if failure is not None:
+            return _error(failure, to=to)
+        message = self._message(to, body, sender, service, media=1 if form.get("MediaUrl") else 0)
+        with self._lock:
+            self.messages.append(message)
+        return _json(201, message)
+
+    def _message(self, to: str, body: str, sender: str, service: str, media: int) -> dict[str, Any]:
+        """A Message resource as Twilio returns it from create."""
+        sid = "SM" + secrets.token_hex(16)
+        now = format_datetime(datetime.now(UTC))
+        base = f"/{API_VERSION}/Accounts/{self.account_sid}/Messages/{sid}"
+        # Through a Messaging Service, Twilio picks the sender later: no From yet, 0 segments.
+        accepted = bool(service) and not sender
+        return {
+            "account_sid": self.account_sid,
+            "api_version": API_VERSION,
+            "body": body,
+            "date_created": now,
+            "date_sent": None,
+            "date_updated": now,
+            "direction": "outbound-api",
+            "error_code": None,
+            "error_message": None,
+            "from": sender or None,
+            "messaging_service_sid": service or None,
+            "num_media": str(media),
+            "num_segments": "0" if accepted else str(_rough_segments(body)),
+            "price": None,
+            "price_unit": "USD",
+            "sid": sid,
+            "status": "accepted" if accepted else "queued",
+            "subresource_uris": {
+                "media": f"{base}/Media.json",
+                "feedback": f"{base}/Feedback.json",
+            },
+            "to": to,
+            "uri": f"{base}.json",
+        }
+
+
+def _rough_segments(body: str) -> int:
+    """Segments as Twilio counts them, roughly: ASCII as GSM-7, anything else as UCS-2."""
+    single, multi = (160, 153) if body.isascii() else (70, 67)
+    return 1 if len(body) <= single else -(-len(body) // multi)
+
+
+def _error(error: TwilioError, **fields: str) -> Response:
+    """Twilio's JSON error body for one of its errors."""
+    return _json(
+        error.status,
+        {
+            "code": error.code,
+            "message": error.message.format_map(defaultdict(str, fields)),
+            "more_info": f"https://www.twilio.com/docs/errors/{error.code}",
+            "status": error.status,
+        },
+    )
+
+
+def _json(status: int, payload: dict[str, Any]) -> Response:
+    """A JSON response with this status."""
+    return Response(json.dumps(payload), status=status, mimetype="application/json")
+
+
+class LocalTwilioHttpClient(TwilioHttpClient):
+    """The SDK's own HTTP client, sending every Twilio API URL to a local peer instead."""
+
+    def __init__(self, base_url: str, timeout: float = 5.0) -> None:
+        super().__init__(timeout=timeout)
+        target = urlsplit(base_url)
+        self._scheme, self._netloc = target.scheme, target.netloc
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        params: dict[str, object] | None = None,
+        data: dict[str, object] | None = None,
+        headers: dict[str, str] | None = None,
+        auth: tuple[str, str] | None = None,
+        timeout: float | None = None,
+        allow_redirects: bool = False,
+    ) -> TwilioResponse:
+        """Rewrite scheme and host (https://api.twilio.com) to the peer's, then send."""
+        parts = urlsplit(url)
+        local = urlunsplit((self._scheme, self._netloc, parts.path, parts.query, parts.fragment))
+        return super().request(
+            method,
+            local,
+            params=params,
+            data=data,
+            headers=headers,
+            auth=auth,
+            timeout=timeout,
+            allow_redirects=allow_redirects,
+        )
+
+    def close(self) -> None:
+        """Close the pooled connections."""
+        if self.session is not None:
+            self.session.close()
