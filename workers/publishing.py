@@ -8,11 +8,12 @@ from sqlalchemy import select, update
 
 from gateway.db import transaction, update_rows
 from gateway.models import Account, Delivery, InboundMessage, Post, utcnow
+from gateway.secrets_box import CredentialsUnreadable
 from workers import replies
 from workers.compose import TooLong, compose
 from workers.dispatch import dispatch
 from workers.platforms import Published, build_connector, display_name
-from workers.platforms.errors import AuthError, PlatformError, TransientError
+from workers.platforms.errors import AuthError, ContentRejected, PlatformError, TransientError
 from workers.runtime import Runtime, current
 from workers.texts import queue_text
 
@@ -30,6 +31,7 @@ def publish(rt: Runtime, delivery_id: int) -> None:
         delivery = session.get(Delivery, delivery_id)
         if delivery is None or delivery.ended:
             return
+        gave_up = delivery.attempts >= rt.settings.publish_attempts
         delivery.attempts += 1
         attempt = delivery.attempts
         post = delivery.post
@@ -41,18 +43,28 @@ def publish(rt: Runtime, delivery_id: int) -> None:
         sealed = account.credentials
         body, tags = post.body, post.hashtags.split()
 
+    if gave_up:
+        # Every earlier attempt ended without a verdict (a crash, a killed worker):
+        # end it rather than let the sweeper enqueue it for ever.
+        end_delivery(rt, delivery_id, error=TransientError(platform, "gave up after many tries"))
+        return
     if account_status != "active":
         end_delivery(rt, delivery_id, error=AuthError(platform, "account is not active"))
         return
     try:
-        connector = build_connector(platform, handle, rt.secrets.open(sealed), rt.connectors)
+        credentials = rt.secrets.open(sealed)
+    except CredentialsUnreadable:
+        end_delivery(rt, delivery_id, error=AuthError(platform, "credentials unreadable"))
+        return
+    try:
+        connector = build_connector(platform, handle, credentials, rt.connectors)
         limits = connector.limits()
         text = compose(body, tags, limits)
         # Stable per text and account, and unique across installations: a retry
         # or a second job for this delivery presents the same key to the platform.
         published = connector.publish(text, idempotency_key=f"{message_sid}-{account.id}")
     except TooLong as exc:
-        end_delivery(rt, delivery_id, error=PlatformError(platform, f"too long ({exc})"))
+        end_delivery(rt, delivery_id, error=ContentRejected(platform, f"too long ({exc})"))
     except TransientError as exc:
         if attempt >= rt.settings.publish_attempts:
             end_delivery(rt, delivery_id, error=exc)
@@ -105,7 +117,7 @@ def end_delivery(
                 update_rows(
                     session,
                     update(Account)
-                    .where(Account.id == delivery.account_id)
+                    .where(Account.id == delivery.account_id, Account.status == "active")
                     .values(status="needs_relink"),
                 )
             log.info("delivery %s failed: %s", delivery_id, error)
