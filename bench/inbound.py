@@ -30,8 +30,17 @@ def main() -> None:
     """Post TEXTS signed webhooks and report the rate."""
     with tempfile.TemporaryDirectory() as folder:
         redis = subprocess.Popen(
-            [str(Path(sys.executable).parent / "redis-server"), "--port", str(PORT),
-             "--save", "", "--dir", folder], stdout=subprocess.DEVNULL)
+            [
+                str(Path(sys.executable).parent / "redis-server"),
+                "--port",
+                str(PORT),
+                "--save",
+                "",
+                "--dir",
+                folder,
+            ],
+            stdout=subprocess.DEVNULL,
+        )
         try:
             run(Path(folder))
         finally:
@@ -41,10 +50,14 @@ def main() -> None:
 
 def run(folder: Path) -> None:
     """Run the benchmark against a fresh database in folder."""
-    settings = load_settings({
-        "SMSBRIDGE_VAR": str(folder), "REDIS_URL": f"redis://127.0.0.1:{PORT}/0",
-        "TOKEN_KEY": Fernet.generate_key().decode(), "TWILIO_AUTH_TOKEN": "bench",
-    })
+    settings = load_settings(
+        {
+            "SMSBRIDGE_VAR": str(folder),
+            "REDIS_URL": f"redis://127.0.0.1:{PORT}/0",
+            "TOKEN_KEY": Fernet.generate_key().decode(),
+            "TWILIO_AUTH_TOKEN": "bench",
+        }
+    )
     for _ in range(50):
         try:
             Redis.from_url(settings.redis_url).ping()
@@ -58,15 +71,21 @@ def run(folder: Path) -> None:
     url = settings.public_url + "/sms/inbound"
     started = time.perf_counter()
     for n in range(TEXTS):
-        form = {"MessageSid": f"SM{n:032d}", "From": "+64211234567", "To": "+15005550006",
-                "Body": f"bench text {n}"}
+        form = {
+            "MessageSid": f"SM{n:032d}",
+            "From": "+64211234567",
+            "To": "+15005550006",
+            "Body": f"bench text {n}",
+        }
         headers = {"X-Twilio-Signature": validator.compute_signature(url, form)}
         assert client.post("/sms/inbound", data=form, headers=headers).status_code == 200
     elapsed = time.perf_counter() - started
     services(app).close()
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"{TEXTS} inbound webhooks in {elapsed:.2f}s: {TEXTS / elapsed:.0f}/s, "
-          f"{elapsed / TEXTS * 1000:.2f} ms each; peak RSS {peak_mb:.0f} MB")
+    print(
+        f"{TEXTS} inbound webhooks in {elapsed:.2f}s: {TEXTS / elapsed:.0f}/s, "
+        f"{elapsed / TEXTS * 1000:.2f} ms each; peak RSS {peak_mb:.0f} MB"
+    )
 
 
 if __name__ == "__main__":

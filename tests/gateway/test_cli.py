@@ -25,8 +25,9 @@ def smsbridge(*args: str) -> Result:
 def registered(rt: Runtime) -> Runtime:
     """A person added through the CLI, with a local account."""
     assert smsbridge("users", "add", "--phone", "021 123 4567", "--name", "Aroha").exit_code == 0
-    result = smsbridge("accounts", "add", "--phone", "+64211234567", "--platform", "local",
-                       "--handle", "@aroha")
+    result = smsbridge(
+        "accounts", "add", "--phone", "+64211234567", "--platform", "local", "--handle", "@aroha"
+    )
     assert result.exit_code == 0, result.output
     return rt
 
@@ -48,8 +49,9 @@ def test_a_duplicate_phone_is_one_clear_line(registered: Runtime) -> None:
 
 
 def test_an_unknown_phone_is_one_clear_line(rt: Runtime) -> None:
-    result = smsbridge("accounts", "add", "--phone", "+64219999999", "--platform", "local",
-                       "--handle", "x")
+    result = smsbridge(
+        "accounts", "add", "--phone", "+64219999999", "--platform", "local", "--handle", "x"
+    )
 
     assert result.exit_code == 1
     assert result.output.startswith("Error: no person has the phone +64219999999")
@@ -63,9 +65,20 @@ def test_a_malformed_phone_is_refused(rt: Runtime) -> None:
 
 
 def test_events_create_and_join(registered: Runtime) -> None:
-    created = smsbridge("events", "create", "--code", "swrb13", "--name", "SWRB",
-                        "--hashtags", "#swrb13 socialwork", "--starts", "2026-01-01T09:00+13:00",
-                        "--ends", "2099-01-01T00:00+00:00")
+    created = smsbridge(
+        "events",
+        "create",
+        "--code",
+        "swrb13",
+        "--name",
+        "SWRB",
+        "--hashtags",
+        "#swrb13 socialwork",
+        "--starts",
+        "2026-01-01T09:00+13:00",
+        "--ends",
+        "2099-01-01T00:00+00:00",
+    )
     joined = smsbridge("events", "join", "--code", "SWRB13", "--phone", "+64211234567")
 
     assert created.exit_code == 0, created.output
@@ -87,8 +100,20 @@ def test_a_duplicate_code_is_one_clear_line(rt: Runtime) -> None:
 
 
 def test_an_event_that_ends_before_it_starts_is_refused(rt: Runtime) -> None:
-    result = smsbridge("events", "create", "--code", "ABC", "--name", "A", "--hashtags", "#a",
-                       "--starts", "2026-02-01T00:00", "--ends", "2026-01-01T00:00")
+    result = smsbridge(
+        "events",
+        "create",
+        "--code",
+        "ABC",
+        "--name",
+        "A",
+        "--hashtags",
+        "#a",
+        "--starts",
+        "2026-02-01T00:00",
+        "--ends",
+        "2026-01-01T00:00",
+    )
 
     assert result.exit_code == 1
     assert "end after it starts" in result.output
@@ -120,7 +145,12 @@ def test_posts_and_outbox_json(registered: Runtime) -> None:
     assert delivery["remote_url"].startswith(registered.settings.public_url + "/timeline#post-")
     [text] = outbox
     assert (text["to"], text["body"], text["segments"], text["encoding"], text["status"]) == (
-        "+64211234567", "Posted to Local timeline @aroha.", 1, "GSM-7", "outbox")
+        "+64211234567",
+        "Posted to Local timeline @aroha.",
+        1,
+        "GSM-7",
+        "outbox",
+    )
     assert "A post" in smsbridge("posts").output
     assert "Posted to Local timeline @aroha." in smsbridge("outbox").output
 

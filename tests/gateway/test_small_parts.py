@@ -14,8 +14,11 @@ from gateway.secrets_box import CredentialsUnreadable, SecretsBox
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [("021 123 4567", "+64211234567"), ("+64 21 123 4567", "+64211234567"),
-     ("+1 (415) 555-0100", "+14155550100")],
+    [
+        ("021 123 4567", "+64211234567"),
+        ("+64 21 123 4567", "+64211234567"),
+        ("+1 (415) 555-0100", "+14155550100"),
+    ],
 )
 def test_phones_are_stored_in_e164(raw: str, expected: str) -> None:
     assert normalise_phone(raw, "NZ") == expected

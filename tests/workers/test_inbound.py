@@ -55,8 +55,9 @@ def test_a_hashtag_already_in_the_text_is_not_added_again(rt: Runtime) -> None:
 def test_no_hashtag_once_the_event_window_has_closed(rt: Runtime) -> None:
     person = add_person(rt)
     now = utcnow()
-    add_event(rt, starts=now - timedelta(days=3), ends=now - timedelta(hours=1),
-              attendees=(person,))
+    add_event(
+        rt, starts=now - timedelta(days=3), ends=now - timedelta(hours=1), attendees=(person,)
+    )
 
     process_inbound(rt, add_inbound(rt, "Home again"))
 
@@ -67,8 +68,7 @@ def test_no_hashtag_once_the_event_window_has_closed(rt: Runtime) -> None:
 def test_no_hashtag_before_the_event_starts(rt: Runtime) -> None:
     person = add_person(rt)
     now = utcnow()
-    add_event(rt, starts=now + timedelta(days=1), ends=now + timedelta(days=2),
-              attendees=(person,))
+    add_event(rt, starts=now + timedelta(days=1), ends=now + timedelta(days=2), attendees=(person,))
 
     process_inbound(rt, add_inbound(rt, "Packing for the conference"))
 
@@ -155,9 +155,7 @@ def test_handling_the_same_text_twice_makes_one_post(rt: Runtime, queue: Queue) 
         assert session.get_one(InboundMessage, inbound).status == "handled"
 
 
-def test_the_whole_chain_on_a_real_rq_worker_ends_in_one_reply(
-    rt: Runtime, queue: Queue
-) -> None:
+def test_the_whole_chain_on_a_real_rq_worker_ends_in_one_reply(rt: Runtime, queue: Queue) -> None:
     person = add_person(rt)
     add_event(rt, attendees=(person,))
     inbound = add_inbound(rt, "Great keynote")

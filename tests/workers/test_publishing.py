@@ -49,8 +49,9 @@ def test_a_delivery_that_crashed_every_time_ends_instead_of_looping(rt: Runtime)
 
     status, kind, texts = ended(rt, delivery)
     assert (status, kind) == ("failed", "transient")
-    assert texts == ["Nothing posted. Local timeline @aroha: Local timeline did not answer, "
-                     "we gave up."]
+    assert texts == [
+        "Nothing posted. Local timeline @aroha: Local timeline did not answer, we gave up."
+    ]
 
 
 def test_unreadable_credentials_end_the_delivery_and_flag_the_account(rt: Runtime) -> None:

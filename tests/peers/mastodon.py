@@ -1,0 +1,455 @@
+"""A local Mastodon instance for tests: the REST endpoints Mastodon.py calls, over real HTTP.
+
+It answers the way Mastodon 4.x documents (https://docs.joinmastodon.org/methods/):
+
+- `GET /api/v2/instance` — the InstanceV2 entity, with `configuration.statuses`
+  `max_characters` (settable) and `characters_reserved_per_url` 23; no token needed.
+- `GET /api/v1/accounts/verify_credentials` — the CredentialAccount of the token's user.
+- `POST /api/v1/statuses` — a Status; the `Idempotency-Key` header makes a repeat from
+  the same token return the first status instead of a new one; 422 when the text is
+  blank or over the limit, counted as Mastodon does with every URL as 23 characters.
+- `DELETE /api/v1/statuses/:id` — the deleted Status, with `text` in place of `content`.
+
+Every request needs `Authorization: Bearer <access_token>` except the instance one:
+otherwise 401 {"error": "The access token is invalid"}. Unknown ids get 404
+{"error": "Record not found"}. Response bodies are built from JSON in
+tests/fixtures/mastodon/, recorded from a real Mastodon by Mastodon.py's own test suite.
+`fail_next` makes the next requests fail with a chosen error (500, 503, 429, 401, 422 …).
+"""
+
+from __future__ import annotations
+
+import copy
+import html
+import itertools
+import json
+import re
+import threading
+import time
+import uuid
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from werkzeug.exceptions import MethodNotAllowed, NotFound
+from werkzeug.routing import Map, Rule
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+from werkzeug.wrappers import Request, Response
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "mastodon"
+RECORDED_HOST = "localhost:3000"  # the host the fixture bodies were recorded on
+ACCESS_TOKEN = "peer-access-token-0123456789abcdef"
+USERNAME = "aroha"
+MAX_CHARACTERS = 500  # Mastodon's default
+URL_WEIGHT = 23  # characters_reserved_per_url
+RATE_LIMIT = 300  # requests per five minutes, as Mastodon allows per token
+JSON_TYPE = "application/json; charset=utf-8"
+
+URL = re.compile(r"https?://\S+", re.IGNORECASE)
+HASHTAG = re.compile(r"(?<![\w#])#(\w+)")
+
+
+@dataclass(frozen=True)
+class MastodonError:
+    """An error response: status, body and any extra headers, as Mastodon or its proxy sends."""
+
+    status: int
+    body: str
+    content_type: str = JSON_TYPE
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+def api_error(status: int, message: str, *headers: tuple[str, str]) -> MastodonError:
+    """Mastodon's JSON error body: {"error": message}."""
+    return MastodonError(status, json.dumps({"error": message}), headers=headers)
+
+
+def rate_limited(seconds: float = 60.0) -> MastodonError:
+    """Rack::Attack's 429, with the limit headers saying when the window resets."""
+    return api_error(
+        429,
+        "Too many requests",
+        ("X-RateLimit-Limit", str(RATE_LIMIT)),
+        ("X-RateLimit-Remaining", "0"),
+        ("X-RateLimit-Reset", _iso(datetime.now(UTC) + timedelta(seconds=seconds))),
+    )
+
+
+INVALID_TOKEN = api_error(
+    401,
+    "The access token is invalid",
+    (
+        "WWW-Authenticate",
+        'Bearer realm="Doorkeeper", error="invalid_token", '
+        'error_description="The access token is invalid"',
+    ),
+)
+RECORD_NOT_FOUND = api_error(404, "Record not found")
+
+
+def too_long(max_characters: int = MAX_CHARACTERS) -> MastodonError:
+    """The 422 for a status over the instance's character limit."""
+    return api_error(422, f"Validation failed: Text character limit of {max_characters} exceeded")
+
+
+TEXT_TOO_LONG = too_long()
+TEXT_BLANK = api_error(422, "Validation failed: Text can't be blank")
+# A crash in Rails serves public/500.html; a proxy in front of a stopped Puma answers 503.
+INTERNAL_ERROR = MastodonError(
+    500,
+    "<!DOCTYPE html><html><head><title>We're sorry, but something went wrong (500)</title>"
+    "</head><body><h1>We're sorry, but something went wrong.</h1></body></html>",
+    content_type="text/html; charset=utf-8",
+)
+SERVICE_UNAVAILABLE = MastodonError(
+    503,
+    "<html><head><title>503 Service Temporarily Unavailable</title></head><body>"
+    "<center><h1>503 Service Temporarily Unavailable</h1></center><hr><center>nginx</center>"
+    "</body></html>",
+    content_type="text/html",
+)
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    """A request as the peer received it; `body` is the form or JSON, first value per field."""
+
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: dict[str, Any]
+
+
+@dataclass
+class _Failure:
+    """A queued error and the endpoint it waits for (None: any)."""
+
+    error: MastodonError
+    endpoint: str | None
+
+
+@dataclass
+class _Account:
+    """The instance's one user: its counts and the idempotency keys it has used."""
+
+    id: str
+    statuses_count: int = 0
+    last_status_at: str | None = None
+    idempotency: dict[str, str] = field(default_factory=dict)  # key → status id
+
+
+class _QuietHandler(WSGIRequestHandler):
+    """Serve one request per connection, without writing a log line for it."""
+
+    # HTTP/1.0 closes each connection after its response: a stopped peer cannot go on
+    # answering on a kept-alive socket, and no client is left holding one open.
+    protocol_version = "HTTP/1.0"
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        pass
+
+
+class MastodonPeer:
+    """One Mastodon instance on 127.0.0.1 with one user, recording what it is sent."""
+
+    def __init__(
+        self,
+        access_token: str = ACCESS_TOKEN,
+        username: str = USERNAME,
+        max_characters: int = MAX_CHARACTERS,
+    ) -> None:
+        self.access_token = access_token
+        self.username = username
+        self.max_characters = max_characters
+        self.requests: list[RecordedRequest] = []
+        self.statuses: list[dict[str, Any]] = []  # the statuses that exist, as created
+        self._account = _Account(id="117440810532227399")
+        self._sources: dict[str, str] = {}  # status id → the text it was posted with
+        self._failures: deque[_Failure] = deque()
+        self._sequence = itertools.count()
+        self._lock = threading.Lock()
+        self._routes = Map(
+            [
+                Rule("/api/v2/instance", endpoint="instance", methods=["GET"]),
+                Rule("/api/v2/instance/", endpoint="instance", methods=["GET"]),
+                Rule(
+                    "/api/v1/accounts/verify_credentials",
+                    endpoint="verify_credentials",
+                    methods=["GET"],
+                ),
+                Rule("/api/v1/statuses", endpoint="create_status", methods=["POST"]),
+                Rule("/api/v1/statuses/<status_id>", endpoint="delete_status", methods=["DELETE"]),
+            ]
+        )
+        self._server: BaseWSGIServer | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        """The instance's base URL, such as http://127.0.0.1:PORT."""
+        return f"http://{self.host}"
+
+    @property
+    def host(self) -> str:
+        """The instance's host and port, as its `domain` says."""
+        assert self._server is not None, "the peer is not running"
+        return f"127.0.0.1:{self._server.server_port}"
+
+    def start(self) -> MastodonPeer:
+        """Listen on a free port of 127.0.0.1 and serve from a daemon thread."""
+        self._server = make_server(
+            "127.0.0.1", 0, self._app, threaded=True, request_handler=_QuietHandler
+        )
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="mastodon-peer",
+            daemon=True,
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop listening; afterwards connections to the port are refused."""
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        self._server = self._thread = None
+
+    def __enter__(self) -> MastodonPeer:
+        """Start the peer for a `with` block."""
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        """Stop the peer at the end of a `with` block."""
+        self.stop()
+
+    def fail_next(self, error: MastodonError, times: int = 1, endpoint: str | None = None) -> None:
+        """Answer the next `times` requests (to `endpoint` only, if given) with this error.
+
+        Endpoints: "instance", "verify_credentials", "create_status", "delete_status".
+        """
+        with self._lock:
+            self._failures.extend(_Failure(error, endpoint) for _ in range(times))
+
+    def requests_to(self, method: str, path: str) -> list[RecordedRequest]:
+        """The recorded requests with this method and path."""
+        return [r for r in self.requests if (r.method, r.path) == (method, path)]
+
+    def _app(self, environ: dict[str, Any], start_response: Any) -> Any:
+        """The WSGI app: record the request, then answer it."""
+        request = Request(environ)
+        body = request.get_json(silent=True) if request.is_json else request.form.to_dict()
+        with self._lock:
+            self.requests.append(
+                RecordedRequest(
+                    method=request.method,
+                    path=request.path,
+                    headers=dict(request.headers),
+                    body=body or {},
+                )
+            )
+        response = self._answer(request, body or {})
+        response.headers["X-Request-Id"] = str(uuid.uuid4())
+        response.headers["Cache-Control"] = "private, no-store"
+        response.headers["Vary"] = "Authorization, Origin"
+        return response(environ, start_response)
+
+    def _answer(self, request: Request, body: dict[str, Any]) -> Response:
+        """Route, apply a queued failure, check the token, then do the work."""
+        try:
+            endpoint, args = self._routes.bind_to_environ(request.environ).match()
+        except (NotFound, MethodNotAllowed):
+            return _error(RECORD_NOT_FOUND)
+        failure = self._take_failure(endpoint)
+        if failure is not None:
+            return _error(failure)
+        if endpoint == "instance":
+            return self._ok(self._instance())
+        if request.headers.get("Authorization") != f"Bearer {self.access_token}":
+            return _error(INVALID_TOKEN)
+        if endpoint == "verify_credentials":
+            return self._ok(self._credential_account())
+        if endpoint == "create_status":
+            return self._create_status(body, request.headers.get("Idempotency-Key"))
+        return self._delete_status(args["status_id"])
+
+    def _take_failure(self, endpoint: str) -> MastodonError | None:
+        """Pop the first queued failure meant for this endpoint, if any."""
+        with self._lock:
+            for failure in self._failures:
+                if failure.endpoint in (None, endpoint):
+                    self._failures.remove(failure)
+                    return failure.error
+        return None
+
+    def _create_status(self, form: dict[str, Any], idempotency_key: str | None) -> Response:
+        """Post a status, or return the one this idempotency key already made."""
+        text = str(form.get("status") or "")
+        account = self._account
+        with self._lock:
+            earlier = account.idempotency.get(idempotency_key) if idempotency_key else None
+            status = next((s for s in self.statuses if s["id"] == earlier), None)
+            if status is None:
+                if not text.strip():
+                    return _error(TEXT_BLANK)
+                if counted_length(text) > self.max_characters:
+                    return _error(too_long(self.max_characters))
+                account.statuses_count += 1
+                account.last_status_at = datetime.now(UTC).date().isoformat()
+                status = self._status(text, form)
+                self.statuses.append(status)
+                self._sources[status["id"]] = text
+                if idempotency_key:
+                    account.idempotency[idempotency_key] = status["id"]
+        return self._ok(status)
+
+    def _delete_status(self, status_id: str) -> Response:
+        """Delete a status; answer with it, its source text in place of its HTML."""
+        with self._lock:
+            status = next((s for s in self.statuses if s["id"] == status_id), None)
+            if status is None:
+                return _error(RECORD_NOT_FOUND)
+            self.statuses.remove(status)
+            self._account.statuses_count -= 1
+            deleted = {k: v for k, v in status.items() if k != "content"}
+            deleted["text"] = self._sources.pop(status_id)
+            deleted["account"] = self._public_account()
+        return self._ok(deleted)
+
+    def _status(self, text: str, form: dict[str, Any]) -> dict[str, Any]:
+        """A Status entity for a new post by the user."""
+        status = self._fixture("status.json")
+        status_id = self._snowflake()
+        tags = list(dict.fromkeys(HASHTAG.findall(text)))
+        visibility = form.get("visibility") or "public"
+        status.update(
+            id=status_id,
+            created_at=_iso(datetime.now(UTC)),
+            sensitive=str(form.get("sensitive", "")).lower() in ("1", "true"),
+            spoiler_text=str(form.get("spoiler_text") or ""),
+            visibility=visibility,
+            language=form.get("language") or "en",
+            uri=f"{self.url}/users/{self.username}/statuses/{status_id}",
+            url=f"{self.url}/@{self.username}/{status_id}",
+            content=self._html(text),
+            tags=[{"name": tag, "url": f"{self.url}/tags/{tag.lower()}"} for tag in tags],
+        )
+        status["account"] = self._public_account()
+        return status
+
+    def _html(self, text: str) -> str:
+        """Render plain text as Mastodon does: escaped, in paragraphs, hashtags linked."""
+
+        def tag_link(match: re.Match[str]) -> str:
+            name = match.group(1)
+            return (
+                f'<a href="{self.url}/tags/{name.lower()}" class="mention hashtag" '
+                f'rel="tag">#<span>{name}</span></a>'
+            )
+
+        paragraphs = re.split(r"\n{2,}", html.escape(text.strip(), quote=False))
+        return "".join(
+            "<p>" + HASHTAG.sub(tag_link, p).replace("\n", "<br />") + "</p>" for p in paragraphs
+        )
+
+    def _instance(self) -> dict[str, Any]:
+        """The InstanceV2 entity, with this peer's status length."""
+        instance = self._fixture("instance_v2.json")
+        instance["domain"] = self.host
+        statuses = instance["configuration"]["statuses"]
+        statuses["max_characters"] = self.max_characters
+        statuses["characters_reserved_per_url"] = URL_WEIGHT
+        return instance
+
+    def _credential_account(self) -> dict[str, Any]:
+        """The CredentialAccount entity: the account plus its `source` and `role`."""
+        account = self._fixture("credential_account.json")
+        account.update(self._account_fields())
+        return account
+
+    def _public_account(self) -> dict[str, Any]:
+        """The Account entity, as embedded in a status."""
+        account = self._fixture("credential_account.json")
+        account.pop("source")
+        account.pop("role")
+        account.update(self._account_fields())
+        return account
+
+    def _account_fields(self) -> dict[str, Any]:
+        """The fields of the account that change with the peer and its posts."""
+        name = self.username
+        return {
+            "id": self._account.id,
+            "username": name,
+            "acct": name,
+            "url": f"{self.url}/@{name}",
+            "uri": f"{self.url}/users/{name}",
+            "statuses_count": self._account.statuses_count,
+            "last_status_at": self._account.last_status_at,
+        }
+
+    def _fixture(self, name: str) -> dict[str, Any]:
+        """A fixture body, with the recording host replaced by this peer's."""
+        raw = _load_fixture(name).replace(RECORDED_HOST, self.host)
+        return copy.deepcopy(json.loads(raw))
+
+    def _snowflake(self) -> str:
+        """A Mastodon-style id: milliseconds since the epoch shifted left 16, plus a sequence."""
+        return str((int(time.time() * 1000) << 16) | (next(self._sequence) & 0xFFFF))
+
+    def _ok(self, payload: dict[str, Any]) -> Response:
+        """200 with the JSON body and the rate-limit headers Mastodon sends."""
+        response = _json(200, payload)
+        now = datetime.now(UTC)
+        window_end = now.replace(second=0, microsecond=0) + timedelta(minutes=5 - now.minute % 5)
+        with self._lock:
+            used = len(self.requests)
+        response.headers["X-RateLimit-Limit"] = str(RATE_LIMIT)
+        response.headers["X-RateLimit-Remaining"] = str(max(0, RATE_LIMIT - used))
+        response.headers["X-RateLimit-Reset"] = _iso(window_end, digits=6)
+        return response
+
+
+def counted_length(text: str) -> int:
+    """The status length as Mastodon counts it: each URL as 23 characters."""
+    return len(URL.sub("x" * URL_WEIGHT, text))
+
+
+_FIXTURE_TEXT: dict[str, str] = {}
+
+
+def _load_fixture(name: str) -> str:
+    """Read a fixture file once."""
+    if name not in _FIXTURE_TEXT:
+        _FIXTURE_TEXT[name] = (FIXTURES / name).read_text(encoding="utf-8")
+    return _FIXTURE_TEXT[name]
+
+
+def _iso(moment: datetime, digits: int = 3) -> str:
+    """A UTC time as Mastodon writes it: 2024-01-02T03:04:05.678Z."""
+    fraction = f"{moment.microsecond:06d}"[:digits]
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + fraction + "Z"
+
+
+def _error(error: MastodonError) -> Response:
+    """The error response, with its headers."""
+    response = Response(error.body, status=error.status, content_type=error.content_type)
+    for name, value in error.headers:
+        response.headers[name] = value
+    return response
+
+
+def _json(status: int, payload: dict[str, Any]) -> Response:
+    """A JSON response with this status."""
+    return Response(json.dumps(payload), status=status, content_type=JSON_TYPE)

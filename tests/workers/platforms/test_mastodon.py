@@ -1,0 +1,183 @@
+"""The Mastodon connector through the real Mastodon.py client, against a local instance."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+import requests
+
+from tests.peers.mastodon import (
+    INTERNAL_ERROR,
+    INVALID_TOKEN,
+    SERVICE_UNAVAILABLE,
+    TEXT_TOO_LONG,
+    MastodonError,
+    MastodonPeer,
+    api_error,
+    rate_limited,
+)
+from workers.platforms import Limits, Published
+from workers.platforms.errors import AuthError, ContentRejected, TransientError
+from workers.platforms.mastodon import MastodonConnector
+
+STATUSES = "/api/v1/statuses"
+
+
+@pytest.fixture
+def peer() -> Iterator[MastodonPeer]:
+    """A Mastodon instance on 127.0.0.1 for one test."""
+    with MastodonPeer() as running:
+        yield running
+
+
+@pytest.fixture
+def http() -> Iterator[requests.Session]:
+    """The HTTP session the connector is given, as the runtime would give it."""
+    with requests.Session() as session:
+        yield session
+
+
+@pytest.fixture
+def connector(peer: MastodonPeer, http: requests.Session) -> MastodonConnector:
+    """A connector for the peer's user, with the peer's valid token."""
+    return MastodonConnector(peer.url, peer.access_token, http)
+
+
+def test_whoami_names_the_account_at_its_instance(
+    peer: MastodonPeer, connector: MastodonConnector
+) -> None:
+    assert connector.whoami() == f"aroha@{peer.host}"
+    request = peer.requests_to("GET", "/api/v1/accounts/verify_credentials")[0]
+    assert request.headers["Authorization"] == f"Bearer {peer.access_token}"
+
+
+def test_a_token_the_instance_refuses_raises_auth_error(
+    peer: MastodonPeer, http: requests.Session
+) -> None:
+    connector = MastodonConnector(peer.url, "revoked-token", http)
+
+    with pytest.raises(AuthError):
+        connector.whoami()
+
+
+def test_limits_are_the_instances_own(peer: MastodonPeer, connector: MastodonConnector) -> None:
+    peer.max_characters = 640
+
+    assert connector.limits() == Limits(max_characters=640, url_length=23)
+
+
+def test_publish_posts_the_exact_text_with_the_key(
+    peer: MastodonPeer, connector: MastodonConnector
+) -> None:
+    text = "Kia ora from the hui, see https://example.org/a-long-page #swrb13"
+
+    published = connector.publish(text, idempotency_key="SM0001-7")
+
+    (request,) = peer.requests_to("POST", STATUSES)
+    assert request.body["status"] == text
+    assert request.headers["Idempotency-Key"] == "SM0001-7"
+    (status,) = peer.statuses
+    assert published == Published(remote_id=status["id"], url=f"{peer.url}/@aroha/{status['id']}")
+
+
+def test_the_same_key_twice_makes_one_status(
+    peer: MastodonPeer, connector: MastodonConnector
+) -> None:
+    first = connector.publish("Once only", idempotency_key="SM0002-7")
+    second = connector.publish("Once only", idempotency_key="SM0002-7")
+
+    assert first == second
+    assert len(peer.requests_to("POST", STATUSES)) == 2
+    assert len(peer.statuses) == 1
+
+
+def test_different_keys_make_different_statuses(
+    peer: MastodonPeer, connector: MastodonConnector
+) -> None:
+    first = connector.publish("Same words", idempotency_key="SM0003-7")
+    second = connector.publish("Same words", idempotency_key="SM0004-7")
+
+    assert first.remote_id != second.remote_id
+    assert len(peer.statuses) == 2
+
+
+@pytest.mark.parametrize("error", [INTERNAL_ERROR, SERVICE_UNAVAILABLE], ids=["500", "503"])
+def test_server_errors_are_transient(
+    peer: MastodonPeer, connector: MastodonConnector, error: MastodonError
+) -> None:
+    peer.fail_next(error, endpoint="create_status")
+
+    with pytest.raises(TransientError, match="server unavailable"):
+        connector.publish("Try later", idempotency_key="SM0005-7")
+    assert peer.statuses == []
+
+
+def test_a_stopped_instance_is_transient(peer: MastodonPeer, connector: MastodonConnector) -> None:
+    peer.stop()
+
+    with pytest.raises(TransientError):
+        connector.publish("Anyone there?", idempotency_key="SM0006-7")
+
+
+def test_rate_limiting_is_transient_and_says_when_to_retry(
+    peer: MastodonPeer, connector: MastodonConnector
+) -> None:
+    peer.fail_next(rate_limited(seconds=120))
+
+    with pytest.raises(TransientError, match="rate limited") as caught:
+        connector.publish("Too fast", idempotency_key="SM0007-7")
+
+    assert caught.value.retry_after is not None
+    assert 110 < caught.value.retry_after <= 122  # the Date header has whole seconds
+
+
+def test_a_refused_token_while_posting_is_an_auth_error(
+    peer: MastodonPeer, connector: MastodonConnector
+) -> None:
+    peer.fail_next(INVALID_TOKEN, endpoint="create_status")
+
+    with pytest.raises(AuthError):
+        connector.publish("Who am I?", idempotency_key="SM0008-7")
+
+
+def test_a_token_without_the_write_scope_is_an_auth_error(
+    peer: MastodonPeer, connector: MastodonConnector
+) -> None:
+    peer.fail_next(api_error(403, "This action is outside the authorized scopes"))
+
+    with pytest.raises(AuthError, match="outside the authorized scopes"):
+        connector.publish("Read only", idempotency_key="SM0009-7")
+
+
+def test_a_validation_error_is_rejected_content_in_the_servers_words(
+    peer: MastodonPeer, connector: MastodonConnector
+) -> None:
+    peer.fail_next(TEXT_TOO_LONG)
+
+    with pytest.raises(ContentRejected) as caught:
+        connector.publish("Rejected", idempotency_key="SM0010-7")
+
+    assert caught.value.message == "Validation failed: Text character limit of 500 exceeded"
+
+
+def test_text_over_the_instances_limit_is_rejected_by_the_instance(
+    peer: MastodonPeer, connector: MastodonConnector
+) -> None:
+    peer.max_characters = 20
+
+    with pytest.raises(ContentRejected) as caught:
+        connector.publish("x" * 21, idempotency_key="SM0011-7")
+
+    assert caught.value.message == "Validation failed: Text character limit of 20 exceeded"
+    assert peer.statuses == []
+
+
+def test_delete_removes_the_status(peer: MastodonPeer, connector: MastodonConnector) -> None:
+    published = connector.publish("Oops", idempotency_key="SM0012-7")
+
+    connector.delete(published.remote_id)
+
+    assert peer.statuses == []
+    (request,) = peer.requests_to("DELETE", f"{STATUSES}/{published.remote_id}")
+    assert request.headers["Authorization"] == f"Bearer {peer.access_token}"
