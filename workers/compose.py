@@ -8,7 +8,8 @@ from collections.abc import Iterable
 from workers.platforms import Limits
 
 HASHTAG = re.compile(r"(?<![\w#])#(\w+)")
-URL = re.compile(r"https?://\S+", re.IGNORECASE)
+# Trailing punctuation ends a sentence, not the URL, as the platforms count it.
+URL = re.compile(r"https?://\S+?(?=[.,;:!?)\]'\"]*(?:\s|$))", re.IGNORECASE)
 
 
 class TooLong(ValueError):

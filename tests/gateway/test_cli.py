@@ -193,3 +193,56 @@ def test_seed_demo_runs_once(rt: Runtime) -> None:
         assert len(session.scalars(select(Delivery)).all()) == 0
         person = session.scalars(select(Person)).one()
         assert person.current_event is not None and person.current_event.code == "SWRB13"
+
+
+def test_accounts_add_mastodon_checks_the_token_and_stores_it_encrypted(rt: Runtime) -> None:
+    from tests.peers.mastodon import MastodonPeer
+
+    smsbridge("users", "add", "--phone", "+64211234567", "--name", "Aroha")
+    with MastodonPeer() as peer:
+        wrong = smsbridge(
+            "accounts",
+            "add",
+            "--phone",
+            "+64211234567",
+            "--platform",
+            "mastodon",
+            "--instance",
+            peer.url,
+            "--token",
+            "wrong-token",
+        )
+        right = smsbridge(
+            "accounts",
+            "add",
+            "--phone",
+            "+64211234567",
+            "--platform",
+            "mastodon",
+            "--instance",
+            peer.url,
+            "--token",
+            peer.access_token,
+        )
+        host, url = peer.host, peer.url
+
+    assert wrong.exit_code == 1
+    assert wrong.output.startswith("Error: Mastodon refused these credentials:")
+    assert right.exit_code == 0, right.output
+    with rt.sessions() as session:
+        account = session.scalars(select(Account)).one()
+    assert account.handle == f"aroha@{host}"
+    assert peer.access_token not in account.credentials
+    assert rt.secrets.open(account.credentials) == {
+        "instance": url,
+        "access_token": peer.access_token,
+    }
+
+
+def test_accounts_add_mastodon_needs_instance_and_token(rt: Runtime) -> None:
+    smsbridge("users", "add", "--phone", "+64211234567", "--name", "Aroha")
+
+    result = smsbridge("accounts", "add", "--phone", "+64211234567", "--platform", "mastodon")
+
+    assert result.exit_code == 1
+    assert "needs --instance URL and --token TOKEN" in result.output

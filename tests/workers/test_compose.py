@@ -45,3 +45,9 @@ def test_urls_count_at_the_platform_weight() -> None:
     text = "See https://example.org/a/very/long/path/that/goes/on/and/on"
     assert counted_length(text, Limits(500, url_length=23)) == len("See ") + 23
     assert counted_length(text, Limits(500)) == len(text)
+
+
+def test_trailing_punctuation_is_not_part_of_a_url() -> None:
+    limits = Limits(500, url_length=23)
+    assert counted_length("see https://example.org/a/long/page.", limits) == len("see ") + 23 + 1
+    assert counted_length("(https://example.org/x), ok", limits) == 1 + 23 + len("), ok")
