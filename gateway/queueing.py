@@ -19,6 +19,8 @@ PUBLISH_DELIVERY = "workers.publishing.publish_delivery"
 SEND_SMS = "workers.sms.send_sms"
 SWEEP = "workers.sweeper.sweep"
 
+SMS_BACKOFF = (10, 60, 300)
+
 _WAITING = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
 
 
@@ -54,10 +56,21 @@ def enqueue_inbound(queue: Queue, inbound_id: int) -> Job:
 
 def enqueue_publish(queue: Queue, delivery_id: int, settings: Settings) -> Job:
     """Enqueue one delivery's publishing, retried with backoff on transient failures."""
-    retry = Retry(max=settings.publish_attempts - 1, interval=list(settings.publish_backoff))
+    retries = settings.publish_attempts - 1
+    if retries < 1:
+        return enqueue_for_row(queue, PUBLISH_DELIVERY, delivery_id)
+    retry = Retry(max=retries, interval=retry_intervals(retries, settings.publish_backoff))
     return enqueue_for_row(queue, PUBLISH_DELIVERY, delivery_id, retry=retry)
+
+
+def retry_intervals(retries: int, backoff: tuple[int, ...]) -> list[int]:
+    """Return one wait per retry, the last repeated: RQ counts its list from the end."""
+    # RQ picks intervals[len(intervals) - retries_left], so a list longer than the
+    # number of retries would skip the short waits at the start.
+    return (list(backoff) + [backoff[-1]] * retries)[:retries]
 
 
 def enqueue_sms(queue: Queue, outbound_id: int) -> Job:
     """Enqueue the sending of one outbound text, retried if Twilio is briefly unavailable."""
-    return enqueue_for_row(queue, SEND_SMS, outbound_id, retry=Retry(max=3, interval=[10, 60, 300]))
+    retry = Retry(max=3, interval=retry_intervals(3, SMS_BACKOFF))
+    return enqueue_for_row(queue, SEND_SMS, outbound_id, retry=retry)

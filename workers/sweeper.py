@@ -40,6 +40,10 @@ def run_sweep(rt: Runtime, now: datetime | None = None) -> SweepReport:
     """Enqueue stuck inbound texts, deliveries and outbound texts; send missing replies."""
     now = now or utcnow()
     stale = now - timedelta(seconds=rt.settings.sweep_after_seconds)
+    # A worker that died with a job (killed, machine lost) leaves it "started"
+    # until its heartbeat expires; RQ's own cleanup then retries or fails it. A
+    # worker runs that cleanup only every ten minutes, so run it on every sweep.
+    rt.queue.started_job_registry.cleanup()
     with transaction(rt.sessions) as session:
         inbound = session.scalars(
             select(InboundMessage.id)

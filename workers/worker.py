@@ -25,10 +25,19 @@ from gateway.queueing import SWEEP, make_queue
 log = logging.getLogger(__name__)
 
 SWEEP_LOCK = "smsbridge:sweep-lock"
+# RQ's default is ten minutes. Maintenance is when a worker takes over the
+# scheduler of a worker that died and retries jobs that died with it; until then
+# retries with backoff wait. A minute keeps a lost worker from stalling the fleet.
+MAINTENANCE_SECONDS = 60
 
 
 class GatewayWorker(Worker):
-    """An RQ worker that also keeps the sweeper running."""
+    """An RQ worker that also keeps the sweeper running, and does maintenance often."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        interval = kwargs.get("maintenance_interval") or MAINTENANCE_SECONDS
+        kwargs["maintenance_interval"] = min(interval, MAINTENANCE_SECONDS)
+        super().__init__(*args, **kwargs)
 
     def work(self, *args: Any, **kwargs: Any) -> bool:
         """Start the sweep ticker, then work as RQ does."""

@@ -35,7 +35,11 @@ class Stack:
     def _spawn(self, name: str, args: list[str]) -> None:
         with open(self.log_dir / f"{name}.log", "ab") as log:
             self.processes[name] = subprocess.Popen(
-                args, env={**os.environ, **self.env}, stdout=log, stderr=subprocess.STDOUT
+                args,
+                env={**os.environ, **self.env},
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
 
     def start_web(self) -> None:
@@ -61,9 +65,9 @@ class Stack:
         except requests.ConnectionError:
             return False
 
-    def start_worker(self) -> None:
+    def start_worker(self, name: str = "worker") -> None:
         self._spawn(
-            "worker",
+            name,
             [
                 str(BIN / "rq"),
                 "worker",
@@ -75,6 +79,13 @@ class Stack:
                 self.settings.queue_name,
             ],
         )
+
+    def kill_worker(self, name: str = "worker") -> None:
+        """Kill a worker and its children (the job's work horse, the scheduler) at once."""
+        process = self.processes[name]
+        subprocess.run(["pkill", "-KILL", "-P", str(process.pid)], check=False)
+        process.kill()
+        process.wait()
 
     def stop(self) -> None:
         for process in self.processes.values():

@@ -169,6 +169,7 @@ class MastodonPeer:
         self._account = _Account(id="117440810532227399")
         self._sources: dict[str, str] = {}  # status id → the text it was posted with
         self._failures: deque[_Failure] = deque()
+        self._stall_seconds = 0.0
         self._sequence = itertools.count()
         self._lock = threading.Lock()
         self._routes = Map(
@@ -242,6 +243,11 @@ class MastodonPeer:
         with self._lock:
             self._failures.extend(_Failure(error, endpoint) for _ in range(times))
 
+    def stall_next_status(self, seconds: float) -> None:
+        """Create the next status, then wait this long before answering (a dying client)."""
+        with self._lock:
+            self._stall_seconds = seconds
+
     def requests_to(self, method: str, path: str) -> list[RecordedRequest]:
         """The recorded requests with this method and path."""
         return [r for r in self.requests if (r.method, r.path) == (method, path)]
@@ -312,6 +318,8 @@ class MastodonPeer:
                 self._sources[status["id"]] = text
                 if idempotency_key:
                     account.idempotency[idempotency_key] = status["id"]
+            stall, self._stall_seconds = self._stall_seconds, 0.0
+        time.sleep(stall)
         return self._ok(status)
 
     def _delete_status(self, status_id: str) -> Response:
