@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+from sqlalchemy import inspect
 
 from config import ConfigError, Settings, load_settings
 from workers.runtime import Runtime, build_runtime
@@ -26,6 +27,11 @@ def runtime() -> Runtime:
     if "smsbridge.runtime" not in root.meta:
         built = build_runtime(settings())
         root.call_on_close(built.close)
+        if not inspect(built.engine).has_table("alembic_version"):
+            raise fail(
+                f"the database {built.engine.url.render_as_string(hide_password=True)} has no "
+                "tables yet: run `make run` once, or `smsbridge db upgrade`"
+            )
         root.meta["smsbridge.runtime"] = built
     found: Runtime = root.meta["smsbridge.runtime"]
     return found
