@@ -71,6 +71,7 @@ def dev(workers: int) -> None:
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 process.kill()
+                process.wait()
 
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
@@ -81,36 +82,11 @@ def dev(workers: int) -> None:
         rt = runtime()
         with transaction(rt.sessions) as session:
             seed_demo(session, rt.secrets)
-        processes.append(
-            subprocess.Popen(
-                [
-                    str(BIN / "gunicorn"),
-                    "--bind",
-                    f"127.0.0.1:{port}",
-                    "--workers",
-                    "2",
-                    "--no-control-socket",
-                    "--access-logfile",
-                    "-",
-                    "gateway:create_app()",
-                ],
-                env=env,
-                start_new_session=True,
-            )
-        )
+        processes.append(subprocess.Popen(web_command(port), env=env, start_new_session=True))
         for _ in range(workers):
             processes.append(
                 subprocess.Popen(
-                    [
-                        str(BIN / "rq"),
-                        "worker",
-                        "--with-scheduler",
-                        "--worker-class",
-                        "workers.worker.GatewayWorker",
-                        "--url",
-                        config.redis_url,
-                        config.queue_name,
-                    ],
+                    worker_command(config.redis_url, config.queue_name),
                     env=env,
                     start_new_session=True,
                 )
@@ -124,6 +100,35 @@ def dev(workers: int) -> None:
         click.echo("\nStopping…")
     finally:
         stop_all()
+
+
+def web_command(port: str) -> list[str]:
+    """Return the command that serves the app with gunicorn on 127.0.0.1:port."""
+    return [
+        str(BIN / "gunicorn"),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        "2",
+        "--no-control-socket",
+        "--access-logfile",
+        "-",
+        "gateway:create_app()",
+    ]
+
+
+def worker_command(redis_url: str, queue_name: str) -> list[str]:
+    """Return the command that runs one rq worker with its scheduler, as the Procfile does."""
+    return [
+        str(BIN / "rq"),
+        "worker",
+        "--with-scheduler",
+        "--worker-class",
+        "workers.worker.GatewayWorker",
+        "--url",
+        redis_url,
+        queue_name,
+    ]
 
 
 def describe(process: subprocess.Popen[bytes]) -> str:

@@ -12,8 +12,9 @@ import pytest
 import requests
 
 from config import Settings, load_settings
+from gateway.cli.dev import web_command, worker_command
 from gateway.simulator import inbound_params, post_signed
-from tests.conftest import AUTH_TOKEN, BIN, free_port, wait_until
+from tests.conftest import AUTH_TOKEN, free_port, wait_until
 
 
 @dataclass
@@ -44,18 +45,7 @@ class Stack:
 
     def start_web(self) -> None:
         port = self.url.rsplit(":", 1)[1]
-        self._spawn(
-            "web",
-            [
-                str(BIN / "gunicorn"),
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                "2",
-                "--no-control-socket",
-                "gateway:create_app()",
-            ],
-        )
+        self._spawn("web", web_command(port))
         wait_until(self._answers, timeout=20)
 
     def _answers(self) -> bool:
@@ -66,19 +56,7 @@ class Stack:
             return False
 
     def start_worker(self, name: str = "worker") -> None:
-        self._spawn(
-            name,
-            [
-                str(BIN / "rq"),
-                "worker",
-                "--with-scheduler",
-                "--worker-class",
-                "workers.worker.GatewayWorker",
-                "--url",
-                self.env["REDIS_URL"],
-                self.settings.queue_name,
-            ],
-        )
+        self._spawn(name, worker_command(self.env["REDIS_URL"], self.settings.queue_name))
 
     def kill_worker(self, name: str = "worker") -> None:
         """Kill a worker and its children (the job's work horse, the scheduler) at once."""

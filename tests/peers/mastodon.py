@@ -31,13 +31,13 @@ from collections import deque
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
+
+from tests.peers.server import LocalServer
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "mastodon"
 RECORDED_HOST = "localhost:3000"  # the host the fixture bodies were recorded on
@@ -141,19 +141,10 @@ class _Account:
     idempotency: dict[str, str] = field(default_factory=dict)  # key → status id
 
 
-class _QuietHandler(WSGIRequestHandler):
-    """Serve one request per connection, without writing a log line for it."""
-
-    # HTTP/1.0 closes each connection after its response: a stopped peer cannot go on
-    # answering on a kept-alive socket, and no client is left holding one open.
-    protocol_version = "HTTP/1.0"
-
-    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        pass
-
-
-class MastodonPeer:
+class MastodonPeer(LocalServer):
     """One Mastodon instance on 127.0.0.1 with one user, recording what it is sent."""
+
+    name = "mastodon-peer"
 
     def __init__(
         self,
@@ -161,6 +152,7 @@ class MastodonPeer:
         username: str = USERNAME,
         max_characters: int = MAX_CHARACTERS,
     ) -> None:
+        super().__init__()
         self.access_token = access_token
         self.username = username
         self.max_characters = max_characters
@@ -185,8 +177,6 @@ class MastodonPeer:
                 Rule("/api/v1/statuses/<status_id>", endpoint="delete_status", methods=["DELETE"]),
             ]
         )
-        self._server: BaseWSGIServer | None = None
-        self._thread: threading.Thread | None = None
 
     @property
     def url(self) -> str:
@@ -196,44 +186,7 @@ class MastodonPeer:
     @property
     def host(self) -> str:
         """The instance's host and port, as its `domain` says."""
-        assert self._server is not None, "the peer is not running"
-        return f"127.0.0.1:{self._server.server_port}"
-
-    def start(self) -> MastodonPeer:
-        """Listen on a free port of 127.0.0.1 and serve from a daemon thread."""
-        self._server = make_server(
-            "127.0.0.1", 0, self._app, threaded=True, request_handler=_QuietHandler
-        )
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name="mastodon-peer",
-            daemon=True,
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop listening; afterwards connections to the port are refused."""
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-        self._server = self._thread = None
-
-    def __enter__(self) -> MastodonPeer:
-        """Start the peer for a `with` block."""
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        """Stop the peer at the end of a `with` block."""
-        self.stop()
+        return f"127.0.0.1:{self.port}"
 
     def fail_next(self, error: MastodonError, times: int = 1, endpoint: str | None = None) -> None:
         """Answer the next `times` requests (to `endpoint` only, if given) with this error.

@@ -17,7 +17,6 @@ from collections import defaultdict, deque
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime
-from types import TracebackType
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -25,8 +24,9 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.http.response import Response as TwilioResponse
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
+
+from tests.peers.server import LocalServer
 
 API_VERSION = "2010-04-01"
 ACCOUNT_SID = "AC" + "0123456789abcdef" * 2
@@ -72,21 +72,13 @@ class RecordedRequest:
     form: dict[str, str]
 
 
-class _QuietHandler(WSGIRequestHandler):
-    """Serve one request per connection, without writing a log line for it."""
-
-    # HTTP/1.0 closes each connection after its response: a stopped peer cannot go on
-    # answering on a kept-alive socket, and no client is left holding one open.
-    protocol_version = "HTTP/1.0"
-
-    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        pass
-
-
-class TwilioPeer:
+class TwilioPeer(LocalServer):
     """Twilio's Messages API on 127.0.0.1, for one account, recording what it is sent."""
 
+    name = "twilio-peer"
+
     def __init__(self, account_sid: str = ACCOUNT_SID, auth_token: str = AUTH_TOKEN) -> None:
+        super().__init__()
         self.account_sid = account_sid
         self.auth_token = auth_token
         self.requests: list[RecordedRequest] = []
@@ -102,50 +94,11 @@ class TwilioPeer:
                 )
             ]
         )
-        self._server: BaseWSGIServer | None = None
-        self._thread: threading.Thread | None = None
 
     @property
     def url(self) -> str:
         """The peer's base URL, such as http://127.0.0.1:PORT."""
-        assert self._server is not None, "the peer is not running"
-        return f"http://127.0.0.1:{self._server.server_port}"
-
-    def start(self) -> TwilioPeer:
-        """Listen on a free port of 127.0.0.1 and serve from a daemon thread."""
-        self._server = make_server(
-            "127.0.0.1", 0, self._app, threaded=True, request_handler=_QuietHandler
-        )
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name="twilio-peer",
-            daemon=True,
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop listening; afterwards connections to the port are refused."""
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-        self._server = self._thread = None
-
-    def __enter__(self) -> TwilioPeer:
-        """Start the peer for a `with` block."""
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        """Stop the peer at the end of a `with` block."""
-        self.stop()
+        return f"http://127.0.0.1:{self.port}"
 
     def fail_next(self, error: TwilioError, times: int = 1) -> None:
         """Answer the next `times` well-formed, authenticated requests with this error."""
