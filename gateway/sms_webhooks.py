@@ -8,6 +8,7 @@ from flask import Blueprint, Response, abort, request
 from redis.exceptions import RedisError
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 from twilio.twiml.messaging_response import MessagingResponse
 
 from gateway.models import InboundMessage, OutboundMessage, utcnow
@@ -83,16 +84,30 @@ def status() -> Response:
         abort(400, "MessageSid and MessageStatus are required")
     svc = services()
     with svc.sessions.begin() as session:
-        known = session.scalar(select(OutboundMessage.id).where(OutboundMessage.twilio_sid == sid))
+        known = find_outbound(session, sid, request.args.get("ref", ""))
         if known is None:
             return Response(status=204)
+        if known.twilio_sid is None:
+            known.twilio_sid = sid  # the callback beat the send job's own record of it
         # One conditional UPDATE: a late or repeated callback matches no row.
         session.execute(
             update(OutboundMessage)
             .where(
-                OutboundMessage.id == known,
+                OutboundMessage.id == known.id,
                 OutboundMessage.status.in_(lower_statuses(new_status)),
             )
             .values(status=new_status, error_code=request.form.get("ErrorCode") or None)
         )
     return Response(status=204)
+
+
+def find_outbound(session: Session, sid: str, ref: str) -> OutboundMessage | None:
+    """Find the text a callback is about: by Twilio's sid, or by our own reference."""
+    found = session.scalar(select(OutboundMessage).where(OutboundMessage.twilio_sid == sid))
+    if found is None and ref.isdigit():
+        found = session.scalar(
+            select(OutboundMessage).where(
+                OutboundMessage.id == int(ref), OutboundMessage.twilio_sid.is_(None)
+            )
+        )
+    return found

@@ -8,6 +8,7 @@ from sqlalchemy import update
 
 from gateway.db import transaction, update_rows
 from gateway.models import OutboundMessage
+from gateway.sms_status import lower_statuses
 from workers.runtime import Runtime, current
 from workers.sms_senders import SmsSendError
 
@@ -35,7 +36,7 @@ def deliver_outbound(rt: Runtime, outbound_id: int) -> None:
         to, body = message.to_phone, message.body
 
     try:
-        result = rt.sms.send(to, body)
+        result = rt.sms.send(to, body, reference=str(outbound_id))
     except SmsSendError as exc:
         # A transient refusal puts the text back to pending for the sweeper or a retry.
         status = "pending" if exc.transient else "failed"
@@ -52,9 +53,17 @@ def deliver_outbound(rt: Runtime, outbound_id: int) -> None:
         return
 
     with transaction(rt.sessions) as session:
-        update_rows(
-            session,
+        session.execute(
             update(OutboundMessage)
-            .where(OutboundMessage.id == outbound_id, OutboundMessage.status == "handing")
-            .values(status=result.status, twilio_sid=result.sid, error_code=None),
+            .where(OutboundMessage.id == outbound_id)
+            .values(twilio_sid=result.sid, error_code=None)
+        )
+        # A status callback may have got here first with a later status: keep it.
+        session.execute(
+            update(OutboundMessage)
+            .where(
+                OutboundMessage.id == outbound_id,
+                OutboundMessage.status.in_(lower_statuses(result.status)),
+            )
+            .values(status=result.status)
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Protocol
+from urllib.parse import urlencode
 
 import requests
 from twilio.base.exceptions import TwilioRestException
@@ -36,15 +37,19 @@ class SmsSendError(Exception):
 class SmsSender(Protocol):
     """Something that sends one text."""
 
-    def send(self, to: str, body: str) -> SmsResult:
-        """Hand the text over; raise SmsSendError when it cannot be."""
+    def send(self, to: str, body: str, reference: str = "") -> SmsResult:
+        """Hand the text over; raise SmsSendError when it cannot be.
+
+        The reference (our row id) comes back with status callbacks, so one that
+        arrives before we have stored Twilio's sid still finds its row.
+        """
         ...
 
 
 class OutboxSender:
     """Keep texts in the outbox (the database) instead of sending them."""
 
-    def send(self, to: str, body: str) -> SmsResult:
+    def send(self, to: str, body: str, reference: str = "") -> SmsResult:
         """Leave the text in the outbox: nothing leaves this machine."""
         return SmsResult(status="outbox")
 
@@ -67,16 +72,19 @@ class TwilioSender:
         self._messaging_service_sid = messaging_service_sid
         self._status_callback = status_callback
 
-    def send(self, to: str, body: str) -> SmsResult:
+    def send(self, to: str, body: str, reference: str = "") -> SmsResult:
         """Create the message at Twilio; classify Twilio's refusal if it refuses."""
         sender = (
             {"messaging_service_sid": self._messaging_service_sid}
             if self._messaging_service_sid
             else {"from_": self._from}
         )
+        callback = self._status_callback
+        if callback and reference:
+            callback = f"{callback}?{urlencode({'ref': reference})}"
         try:
             message = self._client.messages.create(
-                to=to, body=body, status_callback=self._status_callback or None, **sender
+                to=to, body=body, status_callback=callback or None, **sender
             )
         except TwilioRestException as exc:
             transient = exc.status >= 500 or exc.status == 429 or exc.code == RATE_LIMITED

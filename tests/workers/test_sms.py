@@ -5,11 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from flask.testing import FlaskClient
+from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
 from config import Settings
+from gateway import create_app
 from gateway.db import transaction
 from gateway.models import OutboundMessage
+from gateway.services import services
 from tests.factories import PHONE
 from tests.peers.twilio import (
     ACCOUNT_SID,
@@ -20,7 +24,7 @@ from tests.peers.twilio import (
 )
 from workers.runtime import Runtime, build_runtime
 from workers.sms import deliver_outbound
-from workers.sms_senders import OutboxSender, SmsSendError, TwilioSender
+from workers.sms_senders import OutboxSender, SmsResult, SmsSendError, TwilioSender
 from workers.texts import queue_text
 
 FROM = "+15005550006"
@@ -71,7 +75,7 @@ def test_a_pending_text_is_sent_once_and_keeps_twilios_sid(
         "To": PHONE,
         "From": FROM,
         "Body": "Posted to 1 account.",
-        "StatusCallback": f"{settings.public_url}/sms/status",
+        "StatusCallback": f"{settings.public_url}/sms/status?ref={outbound_id}",
     }
     sent = row(twilio_rt, outbound_id)
     assert (sent.status, sent.twilio_sid, sent.error_code) == (
@@ -144,3 +148,38 @@ def test_without_a_twilio_account_the_text_stays_in_the_outbox(rt: Runtime) -> N
     assert isinstance(rt.sms, OutboxSender)
     kept = row(rt, outbound_id)
     assert (kept.status, kept.twilio_sid) == ("outbox", None)
+
+
+class CallbackFirstSender:
+    """Twilio as it may behave: the status callback lands before the create call returns."""
+
+    def __init__(self, client: FlaskClient, settings: Settings) -> None:
+        self._client = client
+        self._settings = settings
+
+    def send(self, to: str, body: str, reference: str = "") -> SmsResult:
+        """Deliver a signed 'sent' callback for the message, then answer 'queued'."""
+        path = f"/sms/status?ref={reference}"
+        form = {"MessageSid": "SM" + "c" * 32, "MessageStatus": "sent"}
+        signature = RequestValidator(self._settings.twilio_auth_token).compute_signature(
+            self._settings.public_url + path, form
+        )
+        response = self._client.post(path, data=form, headers={"X-Twilio-Signature": signature})
+        assert response.status_code == 204
+        return SmsResult(status="queued", sid=form["MessageSid"])
+
+
+def test_a_callback_that_beats_the_send_record_is_kept(
+    settings: Settings, clean_state: None
+) -> None:
+    """A 'sent' callback that arrives before Twilio's answer is not moved back to 'queued'."""
+    app = create_app(settings)
+    runtime = build_runtime(settings, sms=CallbackFirstSender(app.test_client(), settings))
+    outbound_id = queue(runtime)
+
+    deliver_outbound(runtime, outbound_id)
+
+    sent = row(runtime, outbound_id)
+    assert (sent.status, sent.twilio_sid) == ("sent", "SM" + "c" * 32)
+    runtime.close()
+    services(app).close()
