@@ -170,7 +170,7 @@ class Delivery(Base):
     status: Mapped[str] = mapped_column(String(20), default="queued", index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     text: Mapped[str] = mapped_column(Text, default="")
-    remote_id: Mapped[str | None] = mapped_column(String(200))
+    remote_id: Mapped[str | None] = mapped_column(String(300))
     remote_url: Mapped[str | None] = mapped_column(Text)
     last_error: Mapped[str | None] = mapped_column(Text)
     error_kind: Mapped[str | None] = mapped_column(String(20))
@@ -178,11 +178,36 @@ class Delivery(Base):
 
     post: Mapped[Post] = relationship(back_populates="deliveries")
     account: Mapped[Account] = relationship()
+    parts: Mapped[list[DeliveryPart]] = relationship(
+        back_populates="delivery", order_by="DeliveryPart.position"
+    )
 
     @property
     def ended(self) -> bool:
         """Say whether no more work will be done on this delivery."""
         return self.status in DELIVERY_FINAL
+
+
+class DeliveryPart(Base):
+    """One post of a delivery's thread, recorded the moment it is posted.
+
+    The parts are planned once, on the first attempt, so a retry posts the same
+    texts and resumes after the last part on record instead of starting again.
+    """
+
+    __tablename__ = "delivery_parts"
+    __table_args__ = (UniqueConstraint("delivery_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    delivery_id: Mapped[int] = mapped_column(ForeignKey("deliveries.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)  # 1 for the first part
+    text: Mapped[str] = mapped_column(Text)
+    remote_id: Mapped[str | None] = mapped_column(String(300))
+    remote_url: Mapped[str | None] = mapped_column(Text)
+    cid: Mapped[str | None] = mapped_column(String(200))
+    posted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    delivery: Mapped[Delivery] = relationship(back_populates="parts")
 
 
 class OutboundMessage(Base):
@@ -227,5 +252,6 @@ class TimelineEntry(Base):
     key: Mapped[str] = mapped_column(String(100), unique=True)
     handle: Mapped[str] = mapped_column(String(200))
     text: Mapped[str] = mapped_column(Text)
+    reply_to_id: Mapped[int | None] = mapped_column(ForeignKey("timeline_entries.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -29,6 +29,15 @@ def post_record(post: Post) -> dict[str, Any]:
                 "remote_url": d.remote_url,
                 "attempts": d.attempts,
                 "error": d.last_error,
+                "parts": [
+                    {
+                        "position": part.position,
+                        "text": part.text,
+                        "remote_id": part.remote_id,
+                        "remote_url": part.remote_url,
+                    }
+                    for part in d.parts
+                ],
             }
             for d in post.deliveries
         ],
@@ -42,6 +51,7 @@ def recent_posts(session: Session, limit: int = 50) -> list[dict[str, Any]]:
         .options(
             selectinload(Post.person),
             selectinload(Post.deliveries).selectinload(Delivery.account),
+            selectinload(Post.deliveries).selectinload(Delivery.parts),
         )
         .order_by(Post.id.desc())
         .limit(limit)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy import select, update
 
@@ -10,12 +12,13 @@ from gateway.db import transaction, update_rows
 from gateway.models import Account, Delivery, InboundMessage, Post, utcnow
 from gateway.secrets_box import CredentialsUnreadable
 from workers import replies
-from workers.compose import TooLong, compose
+from workers.compose import TooLong, compose_parts
 from workers.dispatch import dispatch
-from workers.platforms import Published, build_connector, display_name
+from workers.platforms import LinkedAccount, Published, build_connector, display_name
 from workers.platforms.errors import AuthError, ContentRejected, PlatformError, TransientError
 from workers.runtime import Runtime, current
 from workers.texts import queue_text
+from workers.threads import planned_parts, post_thread
 
 log = logging.getLogger(__name__)
 
@@ -57,12 +60,14 @@ def publish(rt: Runtime, delivery_id: int) -> None:
         end_delivery(rt, delivery_id, error=AuthError(platform, "credentials unreadable"))
         return
     try:
-        connector = build_connector(platform, handle, credentials, rt.connectors)
-        limits = connector.limits()
-        text = compose(body, tags, limits)
+        linked = LinkedAccount(account.id, handle, credentials, saver(rt, account.id))
+        connector = build_connector(platform, linked, rt.connectors)
+        parts = planned_parts(
+            rt, delivery_id, lambda: compose_parts(body, tags, connector.limits())
+        )
         # Stable per text and account, and unique across installations: a retry
-        # or a second job for this delivery presents the same key to the platform.
-        published = connector.publish(text, idempotency_key=f"{message_sid}-{account.id}")
+        # or a second job for this delivery presents the same keys to the platform.
+        published = post_thread(connector, rt, parts, key=f"{message_sid}-{account.id}")
     except TooLong as exc:
         end_delivery(rt, delivery_id, error=ContentRejected(platform, f"too long ({exc})"))
     except TransientError as exc:
@@ -74,7 +79,22 @@ def publish(rt: Runtime, delivery_id: int) -> None:
     except PlatformError as exc:
         end_delivery(rt, delivery_id, error=exc)
     else:
+        text = "\n\n".join(part.text for part in parts)
         end_delivery(rt, delivery_id, published=published, text=text)
+
+
+def saver(rt: Runtime, account_id: int) -> Callable[[dict[str, Any]], None]:
+    """Return a function that stores an account's new credentials, encrypted, at once."""
+
+    def save(credentials: dict[str, Any]) -> None:
+        with transaction(rt.sessions) as session:
+            session.execute(
+                update(Account)
+                .where(Account.id == account_id)
+                .values(credentials=rt.secrets.seal(credentials))
+            )
+
+    return save
 
 
 def record_attempt_error(rt: Runtime, delivery_id: int, error: PlatformError) -> None:

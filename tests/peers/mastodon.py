@@ -129,6 +129,7 @@ class _Failure:
 
     error: MastodonError
     endpoint: str | None
+    after: int = 0  # matching requests to let through first
 
 
 @dataclass
@@ -188,13 +189,16 @@ class MastodonPeer(LocalServer):
         """The instance's host and port, as its `domain` says."""
         return f"127.0.0.1:{self.port}"
 
-    def fail_next(self, error: MastodonError, times: int = 1, endpoint: str | None = None) -> None:
+    def fail_next(
+        self, error: MastodonError, times: int = 1, endpoint: str | None = None, after: int = 0
+    ) -> None:
         """Answer the next `times` requests (to `endpoint` only, if given) with this error.
 
+        With `after`, that many matching requests are answered normally first.
         Endpoints: "instance", "verify_credentials", "create_status", "delete_status".
         """
         with self._lock:
-            self._failures.extend(_Failure(error, endpoint) for _ in range(times))
+            self._failures.extend(_Failure(error, endpoint, after) for _ in range(times))
 
     def stall_next_status(self, seconds: float) -> None:
         """Create the next status, then wait this long before answering (a dying client)."""
@@ -248,6 +252,9 @@ class MastodonPeer(LocalServer):
         with self._lock:
             for failure in self._failures:
                 if failure.endpoint in (None, endpoint):
+                    if failure.after:
+                        failure.after -= 1
+                        return None
                     self._failures.remove(failure)
                     return failure.error
         return None
@@ -305,9 +312,16 @@ class MastodonPeer(LocalServer):
             url=f"{self.url}/@{self.username}/{status_id}",
             content=self._html(text),
             tags=[{"name": tag, "url": f"{self.url}/tags/{tag.lower()}"} for tag in tags],
+            in_reply_to_id=self._reply_to(form),
+            in_reply_to_account_id=self._account.id if self._reply_to(form) else None,
         )
         status["account"] = self._public_account()
         return status
+
+    def _reply_to(self, form: dict[str, Any]) -> str | None:
+        """The status a new one replies to, if it names one that exists."""
+        wanted = form.get("in_reply_to_id")
+        return str(wanted) if any(s["id"] == str(wanted) for s in self.statuses) else None
 
     def _html(self, text: str) -> str:
         """Render plain text as Mastodon does: escaped, in paragraphs, hashtags linked."""

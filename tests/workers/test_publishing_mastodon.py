@@ -89,7 +89,7 @@ def test_a_text_is_posted_once_with_the_events_tag_and_a_reply(
     assert request.body["status"] == "Kia ora from the hui #swrb13"
     with rt.sessions() as session:
         account_id = session.scalars(select(Account.id)).one()
-    assert request.headers["Idempotency-Key"] == f"{SID}-{account_id}"
+    assert request.headers["Idempotency-Key"] == f"{SID}-{account_id}-1"
     (status,) = peer.statuses
     row = stored(rt, delivery)
     assert (row.status, row.text) == ("published", "Kia ora from the hui #swrb13")

@@ -16,14 +16,31 @@ class Published:
 
     remote_id: str
     url: str
+    cid: str = ""  # a content hash, for platforms whose replies name it (Bluesky)
+
+
+@dataclass(frozen=True)
+class Thread:
+    """The posts a part of a thread replies to: the first part, and the one before it."""
+
+    root: Published
+    parent: Published
+
+
+# How a platform counts a post's length (workers/compose.py implements each).
+CHARACTERS = "characters"  # Unicode code points (Mastodon, Facebook, LinkedIn, local)
+WEIGHTED = "weighted"  # X's weighted length, as twitter-text computes it
+GRAPHEMES = "graphemes"  # user-perceived characters (Bluesky)
 
 
 @dataclass(frozen=True)
 class Limits:
     """How much text one post may hold, counted the platform's way."""
 
-    max_characters: int
+    max_characters: int  # in the platform's own unit, below
     url_length: int | None = None  # what any URL counts as, where the platform says so
+    unit: str = CHARACTERS
+    max_bytes: int | None = None  # a cap on UTF-8 bytes as well (Bluesky: 3000)
 
 
 class Connector(Protocol):
@@ -33,8 +50,12 @@ class Connector(Protocol):
         """Return this platform's limits for this account."""
         ...
 
-    def publish(self, text: str, idempotency_key: str) -> Published:
-        """Post the text once; the same key again must not make a second post."""
+    def publish(self, text: str, idempotency_key: str, thread: Thread | None = None) -> Published:
+        """Post the text once, as a reply within `thread` if given.
+
+        The same key again must not make a second post: the platform's own
+        idempotency where it has one, a key-derived record id, or a lookup.
+        """
         ...
 
     def delete(self, remote_id: str) -> None:
@@ -51,8 +72,24 @@ class ConnectorContext:
     http: requests.Session
 
 
-ConnectorFactory = Callable[[str, dict[str, Any], ConnectorContext], Connector]
-"""Build a connector from (handle, decrypted credentials, context)."""
+def _discard(_credentials: dict[str, Any]) -> None:
+    """Keep no credentials: for accounts that are not stored (checks before linking)."""
+
+
+@dataclass(frozen=True)
+class LinkedAccount:
+    """One account as a connector sees it: decrypted credentials and a way to store new ones."""
+
+    id: int
+    handle: str
+    credentials: dict[str, Any]
+    # Stores changed credentials (a refreshed token, a new session) encrypted, at once,
+    # before the connector goes on to use them.
+    save_credentials: Callable[[dict[str, Any]], None] = _discard
+
+
+ConnectorFactory = Callable[[LinkedAccount, ConnectorContext], Connector]
+"""Build a connector for one linked account."""
 
 _REGISTRY: dict[str, ConnectorFactory] = {}
 DISPLAY_NAMES: dict[str, str] = {}
@@ -79,16 +116,14 @@ def platform_names() -> list[str]:
     return sorted(_REGISTRY)
 
 
-def build_connector(
-    platform: str, handle: str, credentials: dict[str, Any], context: ConnectorContext
-) -> Connector:
+def build_connector(platform: str, account: LinkedAccount, context: ConnectorContext) -> Connector:
     """Return the connector for one account."""
     _load_builtin()
     try:
         factory = _REGISTRY[platform]
     except KeyError:
         raise UnknownPlatform(platform) from None
-    return factory(handle, credentials, context)
+    return factory(account, context)
 
 
 def display_name(platform: str) -> str:

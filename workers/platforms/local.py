@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from gateway.models import TimelineEntry, utcnow
-from workers.platforms import ConnectorContext, Limits, Published, register
+from workers.platforms import ConnectorContext, Limits, LinkedAccount, Published, Thread, register
 
 MAX_CHARACTERS = 500
 
@@ -26,11 +24,14 @@ class LocalTimeline:
         """Return the local timeline's limits."""
         return Limits(max_characters=MAX_CHARACTERS)
 
-    def publish(self, text: str, idempotency_key: str) -> Published:
+    def publish(self, text: str, idempotency_key: str, thread: Thread | None = None) -> Published:
         """Add the text to the timeline, or return the entry this key already made."""
+        reply_to = int(thread.parent.remote_id) if thread else None
         try:
             with self._sessions.begin() as session:
-                entry = TimelineEntry(key=idempotency_key, handle=self._handle, text=text)
+                entry = TimelineEntry(
+                    key=idempotency_key, handle=self._handle, text=text, reply_to_id=reply_to
+                )
                 session.add(entry)
                 session.flush()
                 entry_id = entry.id
@@ -54,6 +55,6 @@ class LocalTimeline:
 
 
 @register("local", "Local timeline")
-def build(handle: str, credentials: dict[str, Any], context: ConnectorContext) -> LocalTimeline:
+def build(account: LinkedAccount, context: ConnectorContext) -> LocalTimeline:
     """Build the local timeline connector for one account."""
-    return LocalTimeline(handle, context.sessions, context.public_url)
+    return LocalTimeline(account.handle, context.sessions, context.public_url)

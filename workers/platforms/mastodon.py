@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
 
 import requests
 from mastodon import Mastodon
@@ -18,7 +17,7 @@ from mastodon.errors import (
     MastodonUnauthorizedError,
 )
 
-from workers.platforms import ConnectorContext, Limits, Published, register
+from workers.platforms import ConnectorContext, Limits, LinkedAccount, Published, Thread, register
 from workers.platforms.errors import AuthError, ContentRejected, TransientError
 
 PLATFORM = "mastodon"
@@ -58,10 +57,13 @@ class MastodonConnector:
             url_length=int(statuses.get("characters_reserved_per_url") or DEFAULT_URL_LENGTH),
         )
 
-    def publish(self, text: str, idempotency_key: str) -> Published:
-        """Post a public status; the instance drops a repeat with the same key."""
+    def publish(self, text: str, idempotency_key: str, thread: Thread | None = None) -> Published:
+        """Post a public status, threaded under the parent if given; a repeated key is dropped."""
+        reply_to = thread.parent.remote_id if thread else None
         with _translated_errors(self._api):
-            status = self._api.status_post(text, idempotency_key=idempotency_key)
+            status = self._api.status_post(
+                text, in_reply_to_id=reply_to, idempotency_key=idempotency_key
+            )
         return Published(remote_id=str(status["id"]), url=str(status.get("url") or status["uri"]))
 
     def delete(self, remote_id: str) -> None:
@@ -103,6 +105,7 @@ def _describe(exc: Exception) -> str:
 
 
 @register(PLATFORM, "Mastodon")
-def build(handle: str, credentials: dict[str, Any], context: ConnectorContext) -> MastodonConnector:
+def build(account: LinkedAccount, context: ConnectorContext) -> MastodonConnector:
     """Build a Mastodon connector from stored credentials."""
+    credentials = account.credentials
     return MastodonConnector(credentials["instance"], credentials["access_token"], context.http)

@@ -5,12 +5,12 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from gateway.models import TimelineEntry
-from workers.platforms import build_connector, display_name, platform_names
+from workers.platforms import LinkedAccount, build_connector, display_name, platform_names
 from workers.runtime import Runtime
 
 
 def test_publish_stores_an_entry_and_links_to_it(rt: Runtime) -> None:
-    connector = build_connector("local", "aroha", {}, rt.connectors)
+    connector = build_connector("local", LinkedAccount(1, "aroha", {}), rt.connectors)
 
     published = connector.publish("Kia ora #swrb13", idempotency_key="SM1-1")
 
@@ -22,7 +22,7 @@ def test_publish_stores_an_entry_and_links_to_it(rt: Runtime) -> None:
 
 
 def test_the_same_key_twice_makes_one_entry(rt: Runtime) -> None:
-    connector = build_connector("local", "aroha", {}, rt.connectors)
+    connector = build_connector("local", LinkedAccount(1, "aroha", {}), rt.connectors)
 
     first = connector.publish("once", idempotency_key="SM1-1")
     second = connector.publish("once", idempotency_key="SM1-1")
@@ -33,7 +33,7 @@ def test_the_same_key_twice_makes_one_entry(rt: Runtime) -> None:
 
 
 def test_delete_hides_the_entry(rt: Runtime) -> None:
-    connector = build_connector("local", "aroha", {}, rt.connectors)
+    connector = build_connector("local", LinkedAccount(1, "aroha", {}), rt.connectors)
     published = connector.publish("oops", idempotency_key="SM2-1")
 
     connector.delete(published.remote_id)
