@@ -7,6 +7,8 @@ one that was lost, and does not pile up copies.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from redis import Redis
 from rq import Queue, Retry
 from rq.exceptions import NoSuchJobError
@@ -56,11 +58,30 @@ def enqueue_inbound(queue: Queue, inbound_id: int) -> Job:
 
 def enqueue_publish(queue: Queue, delivery_id: int, settings: Settings) -> Job:
     """Enqueue one delivery's publishing, retried with backoff on transient failures."""
+    return enqueue_for_row(queue, PUBLISH_DELIVERY, delivery_id, retry=publish_retry(settings))
+
+
+def publish_retry(settings: Settings) -> Retry | None:
+    """Return the retry policy for publish jobs: backoff between the configured attempts."""
     retries = settings.publish_attempts - 1
     if retries < 1:
-        return enqueue_for_row(queue, PUBLISH_DELIVERY, delivery_id)
-    retry = Retry(max=retries, interval=retry_intervals(retries, settings.publish_backoff))
-    return enqueue_for_row(queue, PUBLISH_DELIVERY, delivery_id, retry=retry)
+        return None
+    return Retry(max=retries, interval=retry_intervals(retries, settings.publish_backoff))
+
+
+def enqueue_publish_at(
+    queue: Queue, delivery_id: int, settings: Settings, when: datetime, attempt: int
+) -> Job:
+    """Schedule one delivery's next attempt for when the platform said to come back."""
+    # A job id of its own: the running job's id is marked finished when it returns,
+    # which would overwrite a job scheduled under the same id.
+    return queue.enqueue_at(
+        when,
+        PUBLISH_DELIVERY,
+        delivery_id,
+        job_id=f"{PUBLISH_DELIVERY.rsplit('.', 1)[-1]}-{delivery_id}-after-{attempt}",
+        retry=publish_retry(settings),
+    )
 
 
 def retry_intervals(retries: int, backoff: tuple[int, ...]) -> list[int]:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
 
 from gateway.db import transaction, update_rows
 from gateway.models import Account, Delivery, InboundMessage, Post, utcnow
+from gateway.queueing import enqueue_publish_at
 from gateway.secrets_box import CredentialsUnreadable
 from workers import replies
 from workers.compose import TooLong, compose_parts
@@ -74,6 +76,12 @@ def publish(rt: Runtime, delivery_id: int) -> None:
         if attempt >= rt.settings.publish_attempts:
             end_delivery(rt, delivery_id, error=exc)
             return
+        if exc.retry_after:
+            # The platform said when to come back: wait that long, not our backoff.
+            retry_at = utcnow() + timedelta(seconds=exc.retry_after)
+            record_attempt_error(rt, delivery_id, exc, retry_at=retry_at)
+            enqueue_publish_at(rt.queue, delivery_id, rt.settings, retry_at, attempt)
+            return
         record_attempt_error(rt, delivery_id, exc)
         raise
     except PlatformError as exc:
@@ -97,14 +105,16 @@ def saver(rt: Runtime, account_id: int) -> Callable[[dict[str, Any]], None]:
     return save
 
 
-def record_attempt_error(rt: Runtime, delivery_id: int, error: PlatformError) -> None:
-    """Note a transient failure on a delivery that will be tried again."""
+def record_attempt_error(
+    rt: Runtime, delivery_id: int, error: PlatformError, retry_at: datetime | None = None
+) -> None:
+    """Note a transient failure on a delivery that will be tried again (not before retry_at)."""
     with transaction(rt.sessions) as session:
         update_rows(
             session,
             update(Delivery)
             .where(Delivery.id == delivery_id)
-            .values(last_error=str(error), error_kind=error.kind),
+            .values(last_error=str(error), error_kind=error.kind, retry_at=retry_at),
         )
 
 

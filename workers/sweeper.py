@@ -56,7 +56,11 @@ def run_sweep(rt: Runtime, now: datetime | None = None) -> SweepReport:
         ).all()
         deliveries = session.scalars(
             select(Delivery.id)
-            .where(Delivery.status == "queued", Delivery.updated_at <= stale)
+            .where(
+                Delivery.status == "queued",
+                Delivery.updated_at <= stale,
+                or_(Delivery.retry_at.is_(None), Delivery.retry_at <= now),
+            )
             .order_by(Delivery.id)
             .limit(BATCH)
         ).all()

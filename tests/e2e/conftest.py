@@ -51,8 +51,8 @@ class Stack:
     def _answers(self) -> bool:
         """the web server answers /healthz"""
         try:
-            return requests.get(f"{self.url}/healthz", timeout=1).status_code in (200, 503)
-        except requests.ConnectionError:
+            return requests.get(f"{self.url}/healthz", timeout=2).status_code in (200, 503)
+        except requests.RequestException:  # not listening yet, or still booting workers
             return False
 
     def start_worker(self, name: str = "worker") -> None:

@@ -184,3 +184,31 @@ def test_text_too_long_for_the_instance_fails_without_posting(
     assert peer.requests_to("POST", STATUSES) == []
     assert "too long" in row.replies[0][2]
     assert account_status(rt) == "active"
+
+
+def test_a_rate_limit_waits_until_the_reset_the_instance_gave(
+    rt: Runtime, queue: Queue, peer: MastodonPeer
+) -> None:
+    """A 429 schedules the next try for the reset time; the sweeper does not jump the queue."""
+    from datetime import timedelta
+
+    from gateway.db import transaction
+    from gateway.models import utcnow
+    from tests.peers.mastodon import rate_limited
+    from workers.sweeper import run_sweep
+
+    delivery_id = post_text(rt, peer, "Busy day")
+    peer.fail_next(rate_limited(120), endpoint="create_status")
+
+    publish(rt, delivery_id)  # returns: the wait is scheduled, not raised
+
+    with rt.sessions() as session:
+        delivery = session.get_one(Delivery, delivery_id)
+    assert (delivery.status, delivery.error_kind) == ("queued", "transient")
+    assert delivery.retry_at is not None
+    assert 100 < (delivery.retry_at - utcnow()).total_seconds() <= 121
+    scheduled = queue.scheduled_job_registry.get_job_ids()
+    assert scheduled == [f"publish_delivery-{delivery_id}-after-1"]
+    with transaction(rt.sessions) as session:  # long past the sweep threshold, but not the reset
+        session.get_one(Delivery, delivery_id).updated_at = utcnow() - timedelta(minutes=5)
+    assert run_sweep(rt).deliveries == 0

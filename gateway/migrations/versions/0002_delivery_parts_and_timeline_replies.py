@@ -1,4 +1,4 @@
-"""delivery parts and timeline replies
+"""delivery parts, retry times and timeline replies
 
 Revision ID: 0002
 Revises: 0001
@@ -44,6 +44,7 @@ def upgrade() -> None:
         )
 
     with op.batch_alter_table("deliveries", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("retry_at", sa.DateTime(timezone=True), nullable=True))
         batch_op.alter_column(
             "remote_id",
             existing_type=sa.VARCHAR(length=200),
@@ -66,6 +67,7 @@ def downgrade() -> None:
         batch_op.drop_column("reply_to_id")
 
     with op.batch_alter_table("deliveries", schema=None) as batch_op:
+        batch_op.drop_column("retry_at")
         batch_op.alter_column(
             "remote_id",
             existing_type=sa.String(length=300),
