@@ -21,6 +21,7 @@ from workers.platforms import ConnectorContext
 from workers.sms_senders import OutboxSender, SmsSender, TwilioSender
 
 TWILIO_TIMEOUT_SECONDS = 15
+LOCK_SECONDS = 60  # longest a connector may hold a shared lock (a token refresh)
 
 
 @dataclass
@@ -48,15 +49,21 @@ def build_runtime(
     """Build a runtime; tests pass their own SMS sender or HTTP session here."""
     engine = make_engine(settings.database_url)
     sessions = make_sessions(engine)
+    queue = make_queue(settings)
     return Runtime(
         settings=settings,
         engine=engine,
         sessions=sessions,
-        queue=make_queue(settings),
+        queue=queue,
         secrets=SecretsBox(settings.token_key),
         sms=sms or default_sms_sender(settings),
         connectors=ConnectorContext(
-            sessions=sessions, public_url=settings.public_url, http=http or requests.Session()
+            sessions=sessions,
+            public_url=settings.public_url,
+            http=http or requests.Session(),
+            lock=lambda name: queue.connection.lock(
+                f"smsbridge:lock:{name}", timeout=LOCK_SECONDS, blocking_timeout=LOCK_SECONDS
+            ),
         ),
     )
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import requests
@@ -70,6 +71,9 @@ class ConnectorContext:
     sessions: sessionmaker[Session]
     public_url: str
     http: requests.Session
+    # A lock shared by every worker process, by name: one token refresh per account
+    # at a time however many jobs run (a Redis lock in production).
+    lock: Callable[[str], AbstractContextManager[Any]] = field(default=lambda _name: nullcontext())
 
 
 def _discard(_credentials: dict[str, Any]) -> None:
