@@ -62,7 +62,9 @@ def publish(rt: Runtime, delivery_id: int) -> None:
         end_delivery(rt, delivery_id, error=AuthError(platform, "credentials unreadable"))
         return
     try:
-        linked = LinkedAccount(account.id, handle, credentials, saver(rt, account.id))
+        linked = LinkedAccount(
+            account.id, handle, credentials, saver(rt, account.id), loader(rt, account.id)
+        )
         connector = build_connector(platform, linked, rt.connectors)
         parts = planned_parts(
             rt, delivery_id, lambda: compose_parts(body, tags, connector.limits())
@@ -103,6 +105,19 @@ def saver(rt: Runtime, account_id: int) -> Callable[[dict[str, Any]], None]:
             )
 
     return save
+
+
+def loader(rt: Runtime, account_id: int) -> Callable[[], dict[str, Any]]:
+    """Return a function that reads an account's credentials as stored now."""
+
+    def load() -> dict[str, Any]:
+        with rt.sessions() as session:
+            sealed = session.scalars(
+                select(Account.credentials).where(Account.id == account_id)
+            ).one()
+        return rt.secrets.open(sealed)
+
+    return load
 
 
 def record_attempt_error(

@@ -90,6 +90,12 @@ class LinkedAccount:
     # Stores changed credentials (a refreshed token, a new session) encrypted, at once,
     # before the connector goes on to use them.
     save_credentials: Callable[[dict[str, Any]], None] = _discard
+    # Reads the credentials as stored now: another worker may have refreshed them.
+    load_credentials: Callable[[], dict[str, Any]] | None = None
+
+    def stored_credentials(self) -> dict[str, Any]:
+        """Return the credentials as stored now, or as given when there is no store."""
+        return self.load_credentials() if self.load_credentials else dict(self.credentials)
 
 
 ConnectorFactory = Callable[[LinkedAccount, ConnectorContext], Connector]
@@ -138,4 +144,4 @@ def display_name(platform: str) -> str:
 
 def _load_builtin() -> None:
     """Import the built-in connectors so they register themselves."""
-    from workers.platforms import local, mastodon  # noqa: F401
+    from workers.platforms import bluesky, facebook, linkedin, local, mastodon, x  # noqa: F401

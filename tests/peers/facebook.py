@@ -1,0 +1,313 @@
+"""A local Facebook Graph API for tests: the Page endpoints the connector calls, over real HTTP.
+
+It answers the way the Graph API documents (https://developers.facebook.com/docs/graph-api/):
+
+- `POST /{version}/{page_id}/feed` with `message` — {"id": "{page_id}_{post_id}"}.
+- `POST /{version}/{object_id}/comments` with `message` — {"id": "{post_id}_{comment_id}"}.
+- `DELETE /{version}/{object_id}` — {"success": true}; a post's comments go with it.
+
+Parameters come as a form, JSON, or the query string; each request needs the Page's
+`access_token`, otherwise 400 OAuthException code 190. Unknown objects get 400
+GraphMethodException code 100, subcode 33; a missing message (#100). Errors use Graph's
+body: {"error": {"message", "type", "code", "error_subcode", "fbtrace_id"}}.
+`fail_next` makes the next requests fail with a chosen error (rate limits, 5xx, policy …).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import secrets
+import threading
+from collections import deque
+from dataclasses import dataclass
+from typing import Any
+
+from werkzeug.exceptions import MethodNotAllowed, NotFound
+from werkzeug.routing import Map, Rule
+from werkzeug.wrappers import Request, Response
+
+from tests.peers.server import LocalServer
+
+API_VERSION = "v21.0"
+PAGE_ID = "104839275612345"
+ACCESS_TOKEN = "EAAGpeerPageAccessToken0123456789"
+JSON_TYPE = "application/json; charset=UTF-8"
+
+
+@dataclass(frozen=True)
+class GraphError:
+    """An error response: status, body and any extra headers, as Graph sends them."""
+
+    status: int
+    body: str
+    content_type: str = JSON_TYPE
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+def graph_error(
+    status: int,
+    code: int,
+    message: str,
+    error_type: str = "OAuthException",
+    subcode: int | None = None,
+    *headers: tuple[str, str],
+) -> GraphError:
+    """Graph's JSON error body."""
+    error: dict[str, Any] = {"message": message, "type": error_type, "code": code}
+    if subcode is not None:
+        error["error_subcode"] = subcode
+    error["fbtrace_id"] = "A" + secrets.token_hex(10)
+    return GraphError(status, json.dumps({"error": error}), headers=headers)
+
+
+def rate_limited(code: int = 32, minutes: int = 5) -> GraphError:
+    """A rate-limit error, with the business use case usage header saying when it lifts."""
+    usage = {
+        PAGE_ID: [
+            {
+                "type": "pages",
+                "call_count": 100,
+                "total_cputime": 12,
+                "total_time": 14,
+                "estimated_time_to_regain_access": minutes,
+            }
+        ]
+    }
+    message = {
+        4: "(#4) Application request limit reached",
+        17: "(#17) User request limit reached",
+        32: "(#32) Page request limit reached",
+        613: "(#613) Calls to this api have exceeded the rate limit.",
+    }.get(code, f"(#{code}) Rate limit reached")
+    return graph_error(
+        400,
+        code,
+        message,
+        "OAuthException",
+        None,
+        ("X-Business-Use-Case-Usage", json.dumps(usage)),
+    )
+
+
+EXPIRED_TOKEN = graph_error(
+    400,
+    190,
+    "Error validating access token: Session has expired on Monday, 23-Nov-26 12:00:00 PST. "
+    "The current time is Monday, 23-Nov-26 13:00:00 PST.",
+    "OAuthException",
+    463,
+    ("WWW-Authenticate", 'OAuth "Facebook Platform" "invalid_token" "Session has expired"'),
+)
+INVALID_TOKEN = graph_error(
+    400,
+    190,
+    "Invalid OAuth access token - Cannot parse access token",
+    "OAuthException",
+    None,
+    ("WWW-Authenticate", 'OAuth "Facebook Platform" "invalid_token" "Cannot parse access token"'),
+)
+UNAUTHORIZED = graph_error(401, 102, "Session key invalid or no longer valid", "OAuthException")
+MISSING_PERMISSION = graph_error(
+    403,
+    200,
+    "(#200) The user hasn't authorized the application to perform this action",
+    "OAuthException",
+)
+POLICY_BLOCK = graph_error(
+    400,
+    368,
+    "(#368) The action attempted has been deemed abusive or is otherwise disallowed",
+    "OAuthException",
+    1390008,
+)
+MISSING_MESSAGE = graph_error(400, 100, "(#100) Missing message or attachment")
+TEMPORARILY_UNAVAILABLE = graph_error(
+    503, 2, "An unexpected error has occurred. Please retry your request later.", "OAuthException"
+)
+UNKNOWN_ERROR = graph_error(500, 1, "An unknown error occurred", "OAuthException", 99)
+# A load balancer in front of Graph answers a timeout with HTML.
+GATEWAY_TIMEOUT = GraphError(
+    504,
+    "<html><body><h1>504 Gateway Time-out</h1></body></html>",
+    content_type="text/html",
+)
+
+
+def no_such_object(object_id: str, operation: str = "delete") -> GraphError:
+    """The 400 for an id that does not exist (or the token may not see)."""
+    return graph_error(
+        400,
+        100,
+        f"Unsupported {operation} request. Object with ID '{object_id}' does not exist, cannot "
+        "be loaded due to missing permissions, or does not support this operation. Please read "
+        "the Graph API documentation at https://developers.facebook.com/docs/graph-api",
+        "GraphMethodException",
+        33,
+    )
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    """A request as the peer received it: form or JSON body and query, first value per field."""
+
+    method: str
+    path: str
+    headers: dict[str, str]
+    query: dict[str, str]
+    body: dict[str, Any]
+
+
+@dataclass
+class _Failure:
+    """A queued error and the endpoint it waits for (None: any)."""
+
+    error: GraphError
+    endpoint: str | None
+
+
+class FacebookPeer(LocalServer):
+    """The Graph API for one Page on 127.0.0.1, recording what it is sent."""
+
+    name = "facebook-peer"
+
+    def __init__(self, page_id: str = PAGE_ID, access_token: str = ACCESS_TOKEN) -> None:
+        super().__init__()
+        self.page_id = page_id
+        self.access_token = access_token
+        self.requests: list[RecordedRequest] = []
+        # Every post and comment that exists, by id: message, and parent for comments.
+        self.objects: dict[str, dict[str, Any]] = {}
+        self._failures: deque[_Failure] = deque()
+        self._ids = itertools.count(1220000000000001)
+        self._lock = threading.Lock()
+        self._routes = Map(
+            [
+                Rule("/<version>/<object_id>/feed", endpoint="feed", methods=["POST"]),
+                Rule("/<version>/<object_id>/comments", endpoint="comments", methods=["POST"]),
+                Rule("/<version>/<object_id>", endpoint="delete", methods=["DELETE"]),
+            ]
+        )
+
+    @property
+    def url(self) -> str:
+        """The API's base URL, such as http://127.0.0.1:PORT (the version comes after)."""
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def posts(self) -> list[dict[str, Any]]:
+        """The Page's posts, oldest first."""
+        return [o for o in self.objects.values() if o["kind"] == "post"]
+
+    @property
+    def comments(self) -> list[dict[str, Any]]:
+        """Every comment, oldest first."""
+        return [o for o in self.objects.values() if o["kind"] == "comment"]
+
+    def fail_next(self, error: GraphError, times: int = 1, endpoint: str | None = None) -> None:
+        """Answer the next `times` requests (to `endpoint` only: feed, comments, delete)."""
+        with self._lock:
+            self._failures.extend(_Failure(error, endpoint) for _ in range(times))
+
+    def requests_to(self, method: str, path: str) -> list[RecordedRequest]:
+        """The recorded requests with this method and path."""
+        return [r for r in self.requests if (r.method, r.path) == (method, path)]
+
+    def _app(self, environ: dict[str, Any], start_response: Any) -> Any:
+        """The WSGI app: record the request, then answer it."""
+        request = Request(environ)
+        body = request.get_json(silent=True) if request.is_json else request.form.to_dict()
+        recorded = RecordedRequest(
+            method=request.method,
+            path=request.path,
+            headers=dict(request.headers),
+            query=request.args.to_dict(),
+            body=body or {},
+        )
+        with self._lock:
+            self.requests.append(recorded)
+        response = self._answer(request, recorded)
+        response.headers["facebook-api-version"] = API_VERSION
+        response.headers["x-fb-trace-id"] = secrets.token_urlsafe(8)
+        response.headers["x-fb-rev"] = "1017350591"
+        return response(environ, start_response)
+
+    def _answer(self, request: Request, recorded: RecordedRequest) -> Response:
+        """Route, apply a queued failure, check the token, then do the work."""
+        try:
+            endpoint, args = self._routes.bind_to_environ(request.environ).match()
+        except MethodNotAllowed:
+            return _error(graph_error(400, 100, "Unsupported method", "GraphMethodException"))
+        except NotFound:
+            return _error(graph_error(400, 2500, "Unknown path components", "OAuthException"))
+        failure = self._take_failure(endpoint)
+        if failure is not None:
+            return _error(failure)
+        params = {**recorded.query, **recorded.body}
+        if params.get("access_token") != self.access_token:
+            return _error(INVALID_TOKEN)
+        object_id = str(args["object_id"])
+        if endpoint == "feed":
+            if object_id != self.page_id:
+                return _error(no_such_object(object_id, "post"))
+            return self._create("post", f"{self.page_id}_{next(self._ids)}", None, params)
+        if endpoint == "comments":
+            if object_id not in self.objects:
+                return _error(no_such_object(object_id, "post"))
+            local = object_id.rsplit("_", 1)[-1]
+            return self._create("comment", f"{local}_{next(self._ids)}", object_id, params)
+        return self._delete(object_id)
+
+    def _take_failure(self, endpoint: str) -> GraphError | None:
+        """Pop the first queued failure meant for this endpoint, if any."""
+        with self._lock:
+            for failure in self._failures:
+                if failure.endpoint in (None, endpoint):
+                    self._failures.remove(failure)
+                    return failure.error
+        return None
+
+    def _create(
+        self, kind: str, object_id: str, parent: str | None, params: dict[str, Any]
+    ) -> Response:
+        """Make a post or comment with the message."""
+        message = str(params.get("message") or "")
+        if not message.strip():
+            return _error(MISSING_MESSAGE)
+        with self._lock:
+            self.objects[object_id] = {
+                "id": object_id,
+                "kind": kind,
+                "message": message,
+                "parent": parent,
+            }
+        return _json(200, {"id": object_id})
+
+    def _delete(self, object_id: str) -> Response:
+        """Delete an object and anything commenting on it."""
+        with self._lock:
+            if object_id not in self.objects:
+                return _error(no_such_object(object_id))
+            doomed = {object_id}
+            for candidate in list(self.objects.values()):
+                if candidate["parent"] in doomed:
+                    doomed.add(candidate["id"])
+            for gone in doomed:
+                del self.objects[gone]
+        return _json(200, {"success": True})
+
+
+def _error(error: GraphError) -> Response:
+    """The error response, with its headers."""
+    response = Response(error.body, status=error.status, content_type=error.content_type)
+    for name, value in error.headers:
+        response.headers[name] = value
+    response.headers["WWW-Authenticate"] = response.headers.get(
+        "WWW-Authenticate", 'OAuth "Facebook Platform" "invalid_request"'
+    )
+    return response
+
+
+def _json(status: int, payload: dict[str, Any]) -> Response:
+    """A JSON response with this status."""
+    return Response(json.dumps(payload), status=status, content_type=JSON_TYPE)

@@ -1,0 +1,493 @@
+"""The X connector through the real tweepy client, with X's API answered at the transport."""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+from urllib.parse import parse_qs
+
+import pytest
+import requests
+import responses
+from sqlalchemy.orm import sessionmaker
+
+from workers.platforms import (
+    WEIGHTED,
+    ConnectorContext,
+    Limits,
+    LinkedAccount,
+    Published,
+    Thread,
+    build_connector,
+)
+from workers.platforms.errors import AuthError, ContentRejected, TransientError
+from workers.platforms.x import TOKEN_URL, DuplicateContent, XConnector
+
+# tweepy 4.x sends API v2 calls to this host whatever X's own docs now call it.
+TWEETS = "https://api.twitter.com/2/tweets"
+DUPLICATE = {
+    "detail": "You are not allowed to create a Tweet with duplicate content.",
+    "type": "about:blank",
+    "title": "Forbidden",
+    "status": 403,
+}
+UNAUTHORIZED = {
+    "title": "Unauthorized",
+    "type": "about:blank",
+    "status": 401,
+    "detail": "Unauthorized",
+}
+
+_next_account_id = iter(range(1000, 100000))
+
+
+class Recorder:
+    """What happened, in order: stored credentials, locks, and requests to X."""
+
+    def __init__(self) -> None:
+        self.events: list[tuple[str, Any]] = []
+        self.stored: dict[str, Any] = {}
+
+    def save(self, credentials: dict[str, Any]) -> None:
+        self.events.append(("save", credentials))
+        self.stored = dict(credentials)
+
+    def load(self) -> dict[str, Any]:
+        return dict(self.stored)
+
+    @contextmanager
+    def lock(self, name: str) -> Iterator[None]:
+        self.events.append(("lock", name))
+        yield
+        self.events.append(("unlock", name))
+
+    def kinds(self) -> list[str]:
+        return [kind for kind, _ in self.events]
+
+    def saved(self) -> list[dict[str, Any]]:
+        return [value for kind, value in self.events if kind == "save"]
+
+
+@pytest.fixture
+def api() -> Iterator[responses.RequestsMock]:
+    """X's API, answered at the requests transport: tweepy hard-codes its host."""
+    with responses.RequestsMock(assert_all_requests_are_fired=True) as mock:
+        yield mock
+
+
+@pytest.fixture
+def http() -> Iterator[requests.Session]:
+    """The HTTP session the connector is given, as the runtime would give it."""
+    with requests.Session() as session:
+        yield session
+
+
+@pytest.fixture
+def recorder() -> Recorder:
+    return Recorder()
+
+
+def oauth2_account(recorder: Recorder, **overrides: Any) -> LinkedAccount:
+    """An account linked with OAuth 2.0 user tokens; a fresh id so no test shares a lock."""
+    credentials = {
+        "client_id": "client-123",
+        "client_secret": "secret-456",
+        "access_token": "access-old",
+        "refresh_token": "refresh-old",
+        "expires_at": time.time() + 3600,
+        **overrides,
+    }
+    recorder.stored = dict(credentials)
+    return LinkedAccount(
+        id=next(_next_account_id),
+        handle="aroha_nz",
+        credentials=credentials,
+        save_credentials=recorder.save,
+        load_credentials=recorder.load,
+    )
+
+
+def oauth1_account(recorder: Recorder) -> LinkedAccount:
+    """An account linked with OAuth 1.0a keys."""
+    credentials = {
+        "consumer_key": "ck",
+        "consumer_secret": "cs",
+        "access_token": "at",
+        "access_token_secret": "ats",
+    }
+    recorder.stored = dict(credentials)
+    return LinkedAccount(
+        id=next(_next_account_id),
+        handle="aroha_nz",
+        credentials=credentials,
+        save_credentials=recorder.save,
+        load_credentials=recorder.load,
+    )
+
+
+def tweet_created(recorder: Recorder, tweet_id: str = "1800000000000000001") -> Any:
+    """Answer a create-tweet request as X does, noting it in the recorder."""
+
+    def answer(request: requests.PreparedRequest) -> tuple[int, dict[str, str], str]:
+        recorder.events.append(("tweet", request.headers.get("Authorization")))
+        body = json.loads(request.body or b"{}")
+        return 201, {}, json.dumps({"data": {"id": tweet_id, "text": body["text"]}})
+
+    return answer
+
+
+def token_granted(recorder: Recorder) -> Any:
+    """Answer a refresh-token grant as X does, noting it in the recorder."""
+
+    def answer(request: requests.PreparedRequest) -> tuple[int, dict[str, str], str]:
+        recorder.events.append(("token", request))
+        grant = {
+            "token_type": "bearer",
+            "expires_in": 7200,
+            "access_token": "access-new",
+            "scope": "tweet.read tweet.write users.read offline.access",
+            "refresh_token": "refresh-new",
+        }
+        return 200, {}, json.dumps(grant)
+
+    return answer
+
+
+def request_json(call: Any) -> Any:
+    return json.loads(call.request.body)
+
+
+def test_limits_are_xs_weighted_280(http: requests.Session, recorder: Recorder) -> None:
+    connector = XConnector(oauth2_account(recorder), http)
+
+    assert connector.limits() == Limits(max_characters=280, url_length=23, unit=WEIGHTED)
+
+
+def test_publish_posts_the_text_with_the_bearer_token(
+    api: responses.RequestsMock, http: requests.Session, recorder: Recorder
+) -> None:
+    api.add_callback(responses.POST, TWEETS, callback=tweet_created(recorder, "1801"))
+    connector = XConnector(oauth2_account(recorder), http, recorder.lock)
+
+    published = connector.publish("Kia ora from the hui #swrb13", idempotency_key="SM0001-1")
+
+    assert published == Published(remote_id="1801", url="https://x.com/aroha_nz/status/1801")
+    (call,) = api.calls
+    assert request_json(call) == {"text": "Kia ora from the hui #swrb13"}
+    assert call.request.headers["Authorization"] == "Bearer access-old"
+    assert recorder.kinds() == ["tweet"]  # a good token: no refresh, no lock
+
+
+def test_a_reply_names_the_parent_tweet(
+    api: responses.RequestsMock, http: requests.Session, recorder: Recorder
+) -> None:
+    api.add_callback(responses.POST, TWEETS, callback=tweet_created(recorder, "1803"))
+    connector = XConnector(oauth2_account(recorder), http)
+    root = Published("1801", "https://x.com/aroha_nz/status/1801")
+    parent = Published("1802", "https://x.com/aroha_nz/status/1802")
+
+    connector.publish("Part three", idempotency_key="SM0001-3", thread=Thread(root, parent))
+
+    (call,) = api.calls
+    assert request_json(call) == {"text": "Part three", "reply": {"in_reply_to_tweet_id": "1802"}}
+
+
+def test_oauth1_accounts_sign_each_request(
+    api: responses.RequestsMock, http: requests.Session, recorder: Recorder
+) -> None:
+    api.add_callback(responses.POST, TWEETS, callback=tweet_created(recorder, "1804"))
+    connector = XConnector(oauth1_account(recorder), http)
+
+    connector.publish("Signed", idempotency_key="SM0002-1")
+
+    authorization = api.calls[0].request.headers["Authorization"]
+    authorization = authorization.decode() if isinstance(authorization, bytes) else authorization
+    assert authorization.startswith("OAuth ")
+    assert 'oauth_consumer_key="ck"' in authorization
+    assert 'oauth_token="at"' in authorization
+    assert 'oauth_signature_method="HMAC-SHA1"' in authorization
+    assert "oauth_signature=" in authorization
+    assert recorder.saved() == []
+
+
+def test_delete_removes_the_tweet(
+    api: responses.RequestsMock, http: requests.Session, recorder: Recorder
+) -> None:
+    api.add(responses.DELETE, f"{TWEETS}/1801", json={"data": {"deleted": True}}, status=200)
+    connector = XConnector(oauth2_account(recorder), http)
+
+    connector.delete("1801")
+
+    assert api.calls[0].request.headers["Authorization"] == "Bearer access-old"
+
+
+def test_an_expired_token_is_refreshed_and_stored_before_it_is_used(
+    api: responses.RequestsMock, http: requests.Session, recorder: Recorder
+) -> None:
+    api.add_callback(responses.POST, TOKEN_URL, callback=token_granted(recorder))
+    api.add_callback(responses.POST, TWEETS, callback=tweet_created(recorder))
+    account = oauth2_account(recorder, expires_at=time.time() - 10)
+    connector = XConnector(account, http, recorder.lock)
+
+    connector.publish("After the refresh", idempotency_key="SM0003-1")
+
+    lock_name = f"x-token-refresh:{account.id}"
+    assert recorder.kinds() == ["lock", "token", "save", "unlock", "tweet"]
+    assert recorder.events[0] == ("lock", lock_name)
+    token_request = recorder.events[1][1]
+    form = parse_qs(token_request.body)
+    assert form == {
+        "grant_type": ["refresh_token"],
+        "refresh_token": ["refresh-old"],
+        "client_id": ["client-123"],
+    }
+    basic = base64.b64encode(b"client-123:secret-456").decode()
+    assert token_request.headers["Authorization"] == f"Basic {basic}"
+    (saved,) = recorder.saved()
+    assert saved["access_token"] == "access-new"
+    assert saved["refresh_token"] == "refresh-new"
+    assert saved["client_secret"] == "secret-456"
+    assert 7000 < saved["expires_at"] - time.time() <= 7200
+    assert recorder.events[4] == ("tweet", "Bearer access-new")
+
+
+def test_a_public_client_refreshes_without_basic_auth(
+    api: responses.RequestsMock, http: requests.Session, recorder: Recorder
+) -> None:
+    api.add_callback(responses.POST, TOKEN_URL, callback=token_granted(recorder))
+    api.add_callback(responses.POST, TWEETS, callback=tweet_created(recorder))
+    account = oauth2_account(recorder, expires_at=time.time() - 10)
+    del account.credentials["client_secret"]
+    del recorder.stored["client_secret"]
+
+    XConnector(account, http).publish("Public client", idempotency_key="SM0004-1")
+
+    token_request = recorder.events[0][1]
+    assert "Authorization" not in token_request.headers
+    assert parse_qs(token_request.body)["client_id"] == ["client-123"]
+
+
+def test_a_refused_token_is_refreshed_once_and_the_post_retried(
+    api: responses.RequestsMock, http: requests.Session, recorder: Recorder
+) -> None:
+    api.add(responses.POST, TWEETS, json=UNAUTHORIZED, status=401)
+    api.add_callback(responses.POST, TOKEN_URL, callback=token_granted(recorder))
+    api.add_callback(responses.POST, TWEETS, callback=tweet_created(recorder, "1805"))
+    connector = XConnector(oauth2_account(recorder), http, recorder.lock)
+
+    published = connector.publish("Second time lucky", idempotency_key="SM0005-1")
+
+    assert published.remote_id == "1805"
+    assert recorder.kinds() == ["lock", "token", "save", "unlock", "tweet"]
+    assert recorder.events[4] == ("tweet", "Bearer access-new")
+    assert [call.request.url for call in api.calls] == [TWEETS, TOKEN_URL, TWEETS]
+
+
+def test_a_token_refused_after_a_refresh_is_an_auth_error(
+    api: responses.RequestsMock, http: requests.Session, recorder: Recorder
+) -> None:
+    api.add(responses.POST, TWEETS, json=UNAUTHORIZED, status=401)
+    api.add_callback(responses.POST, TOKEN_URL, callback=token_granted(recorder))
+    api.add(responses.POST, TWEETS, json=UNAUTHORIZED, status=401)
+    connector = XConnector(oauth2_account(recorder), http)
+
+    with pytest.raises(AuthError, match="access token was refused"):
+        connector.publish("Still no", idempotency_key="SM0006-1")
+    assert len(api.calls) == 3
+
+
+def test_a_refused_refresh_token_is_an_auth_error(
+    api: responses.RequestsMock, http: requests.Session, recorder: Recorder
+) -> None:
+    refused = {
+        "error": "invalid_request",
+        "error_description": "Value passed for the token was invalid.",
+    }
+    api.add(responses.POST, TOKEN_URL, json=refused, status=400)
+    connector = XConnector(oauth2_account(recorder, expires_at=time.time() - 10), http)
+
+    with pytest.raises(AuthError, match="Value passed for the token was invalid"):
+        connector.publish("Unlinked", idempotency_key="SM0007-1")
+    assert recorder.saved() == []
+
+
+def test_a_token_endpoint_outage_is_transient(
+    api: responses.RequestsMock, http: requests.Session, recorder: Recorder
+) -> None:
+    api.add(responses.POST, TOKEN_URL, body="upstream down", status=503)
+    connector = XConnector(oauth2_account(recorder, expires_at=time.time() - 10), http)
+
+    with pytest.raises(TransientError, match="token refresh failed"):
+        connector.publish("Later", idempotency_key="SM0008-1")
+
+
+def test_oauth1_refused_is_an_auth_error_without_a_refresh(
+    api: responses.RequestsMock, http: requests.Session, recorder: Recorder
+) -> None:
+    api.add(responses.POST, TWEETS, json=UNAUTHORIZED, status=401)
+    connector = XConnector(oauth1_account(recorder), http)
+
+    with pytest.raises(AuthError):
+        connector.publish("Who am I?", idempotency_key="SM0009-1")
+    assert len(api.calls) == 1
+
+
+def test_rate_limiting_is_transient_and_says_when_to_retry(
+    api: responses.RequestsMock, http: requests.Session, recorder: Recorder
+) -> None:
+    reset = int(time.time()) + 120
+    api.add(
+        responses.POST,
+        TWEETS,
+        json={"title": "Too Many Requests", "detail": "Too Many Requests", "status": 429},
+        status=429,
+        headers={
+            "x-rate-limit-limit": "200",
+            "x-rate-limit-remaining": "0",
+            "x-rate-limit-reset": str(reset),
+        },
+    )
+    connector = XConnector(oauth2_account(recorder), http)
+
+    with pytest.raises(TransientError, match="rate limited") as caught:
+        connector.publish("Too fast", idempotency_key="SM0010-1")
+
+    assert caught.value.retry_after is not None
+    assert 110 < caught.value.retry_after <= 120
+
+
+@pytest.mark.parametrize("status", [500, 503])
+def test_server_errors_are_transient(
+    api: responses.RequestsMock, http: requests.Session, recorder: Recorder, status: int
+) -> None:
+    api.add(
+        responses.POST,
+        TWEETS,
+        json={"title": "Service Unavailable", "detail": "Service Unavailable", "status": status},
+        status=status,
+    )
+    connector = XConnector(oauth2_account(recorder), http)
+
+    with pytest.raises(TransientError, match="server unavailable"):
+        connector.publish("Try later", idempotency_key="SM0011-1")
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [requests.ConnectionError("connection refused"), requests.ReadTimeout("read timed out")],
+    ids=["connection", "timeout"],
+)
+def test_no_answer_is_transient(
+    api: responses.RequestsMock,
+    http: requests.Session,
+    recorder: Recorder,
+    failure: Exception,
+) -> None:
+    api.add(responses.POST, TWEETS, body=failure)
+    connector = XConnector(oauth2_account(recorder), http)
+
+    with pytest.raises(TransientError, match="server unavailable"):
+        connector.publish("Anyone there?", idempotency_key="SM0012-1")
+
+
+def test_a_duplicate_is_its_own_content_rejection(
+    api: responses.RequestsMock, http: requests.Session, recorder: Recorder
+) -> None:
+    api.add(responses.POST, TWEETS, json=DUPLICATE, status=403)
+    connector = XConnector(oauth2_account(recorder), http)
+
+    with pytest.raises(DuplicateContent, match="duplicate content") as caught:
+        connector.publish("Once only", idempotency_key="SM0013-1")
+    assert isinstance(caught.value, ContentRejected)
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "words"),
+    [
+        (
+            403,
+            {
+                "detail": "You are not permitted to perform this action.",
+                "type": "about:blank",
+                "title": "Forbidden",
+                "status": 403,
+            },
+            "You are not permitted to perform this action.",
+        ),
+        (
+            400,
+            {
+                "errors": [
+                    {
+                        "parameters": {"text": ["x" * 300]},
+                        "message": "The text is too long.",
+                    }
+                ],
+                "title": "Invalid Request",
+                "detail": "One or more parameters to your request was invalid.",
+                "type": "https://api.twitter.com/2/problems/invalid-request",
+            },
+            "One or more parameters to your request was invalid.",
+        ),
+    ],
+    ids=["403", "400"],
+)
+def test_other_refusals_are_content_rejected_in_xs_words(
+    api: responses.RequestsMock,
+    http: requests.Session,
+    recorder: Recorder,
+    status: int,
+    body: dict[str, Any],
+    words: str,
+) -> None:
+    api.add(responses.POST, TWEETS, json=body, status=status)
+    connector = XConnector(oauth2_account(recorder), http)
+
+    with pytest.raises(ContentRejected) as caught:
+        connector.publish("Refused", idempotency_key="SM0014-1")
+    assert not isinstance(caught.value, DuplicateContent)
+    assert caught.value.message == words
+
+
+def test_missing_credentials_are_an_auth_error(http: requests.Session) -> None:
+    account = LinkedAccount(id=1, handle="aroha_nz", credentials={"consumer_key": "ck"})
+
+    with pytest.raises(AuthError):
+        XConnector(account, http)
+
+
+def test_the_registry_builds_it_with_the_shared_lock(
+    api: responses.RequestsMock, http: requests.Session, recorder: Recorder
+) -> None:
+    api.add_callback(responses.POST, TOKEN_URL, callback=token_granted(recorder))
+    api.add_callback(responses.POST, TWEETS, callback=tweet_created(recorder))
+    account = oauth2_account(recorder, expires_at=time.time() - 10)
+    context = ConnectorContext(
+        sessions=sessionmaker(), public_url="https://sms.example", http=http, lock=recorder.lock
+    )
+
+    build_connector("x", account, context).publish("Built", idempotency_key="SM0015-1")
+
+    assert recorder.kinds() == ["lock", "token", "save", "unlock", "tweet"]
+
+
+def test_a_second_connector_uses_the_refresh_another_made(
+    api: responses.RequestsMock, http: requests.Session, recorder: Recorder
+) -> None:
+    api.add_callback(responses.POST, TOKEN_URL, callback=token_granted(recorder))
+    api.add_callback(responses.POST, TWEETS, callback=tweet_created(recorder, "1806"))
+    api.add_callback(responses.POST, TWEETS, callback=tweet_created(recorder, "1807"))
+    account = oauth2_account(recorder, expires_at=time.time() - 10)
+    # Two jobs built from the same stored (expired) credentials, one after the other.
+    first = XConnector(account, http)
+    second = XConnector(account, http)
+
+    first.publish("One", idempotency_key="SM0016-1")
+    second.publish("Two", idempotency_key="SM0017-1")
+
+    assert recorder.kinds() == ["token", "save", "tweet", "tweet"]
+    assert recorder.events[3] == ("tweet", "Bearer access-new")

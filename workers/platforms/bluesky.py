@@ -1,0 +1,287 @@
+"""Bluesky, through the atproto SDK: an app password, a stored session, key-derived record keys."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+import httpx
+from atproto import AtUri, Client, Request, Session, SessionEvent, models
+from atproto_client.exceptions import (
+    LoginRequiredError,
+    RateLimitExceededError,
+    RequestErrorBase,
+)
+from atproto_client.models.common import XrpcError
+from pydantic import ValidationError
+
+from workers.platforms import (
+    GRAPHEMES,
+    ConnectorContext,
+    Limits,
+    LinkedAccount,
+    Published,
+    Thread,
+    register,
+)
+from workers.platforms.errors import AuthError, ContentRejected, TransientError
+
+PLATFORM = "bluesky"
+DEFAULT_SERVICE = "https://bsky.social"
+POST_COLLECTION = "app.bsky.feed.post"
+MAX_GRAPHEMES = 300  # app.bsky.feed.post#text maxGraphemes
+MAX_BYTES = 3000  # app.bsky.feed.post#text maxLength, in UTF-8 bytes
+REQUEST_TIMEOUT_SECONDS = 20
+# Errors a PDS answers when the session's tokens are no longer good: log in again.
+SESSION_REFUSED = frozenset(
+    {"ExpiredToken", "InvalidToken", "AuthenticationRequired", "AuthMissing"}
+)
+
+# Record keys of posts must be TIDs: 13 characters of base32-sortable, the top bit zero,
+# 53 bits of microseconds since 1970 and 10 bits of clock id.
+TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
+TID_EPOCH_MICROS = 1_672_531_200_000_000  # 2023-01-01T00:00:00Z: key-derived TIDs fall in 2023
+TID_SPAN_MICROS = 365 * 24 * 3600 * 1_000_000
+
+T = TypeVar("T")
+
+
+def record_key(idempotency_key: str) -> str:
+    """Return the TID-shaped record key derived from an idempotency key: same key, same key."""
+    digest = int.from_bytes(hashlib.sha256(idempotency_key.encode()).digest()[:8], "big")
+    micros = TID_EPOCH_MICROS + (digest >> 10) % TID_SPAN_MICROS
+    value = (micros << 10) | (digest & 0x3FF)
+    return "".join(TID_ALPHABET[(value >> shift) & 31] for shift in range(60, -1, -5))
+
+
+def post_url(handle: str, uri: str) -> str:
+    """Return the bsky.app address of a post."""
+    return f"https://bsky.app/profile/{handle}/post/{AtUri.from_str(uri).rkey}"
+
+
+class BlueskyConnector:
+    """One Bluesky account on its PDS, logged in with an app password."""
+
+    def __init__(self, account: LinkedAccount) -> None:
+        self._account = account
+        self._credentials = dict(account.credentials)
+        self._service = str(self._credentials.get("service") or DEFAULT_SERVICE).rstrip("/")
+        self._identifier = str(self._credentials.get("identifier") or account.handle)
+
+    def limits(self) -> Limits:
+        """Return Bluesky's post limits: 300 graphemes and 3000 UTF-8 bytes."""
+        return Limits(max_characters=MAX_GRAPHEMES, unit=GRAPHEMES, max_bytes=MAX_BYTES)
+
+    def whoami(self) -> str:
+        """Log in (or check the stored session); return the account's handle."""
+        with self._client() as client:
+            return self._authorized(
+                client, lambda: str(client.com.atproto.server.get_session().handle)
+            )
+
+    def publish(self, text: str, idempotency_key: str, thread: Thread | None = None) -> Published:
+        """Write the post under a key-derived record key; a repeat returns the first post."""
+        rkey = record_key(idempotency_key)
+        with self._client() as client:
+            return self._authorized(client, lambda: self._write_post(client, text, rkey, thread))
+
+    def delete(self, remote_id: str) -> None:
+        """Delete one of the account's records by its at:// URI (gone already is fine)."""
+        uri = AtUri.from_str(remote_id)
+        data = models.ComAtprotoRepoDeleteRecord.Data(
+            repo=uri.hostname, collection=uri.collection, rkey=uri.rkey
+        )
+        with self._client() as client:
+            self._authorized(client, lambda: client.com.atproto.repo.delete_record(data))
+
+    def _write_post(self, client: Client, text: str, rkey: str, thread: Thread | None) -> Published:
+        """Create the post record, or return the one a first attempt already made."""
+        session = self._session(client)
+        try:
+            record = models.AppBskyFeedPost.Record(
+                created_at=client.get_current_time_iso(),
+                text=text,
+                facets=client.detect_facets(text) or None,
+                reply=self._reply_ref(client, thread) if thread else None,
+            )
+        except ValidationError as exc:
+            raise ContentRejected(PLATFORM, _first_error(exc)) from exc
+        try:
+            created = client.app.bsky.feed.post.create(session.did, record, rkey=rkey)
+        except (RequestErrorBase, httpx.HTTPError) as exc:
+            if isinstance(exc, RequestErrorBase) and _refused(exc):
+                raise
+            # The same key again collides with the record the first attempt wrote (a PDS
+            # answers that with an error), so the record under this key is the post.
+            existing = self._existing(client, session, rkey)
+            if existing is None:
+                raise
+            return existing
+        return Published(created.uri, post_url(session.handle, created.uri), created.cid)
+
+    def _existing(self, client: Client, session: Session, rkey: str) -> Published | None:
+        """Return the post already stored under this record key, if any."""
+        try:
+            found = client.com.atproto.repo.get_record(
+                models.ComAtprotoRepoGetRecord.Params(
+                    repo=session.did, collection=POST_COLLECTION, rkey=rkey
+                )
+            )
+        except RequestErrorBase as exc:
+            if _error_name(exc) == "RecordNotFound":
+                return None
+            raise
+        return Published(found.uri, post_url(session.handle, found.uri), found.cid or "")
+
+    def _reply_ref(self, client: Client, thread: Thread) -> models.AppBskyFeedPost.ReplyRef:
+        """Return the root and parent strong refs of a reply."""
+        return models.AppBskyFeedPost.ReplyRef(
+            root=self._strong_ref(client, thread.root),
+            parent=self._strong_ref(client, thread.parent),
+        )
+
+    def _strong_ref(self, client: Client, post: Published) -> models.ComAtprotoRepoStrongRef.Main:
+        """Return a post's uri and cid, reading the cid when it was not kept."""
+        cid = post.cid
+        if not cid:
+            uri = AtUri.from_str(post.remote_id)
+            cid = client.com.atproto.repo.get_record(
+                models.ComAtprotoRepoGetRecord.Params(
+                    repo=uri.hostname, collection=uri.collection, rkey=uri.rkey
+                )
+            ).cid
+        return models.ComAtprotoRepoStrongRef.Main(uri=post.remote_id, cid=cid)
+
+    @contextmanager
+    def _client(self) -> Iterator[Client]:
+        """Yield an SDK client that stores every new session; close its connections after."""
+        client = Client(self._service, request=Request(timeout=REQUEST_TIMEOUT_SECONDS))
+        client.on_session_change(self._on_session_change)
+        try:
+            with _translated_errors():
+                yield client
+        finally:
+            client.request.close()
+
+    def _authorized(self, client: Client, action: Callable[[], T]) -> T:
+        """Run an action on the stored session; log in only when there is none or it is refused."""
+        stored = self._credentials.get("session")
+        if stored:
+            client.login(session_string=str(stored), fetch_bsky_profile=False)
+            try:
+                return action()
+            except (RequestErrorBase, LoginRequiredError) as exc:
+                if not _session_refused(exc):
+                    raise
+        self._login(client)
+        return action()
+
+    def _login(self, client: Client) -> None:
+        """Create a session from the app password (it is stored through the session callback)."""
+        password = self._credentials.get("app_password")
+        if not password:
+            raise AuthError(PLATFORM, "no app password is stored for this account")
+        try:
+            client.login(self._identifier, str(password), fetch_bsky_profile=False)
+        except RequestErrorBase as exc:
+            if exc.response is not None and exc.response.status_code in {400, 401, 403}:
+                raise AuthError(PLATFORM, f"login refused ({_describe(exc)})") from exc
+            raise
+
+    def _on_session_change(self, event: SessionEvent, session: Session) -> None:
+        """Store a created or refreshed session at once, before it is used."""
+        if event is SessionEvent.IMPORT:
+            return
+        exported = session.export()
+        if exported == self._credentials.get("session"):
+            return
+        self._credentials = {**self._credentials, "session": exported}
+        self._account.save_credentials(self._credentials)
+
+    @staticmethod
+    def _session(client: Client) -> Session:
+        """Return the client's session; there is one after login."""
+        session = client._session
+        if session is None:
+            raise LoginRequiredError
+        return session
+
+
+def _refused(exc: RequestErrorBase) -> bool:
+    """Tell whether the server refused the caller rather than the request (auth, rate limit)."""
+    if isinstance(exc, RateLimitExceededError):
+        return True
+    status = exc.response.status_code if exc.response is not None else None
+    return status in {401, 403} or _error_name(exc) in SESSION_REFUSED
+
+
+def _session_refused(exc: Exception) -> bool:
+    """Tell whether an error means the stored session is no good (log in again)."""
+    if isinstance(exc, LoginRequiredError):
+        return True
+    assert isinstance(exc, RequestErrorBase)
+    if exc.response is None:
+        return False
+    return exc.response.status_code == 401 or _error_name(exc) in SESSION_REFUSED
+
+
+@contextmanager
+def _translated_errors() -> Iterator[None]:
+    """Turn the SDK's and httpx's exceptions into the connector error hierarchy."""
+    try:
+        yield
+    except RateLimitExceededError as exc:
+        raise TransientError(PLATFORM, "rate limited", retry_after=_retry_after(exc)) from exc
+    except LoginRequiredError as exc:
+        raise AuthError(PLATFORM, "no session: log in again") from exc
+    except RequestErrorBase as exc:
+        status = exc.response.status_code if exc.response is not None else None
+        if status is None or status >= 500:
+            raise TransientError(PLATFORM, f"server unavailable ({_describe(exc)})") from exc
+        if status in {401, 403} or _error_name(exc) in SESSION_REFUSED:
+            raise AuthError(PLATFORM, f"not allowed ({_describe(exc)})") from exc
+        raise ContentRejected(PLATFORM, _describe(exc)) from exc
+    except httpx.HTTPError as exc:
+        raise TransientError(PLATFORM, f"server unavailable ({type(exc).__name__})") from exc
+
+
+def _retry_after(exc: RateLimitExceededError) -> float | None:
+    """Return the seconds until Bluesky's rate-limit window resets, from its headers."""
+    if exc.reset_at is not None:
+        return max(0.0, exc.reset_at.timestamp() - time.time())
+    return exc.retry_after
+
+
+def _error_name(exc: RequestErrorBase) -> str | None:
+    """Return the XRPC error name of a response (e.g. "InvalidRequest"), if any."""
+    content = exc.response.content if exc.response is not None else None
+    return content.error if isinstance(content, XrpcError) else None
+
+
+def _describe(exc: Exception) -> str:
+    """Return the server's own words for an error, or its status, or the exception's name."""
+    response: Any = getattr(exc, "response", None)
+    if response is None:
+        return str(exc) or type(exc).__name__
+    content = response.content
+    if isinstance(content, XrpcError):
+        return str(content.message or content.error)
+    return f"HTTP {response.status_code}"
+
+
+def _first_error(exc: ValidationError) -> str:
+    """Return the first complaint of a record the SDK would not build."""
+    errors = exc.errors()
+    if not errors:
+        return str(exc)
+    where = ".".join(str(part) for part in errors[0]["loc"])
+    return f"{where}: {errors[0]['msg']}"
+
+
+@register(PLATFORM, "Bluesky")
+def build(account: LinkedAccount, context: ConnectorContext) -> BlueskyConnector:
+    """Build a Bluesky connector from credentials: service, identifier, app_password, session."""
+    return BlueskyConnector(account)

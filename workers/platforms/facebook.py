@@ -1,0 +1,151 @@
+"""Facebook Pages, through the Graph API with a Page access token; threads as comments."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import requests
+
+from workers.platforms import ConnectorContext, Limits, LinkedAccount, Published, Thread, register
+from workers.platforms.errors import PlatformError
+from workers.platforms.http_api import AUTH, CONTENT, TRANSIENT, ApiFailure, HttpApi, json_body
+
+PLATFORM = "facebook"
+DEFAULT_API_BASE = "https://graph.facebook.com"
+DEFAULT_API_VERSION = "v21.0"
+WEB_BASE = "https://www.facebook.com"
+MAX_CHARACTERS = 63206  # the longest message a Page post may carry
+
+# Graph API error codes, by what to do about them
+# (https://developers.facebook.com/docs/graph-api/guides/error-handling/).
+TOKEN_CODES = frozenset({102, 190})  # the session or token is invalid or expired
+# The token lacks a permission (10, 200-299): linking again is what grants it.
+PERMISSION_CODES = frozenset({10, *range(200, 300)})
+RATE_LIMIT_CODES = frozenset({4, 17, 32, 341, 613, 80001})  # app, user, page and BUC limits
+TEMPORARY_CODES = frozenset({1, 2})  # unknown error, service temporarily unavailable
+POLICY_CODES = frozenset({368, 506})  # blocked as abusive; a duplicate message
+# Headers in which Graph reports rate-limit usage, with minutes until access returns.
+USAGE_HEADERS = ("X-Business-Use-Case-Usage", "X-Page-Usage", "X-App-Usage")
+
+
+class FacebookConnector:
+    """One Facebook Page, posted to with a Page access token."""
+
+    # A Page's posts and their comments can be read back with the same token.
+    reads_replies = True
+
+    def __init__(
+        self,
+        page_id: str,
+        access_token: str,
+        http: requests.Session,
+        api_base: str = DEFAULT_API_BASE,
+        api_version: str = DEFAULT_API_VERSION,
+    ) -> None:
+        self._page_id = page_id
+        self._access_token = access_token
+        self._base = f"{api_base.rstrip('/')}/{api_version}"
+        self._api = HttpApi(PLATFORM, http, read_graph_error)
+
+    def limits(self) -> Limits:
+        """A Page post's length in characters; Facebook does not shorten URLs."""
+        return Limits(max_characters=MAX_CHARACTERS)
+
+    def publish(self, text: str, idempotency_key: str, thread: Thread | None = None) -> Published:
+        """Post to the Page's feed, or comment on the thread's first post for a later part.
+
+        Graph has no idempotency key and no cheap lookup by one, so a repeated key posts again.
+        """
+        if thread is None:
+            post_id = self._create(f"{self._page_id}/feed", text)
+            return Published(remote_id=post_id, url=f"{WEB_BASE}/{post_id}")
+        # Pages have no reply threads, and Graph nests comments one level at most: every
+        # later part comments on the first post, so they read in order under it.
+        root = thread.root.remote_id
+        comment_id = self._create(f"{root}/comments", text)
+        return Published(remote_id=comment_id, url=comment_url(root, comment_id))
+
+    def delete(self, remote_id: str) -> None:
+        """Delete one of the Page's posts or comments."""
+        # As Facebook's own SDKs do, DELETE takes its parameters in the query string.
+        self._api.request(
+            "DELETE", f"{self._base}/{remote_id}", params={"access_token": self._access_token}
+        )
+
+    def _create(self, edge: str, text: str) -> str:
+        """POST a message to an edge; return the new object's id."""
+        # The token goes in the form body, not the URL, so it stays out of access logs.
+        response = self._api.request(
+            "POST",
+            f"{self._base}/{edge}",
+            data={"message": text, "access_token": self._access_token},
+        )
+        body = self._api.json(response)
+        if not body.get("id"):
+            raise PlatformError(PLATFORM, f"no id in the answer (HTTP {response.status_code})")
+        return str(body["id"])
+
+
+def comment_url(post_id: str, comment_id: str) -> str:
+    """The web address of a comment: its post's, naming the comment."""
+    # Graph comment ids are "{post}_{comment}"; the web knows a comment by the last part.
+    return f"{WEB_BASE}/{post_id}?comment_id={comment_id.rsplit('_', 1)[-1]}"
+
+
+def read_graph_error(response: requests.Response) -> ApiFailure:
+    """Read a Graph API error body; its code decides more than the HTTP status does."""
+    error = json_body(response).get("error")
+    if not isinstance(error, dict):
+        return ApiFailure(message=f"HTTP {response.status_code}")
+    message = str(error.get("error_user_msg") or error.get("message") or "")
+    code = error.get("code")
+    if code in RATE_LIMIT_CODES:
+        return ApiFailure(message or "rate limited", TRANSIENT, _minutes_to_regain(response))
+    if code in TEMPORARY_CODES:
+        return ApiFailure(message, TRANSIENT)
+    if code in TOKEN_CODES or code in PERMISSION_CODES:
+        return ApiFailure(message, AUTH)
+    if code in POLICY_CODES:
+        return ApiFailure(message, CONTENT)
+    return ApiFailure(message)
+
+
+def _minutes_to_regain(response: requests.Response) -> float | None:
+    """Seconds until Graph lifts a rate limit, from its usage headers, if it says."""
+    waits: list[float] = []
+    for header in USAGE_HEADERS:
+        try:
+            usage = json.loads(response.headers.get(header, "null"))
+        except ValueError:
+            continue
+        waits.extend(60.0 * minutes for minutes in _regain_minutes(usage))
+    return max(waits) if waits else None
+
+
+def _regain_minutes(usage: Any) -> list[float]:
+    """Every estimated_time_to_regain_access in a usage header, flat or per business object."""
+    if isinstance(usage, dict):
+        found = []
+        if isinstance(usage.get("estimated_time_to_regain_access"), int | float):
+            found.append(float(usage["estimated_time_to_regain_access"]))
+        for value in usage.values():
+            if isinstance(value, list | dict):
+                found.extend(_regain_minutes(value))
+        return found
+    if isinstance(usage, list):
+        return [minutes for item in usage for minutes in _regain_minutes(item)]
+    return []
+
+
+@register(PLATFORM, "Facebook")
+def build(account: LinkedAccount, context: ConnectorContext) -> FacebookConnector:
+    """Build a Facebook Page connector from stored credentials."""
+    credentials = account.credentials
+    return FacebookConnector(
+        str(credentials["page_id"]),
+        credentials["access_token"],
+        context.http,
+        api_base=credentials.get("api_base") or DEFAULT_API_BASE,
+        api_version=credentials.get("api_version") or DEFAULT_API_VERSION,
+    )

@@ -1,0 +1,179 @@
+"""LinkedIn, through the REST Posts API: posts in little text format, threads as comments."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import quote
+
+import requests
+
+from workers.platforms import ConnectorContext, Limits, LinkedAccount, Published, Thread, register
+from workers.platforms.errors import ContentRejected, PlatformError
+from workers.platforms.http_api import AUTH, ApiFailure, HttpApi, json_body
+
+PLATFORM = "linkedin"
+DEFAULT_API_BASE = "https://api.linkedin.com"
+# The API version every request names; LinkedIn retires each about a year after release.
+LINKEDIN_VERSION = "202501"
+RESTLI_PROTOCOL_VERSION = "2.0.0"
+WEB_BASE = "https://www.linkedin.com"
+MAX_CHARACTERS = 3000  # the longest commentary a post may carry
+ACCESS_DENIED = 100  # serviceErrorCode of a 403 "Not enough permissions to access"
+
+# Characters the little text format reserves; each must be escaped with a backslash
+# (https://learn.microsoft.com/linkedin/marketing/community-management/shares/little-text-format).
+RESERVED = frozenset("\\|{}@[]()<>#*_~")
+# A URL is escaped whole, so a '#fragment' in it is never taken for a hashtag; otherwise
+# a '#' followed by a word character, and not inside a word or after another '#', is a hashtag.
+_TOKENS = re.compile(r"(?P<url>https?://\S+)|(?<![\w#\\])(?P<tag>#)(?=\w)")
+# The 422 LinkedIn answers for commentary it already has: it names the earlier post.
+_DUPLICATE = re.compile(r"duplicate of (urn:li:(?:share|ugcPost):\d+)")
+
+
+def escape_little_text(text: str) -> str:
+    """Escape text for LinkedIn's little text format, keeping the '#' of each hashtag."""
+    parts: list[str] = []
+    position = 0
+    for match in _TOKENS.finditer(text):
+        parts.append(_escape(text[position : match.start()]))
+        parts.append("#" if match.group("tag") else _escape(match.group("url")))
+        position = match.end()
+    parts.append(_escape(text[position:]))
+    return "".join(parts)
+
+
+def _escape(text: str) -> str:
+    """Put a backslash before every reserved character."""
+    return "".join(f"\\{c}" if c in RESERVED else c for c in text)
+
+
+class LinkedInConnector:
+    """One LinkedIn member or organization, posted as with an OAuth access token."""
+
+    # LinkedIn lets apps read comments only on organization posts (Community Management
+    # API); on a personal profile replies cannot be read back, so none are relayed.
+    reads_replies = False
+
+    def __init__(
+        self,
+        access_token: str,
+        author: str,
+        http: requests.Session,
+        api_base: str = DEFAULT_API_BASE,
+    ) -> None:
+        self._author = author
+        self._base = f"{api_base.rstrip('/')}/rest"
+        self._api = HttpApi(
+            PLATFORM,
+            http,
+            read_linkedin_error,
+            headers={
+                "Authorization": f"Bearer {access_token}",
+                "Linkedin-Version": LINKEDIN_VERSION,
+                "X-Restli-Protocol-Version": RESTLI_PROTOCOL_VERSION,
+            },
+        )
+
+    def limits(self) -> Limits:
+        """A post's commentary length in characters."""
+        return Limits(max_characters=MAX_CHARACTERS)
+
+    def publish(self, text: str, idempotency_key: str, thread: Thread | None = None) -> Published:
+        """Post to the author's feed, or comment on the thread's first post for a later part.
+
+        LinkedIn has no idempotency key, but it refuses commentary it already has and names
+        the earlier post: that post is the answer, so a retried part does not post twice.
+        """
+        if thread is not None:
+            return self._comment(thread.root.remote_id, text)
+        try:
+            response = self._api.request(
+                "POST",
+                f"{self._base}/posts",
+                json={
+                    "author": self._author,
+                    "commentary": escape_little_text(text),
+                    "visibility": "PUBLIC",
+                    "distribution": {
+                        "feedDistribution": "MAIN_FEED",
+                        "targetEntities": [],
+                        "thirdPartyDistributionChannels": [],
+                    },
+                    "lifecycleState": "PUBLISHED",
+                    "isReshareDisabledByAuthor": False,
+                },
+            )
+        except ContentRejected as exc:
+            earlier = _DUPLICATE.search(exc.message)
+            if earlier is None:
+                raise
+            urn = earlier.group(1)
+        else:
+            urn = response.headers.get("x-restli-id", "")
+            if not urn:
+                raise PlatformError(PLATFORM, "no post URN in the answer")
+        return Published(remote_id=urn, url=post_url(urn))
+
+    def delete(self, remote_id: str) -> None:
+        """Delete one of the author's posts or comments."""
+        comment = _COMMENT_URN.fullmatch(remote_id)
+        if comment is None:
+            self._api.request("DELETE", f"{self._base}/posts/{quote(remote_id, safe='')}")
+            return
+        activity, comment_id = comment.groups()
+        self._api.request(
+            "DELETE",
+            f"{self._base}/socialActions/{quote(activity, safe='')}/comments/{comment_id}",
+            params={"actor": self._author},
+        )
+
+    def _comment(self, root: str, text: str) -> Published:
+        """Comment as the author on a post; comments take plain text, not little text."""
+        response = self._api.request(
+            "POST",
+            f"{self._base}/socialActions/{quote(root, safe='')}/comments",
+            json={"actor": self._author, "object": root, "message": {"text": text}},
+        )
+        # The created Comment comes back whole; its "$URN" names it for deleting later.
+        urn = str(self._api.json(response).get("$URN") or "")
+        if not _COMMENT_URN.fullmatch(urn):
+            raise PlatformError(PLATFORM, "no comment URN in the answer")
+        return Published(remote_id=urn, url=f"{post_url(root)}?commentUrn={quote(urn, safe='')}")
+
+
+# urn:li:comment:(urn:li:activity:123,456): the post's activity and the comment's own id.
+_COMMENT_URN = re.compile(r"urn:li:comment:\((urn:li:\w+:\d+),(\d+)\)")
+
+
+def post_url(urn: str) -> str:
+    """The web address of a post."""
+    return f"{WEB_BASE}/feed/update/{urn}"
+
+
+def read_linkedin_error(response: requests.Response) -> ApiFailure:
+    """Read a LinkedIn error body ({"status", "serviceErrorCode", "code", "message"})."""
+    body = json_body(response)
+    message = str(body.get("message") or f"HTTP {response.status_code}")
+    details = body.get("errorDetails")
+    inputs = details.get("inputErrors") if isinstance(details, dict) else None
+    if isinstance(inputs, list):
+        # A validation error says which field was wrong only in its input errors.
+        said = [str(e.get("description")) for e in inputs if isinstance(e, dict)]
+        message = "; ".join([message, *filter(None, said)])
+    denied = body.get("code") == "ACCESS_DENIED" or body.get("serviceErrorCode") == ACCESS_DENIED
+    if response.status_code == 403 and denied:
+        # The token lacks a scope (w_member_social) or the author's role: linking again grants it.
+        return ApiFailure(message, AUTH)
+    return ApiFailure(message)
+
+
+@register(PLATFORM, "LinkedIn")
+def build(account: LinkedAccount, context: ConnectorContext) -> LinkedInConnector:
+    """Build a LinkedIn connector from stored credentials."""
+    credentials = account.credentials
+    return LinkedInConnector(
+        credentials["access_token"],
+        credentials["author"],
+        context.http,
+        api_base=credentials.get("api_base") or DEFAULT_API_BASE,
+    )

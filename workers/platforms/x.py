@@ -1,0 +1,245 @@
+"""X, through tweepy's API v2 client: OAuth 2.0 user tokens with refresh, or OAuth 1.0a keys."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from typing import Any
+
+import requests
+import tweepy
+
+from workers.platforms import (
+    WEIGHTED,
+    ConnectorContext,
+    Limits,
+    LinkedAccount,
+    Published,
+    Thread,
+    register,
+)
+from workers.platforms.errors import AuthError, ContentRejected, TransientError
+
+PLATFORM = "x"
+REQUEST_TIMEOUT_SECONDS = 20
+TOKEN_URL = "https://api.x.com/2/oauth2/token"
+MAX_CHARACTERS = 280
+URL_LENGTH = 23  # every URL is a t.co link of this weight
+# Refresh a little early, so a token cannot expire between the check and X reading it.
+EXPIRY_MARGIN_SECONDS = 60
+DUPLICATE_WORDS = "duplicate content"
+
+LockFactory = Callable[[str], AbstractContextManager[Any]]
+
+
+class DuplicateContent(ContentRejected):
+    """X refused the text as a duplicate of one of the account's recent posts.
+
+    X has no idempotency key, so this is also what a repeat of a post whose answer was
+    lost looks like; only the caller knows whether this part was attempted before.
+    """
+
+
+class _TimedSession:
+    """The shared requests session with a timeout on every call: tweepy sets none."""
+
+    def __init__(self, http: requests.Session) -> None:
+        self._http = http
+
+    def request(self, method: str, url: str, **kwargs: Any) -> requests.Response:
+        """Send through the shared session with the connector's timeout."""
+        kwargs.setdefault("timeout", REQUEST_TIMEOUT_SECONDS)
+        return self._http.request(method, url, **kwargs)
+
+
+class XConnector:
+    """One X account, with OAuth 2.0 user tokens (refreshed as needed) or OAuth 1.0a keys."""
+
+    def __init__(
+        self, account: LinkedAccount, http: requests.Session, lock: LockFactory | None = None
+    ) -> None:
+        self._account = account
+        self._http = http
+        self._lock: LockFactory = lock or (lambda _name: nullcontext())
+        self._credentials = dict(account.credentials)
+        self._oauth2 = "refresh_token" in self._credentials or "client_id" in self._credentials
+        if not self._oauth2 and not all(
+            self._credentials.get(key)
+            for key in ("consumer_key", "consumer_secret", "access_token", "access_token_secret")
+        ):
+            raise AuthError(PLATFORM, "no usable X credentials are stored for this account")
+
+    def limits(self) -> Limits:
+        """Return X's post length: 280, weighted, each URL counting 23."""
+        return Limits(max_characters=MAX_CHARACTERS, url_length=URL_LENGTH, unit=WEIGHTED)
+
+    def publish(self, text: str, idempotency_key: str, thread: Thread | None = None) -> Published:
+        """Post a tweet, as a reply to the thread's parent if given.
+
+        X takes no idempotency key; a repeat of the same text raises DuplicateContent.
+        """
+        reply_to = thread.parent.remote_id if thread else None
+        response = self._call(
+            lambda client, user_auth: client.create_tweet(
+                text=text, in_reply_to_tweet_id=reply_to, user_auth=user_auth
+            )
+        )
+        tweet_id = str(response["data"]["id"])
+        handle = self._account.handle.lstrip("@")
+        return Published(remote_id=tweet_id, url=f"https://x.com/{handle}/status/{tweet_id}")
+
+    def delete(self, remote_id: str) -> None:
+        """Delete one of the account's tweets."""
+        self._call(lambda client, user_auth: client.delete_tweet(remote_id, user_auth=user_auth))
+
+    def _call(self, request: Callable[[tweepy.Client, bool], Any]) -> Any:
+        """Make one API call; with OAuth 2.0, refresh an expired or refused token once."""
+        if not self._oauth2:
+            with _translated_errors():
+                return request(self._client(), True)
+        if self._expired():
+            self._refresh(self._credentials["access_token"])
+        try:
+            with _translated_errors():
+                return request(self._client(), False)
+        except AuthError:
+            # X revokes tokens early at times (a password change, an app re-authorised):
+            # a 401 is worth one refresh before the account is reported as unlinked.
+            self._refresh(self._credentials["access_token"])
+        with _translated_errors():
+            return request(self._client(), False)
+
+    def _client(self) -> tweepy.Client:
+        """Build a tweepy client on the current credentials and the shared session."""
+        credentials = self._credentials
+        if self._oauth2:
+            client = tweepy.Client(bearer_token=credentials["access_token"], return_type=dict)
+        else:
+            client = tweepy.Client(
+                consumer_key=credentials["consumer_key"],
+                consumer_secret=credentials["consumer_secret"],
+                access_token=credentials["access_token"],
+                access_token_secret=credentials["access_token_secret"],
+                return_type=dict,
+            )
+        client.session = _TimedSession(self._http)
+        return client
+
+    def _expired(self) -> bool:
+        """Tell whether the OAuth 2.0 access token has expired or is about to."""
+        expires_at = self._credentials.get("expires_at")
+        return expires_at is not None and float(expires_at) - EXPIRY_MARGIN_SECONDS <= time.time()
+
+    def _refresh(self, stale_token: str) -> None:
+        """Replace the access token, one refresh per account at a time; store before use."""
+        # X rotates refresh tokens: a second refresh with a spent one would look like
+        # a revoked grant. So refresh under a lock every worker sees, and first re-read
+        # what is stored, in case another job refreshed while this one waited.
+        with self._lock(f"x-token-refresh:{self._account.id}"):
+            stored = self._account.stored_credentials()
+            if stored.get("access_token") != stale_token:
+                self._credentials = stored
+                return
+            self._credentials = stored
+            credentials = {**stored, **self._token_grant()}
+            # Stored before the new access token is used: X has already spent the old
+            # refresh token, so losing the new one would unlink the account.
+            self._account.save_credentials(credentials)
+            self._credentials = credentials
+
+    def _token_grant(self) -> dict[str, Any]:
+        """Ask X's token endpoint for a new access token; return the changed credentials."""
+        credentials = self._credentials
+        if not credentials.get("refresh_token") or not credentials.get("client_id"):
+            raise AuthError(PLATFORM, "the access token expired and there is no refresh token")
+        form = {
+            "grant_type": "refresh_token",
+            "refresh_token": credentials["refresh_token"],
+            "client_id": credentials["client_id"],
+        }
+        secret = credentials.get("client_secret")
+        # A confidential client proves itself with Basic auth; a public one by client_id alone.
+        auth = (credentials["client_id"], secret) if secret else None
+        try:
+            response = self._http.post(
+                TOKEN_URL, data=form, auth=auth, timeout=REQUEST_TIMEOUT_SECONDS
+            )
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            raise TransientError(PLATFORM, f"token refresh failed ({exc})") from exc
+        if response.status_code == 429 or response.status_code >= 500:
+            raise TransientError(
+                PLATFORM,
+                f"token refresh failed (HTTP {response.status_code})",
+                retry_after=_retry_after(response.headers),
+            )
+        if response.status_code != 200:
+            raise AuthError(PLATFORM, f"the refresh token was refused ({_words(response)})")
+        grant = response.json()
+        changed: dict[str, Any] = {"access_token": grant["access_token"]}
+        if grant.get("refresh_token"):
+            changed["refresh_token"] = grant["refresh_token"]
+        if grant.get("expires_in"):
+            changed["expires_at"] = time.time() + float(grant["expires_in"])
+        return changed
+
+
+@contextmanager
+def _translated_errors() -> Iterator[None]:
+    """Turn tweepy's and requests' exceptions into the connector error hierarchy."""
+    try:
+        yield
+    except tweepy.TooManyRequests as exc:
+        raise TransientError(
+            PLATFORM, "rate limited", retry_after=_retry_after(exc.response.headers)
+        ) from exc
+    except tweepy.TwitterServerError as exc:
+        raise TransientError(PLATFORM, f"server unavailable ({_words(exc.response)})") from exc
+    except (requests.ConnectionError, requests.Timeout) as exc:
+        raise TransientError(PLATFORM, f"server unavailable ({exc})") from exc
+    except tweepy.Unauthorized as exc:
+        raise AuthError(PLATFORM, f"the access token was refused ({_words(exc.response)})") from exc
+    except tweepy.Forbidden as exc:
+        words = _words(exc.response)
+        if DUPLICATE_WORDS in words.lower():
+            raise DuplicateContent(PLATFORM, words) from exc
+        raise ContentRejected(PLATFORM, words) from exc
+    except tweepy.HTTPException as exc:
+        raise ContentRejected(PLATFORM, _words(exc.response)) from exc
+
+
+def _retry_after(headers: Any) -> float | None:
+    """Return seconds until X's rate-limit window resets, from x-rate-limit-reset."""
+    reset = headers.get("x-rate-limit-reset")
+    if not reset:
+        return None
+    try:
+        return max(0.0, float(reset) - time.time())
+    except ValueError:
+        return None
+
+
+def _words(response: requests.Response) -> str:
+    """Return X's own words for a failure: detail, title, or the first error's message."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if isinstance(body, dict):
+        for key in ("detail", "error_description", "title"):
+            if body.get(key):
+                return str(body[key])
+        errors = body.get("errors")
+        if isinstance(errors, list) and errors and isinstance(errors[0], dict):
+            message = errors[0].get("message") or errors[0].get("detail")
+            if message:
+                return str(message)
+        if isinstance(body.get("error"), str):
+            return str(body["error"])
+    return f"HTTP {response.status_code}"
+
+
+@register(PLATFORM, "X")
+def build(account: LinkedAccount, context: ConnectorContext) -> XConnector:
+    """Build an X connector from stored credentials."""
+    return XConnector(account, context.http, context.lock)
