@@ -30,6 +30,7 @@ from gateway.db import make_engine
 from gateway.migrate import upgrade
 from gateway.models import Base
 from gateway.services import services
+from tests.peers.bluesky import BlueskyPds, running_pds
 from workers.runtime import Runtime, build_runtime
 
 BIN = Path(sys.executable).parent
@@ -211,3 +212,10 @@ def binaries() -> Path:
     """The folder of the virtualenv's programs (gunicorn, rq, redis-server)."""
     assert shutil.which("gunicorn", path=str(BIN)), "gunicorn is not installed in the venv"
     return BIN
+
+
+@pytest.fixture(scope="session")
+def bluesky_pds(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BlueskyPds]:
+    """A Bluesky PDS (no AppView) on 127.0.0.1 for the whole session."""
+    with running_pds(tmp_path_factory.mktemp("bluesky-pds")) as pds:
+        yield pds

@@ -13,6 +13,8 @@ from gateway.cli.context import fail, runtime, settings
 from gateway.db import transaction
 from gateway.models import Account, Person
 from gateway.phones import InvalidPhone, normalise_phone
+from workers.platforms import LinkedAccount
+from workers.platforms.bluesky import DEFAULT_SERVICE, BlueskyConnector
 from workers.platforms.errors import PlatformError
 from workers.platforms.mastodon import MastodonConnector
 
@@ -83,17 +85,39 @@ def accounts() -> None:
 
 @accounts.command("add")
 @click.option("--phone", required=True, help="The person's phone number.")
-@click.option("--platform", required=True, type=click.Choice(["local", "mastodon"]))
-@click.option("--handle", help="The handle to show (local); read from the platform otherwise.")
+@click.option("--platform", required=True, type=click.Choice(["local", "mastodon", "bluesky"]))
+@click.option("--handle", help="local: the handle to show; bluesky: the account's handle.")
 @click.option("--instance", help="Mastodon: the instance URL, e.g. https://mastodon.social")
 @click.option("--token", help="Mastodon: an access token with write:statuses.")
+@click.option("--app-password", help="Bluesky: an app password (Settings, App passwords).")
+@click.option("--service", help="Bluesky: the PDS URL (default https://bsky.social).")
 def accounts_add(
-    phone: str, platform: str, handle: str | None, instance: str | None, token: str | None
+    phone: str,
+    platform: str,
+    handle: str | None,
+    instance: str | None,
+    token: str | None,
+    app_password: str | None,
+    service: str | None,
 ) -> None:
     """Link an account; its credentials are checked, then stored encrypted."""
     number = phone_option(phone)
     credentials: dict[str, Any] = {}
-    if platform == "mastodon":
+    if platform == "bluesky":
+        if not handle or not app_password:
+            raise fail("--platform bluesky needs --handle HANDLE and --app-password PASSWORD")
+        credentials = {
+            "service": (service or DEFAULT_SERVICE).rstrip("/"),
+            "identifier": handle.lstrip("@"),
+            "app_password": app_password,
+        }
+        # Logging in once here checks the password; the session it makes is kept too.
+        checked = LinkedAccount(0, handle, credentials, save_credentials=credentials.update)
+        try:
+            handle = BlueskyConnector(checked).whoami()
+        except PlatformError as exc:
+            raise fail(f"Bluesky refused these credentials: {exc.message}") from exc
+    elif platform == "mastodon":
         if not instance or not token:
             raise fail("--platform mastodon needs --instance URL and --token TOKEN")
         try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 
 import pytest
 from click.testing import CliRunner, Result
@@ -13,6 +14,7 @@ from gateway.db import transaction
 from gateway.models import Account, Delivery, Event, Person, Post
 from tests.conftest import run_jobs
 from tests.factories import add_inbound
+from tests.peers.bluesky import BlueskyPds
 from workers.runtime import Runtime
 
 
@@ -256,3 +258,36 @@ def test_a_database_without_tables_is_one_clear_line(tmp_path, monkeypatch) -> N
 
     assert result.exit_code == 1
     assert "has no tables yet: run `make run` once, or `smsbridge db upgrade`" in result.output
+
+
+def test_accounts_add_bluesky_logs_in_once_and_keeps_the_session(
+    rt: Runtime, bluesky_pds: BlueskyPds
+) -> None:
+    member = bluesky_pds.create_account(f"cli{uuid.uuid4().hex[:8]}")
+    smsbridge("users", "add", "--phone", "+64211234567", "--name", "Aroha")
+    base = [
+        "accounts",
+        "add",
+        "--phone",
+        "+64211234567",
+        "--platform",
+        "bluesky",
+        "--handle",
+        member.handle,
+        "--service",
+        bluesky_pds.url,
+    ]
+
+    wrong = smsbridge(*base, "--app-password", "wrong-password-0000")
+    right = smsbridge(*base, "--app-password", member.app_password)
+
+    assert wrong.exit_code == 1
+    assert wrong.output.startswith("Error: Bluesky refused these credentials:")
+    assert right.exit_code == 0, right.output
+    with rt.sessions() as session:
+        account = session.scalars(select(Account)).one()
+    stored = rt.secrets.open(account.credentials)
+    assert (account.platform, account.handle) == ("bluesky", member.handle)
+    assert stored["app_password"] == member.app_password
+    assert stored["session"]  # the login's session, reused by the first post
+    assert member.app_password not in account.credentials
