@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import click
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -13,10 +11,7 @@ from gateway.cli.context import fail, runtime, settings
 from gateway.db import transaction
 from gateway.models import Account, Person
 from gateway.phones import InvalidPhone, normalise_phone
-from workers.platforms import LinkedAccount
-from workers.platforms.bluesky import DEFAULT_SERVICE, BlueskyConnector
-from workers.platforms.errors import PlatformError
-from workers.platforms.mastodon import MastodonConnector
+from workers.linking import LinkError, check_account, credentials_from_options
 
 
 def phone_option(value: str) -> str:
@@ -78,6 +73,9 @@ def users_disable(phone: str) -> None:
     click.echo(f"Disabled {number}: its texts will not be posted.")
 
 
+PLATFORMS = ["local", "mastodon", "bluesky", "x", "facebook", "linkedin"]
+
+
 @click.group()
 def accounts() -> None:
     """Link people's social accounts."""
@@ -85,51 +83,30 @@ def accounts() -> None:
 
 @accounts.command("add")
 @click.option("--phone", required=True, help="The person's phone number.")
-@click.option("--platform", required=True, type=click.Choice(["local", "mastodon", "bluesky"]))
+@click.option("--platform", required=True, type=click.Choice(PLATFORMS))
 @click.option("--handle", help="local: the handle to show; bluesky: the account's handle.")
-@click.option("--instance", help="Mastodon: the instance URL, e.g. https://mastodon.social")
-@click.option("--token", help="Mastodon: an access token with write:statuses.")
-@click.option("--app-password", help="Bluesky: an app password (Settings, App passwords).")
-@click.option("--service", help="Bluesky: the PDS URL (default https://bsky.social).")
-def accounts_add(
-    phone: str,
-    platform: str,
-    handle: str | None,
-    instance: str | None,
-    token: str | None,
-    app_password: str | None,
-    service: str | None,
-) -> None:
-    """Link an account; its credentials are checked, then stored encrypted."""
+@click.option("--instance", help="mastodon: the instance URL, e.g. https://mastodon.social")
+@click.option("--token", help="mastodon, facebook, linkedin: the access token.")
+@click.option("--app-password", help="bluesky: an app password (Settings, App passwords).")
+@click.option("--service", help="bluesky: the PDS URL (default https://bsky.social).")
+@click.option("--client-id", help="x, OAuth 2.0: the app's client id.")
+@click.option("--client-secret", help="x, OAuth 2.0: the client secret (confidential apps).")
+@click.option("--access-token", help="x: the user's access token.")
+@click.option("--refresh-token", help="x, OAuth 2.0: the refresh token (offline.access).")
+@click.option("--consumer-key", help="x, OAuth 1.0a: the API key.")
+@click.option("--consumer-secret", help="x, OAuth 1.0a: the API key secret.")
+@click.option("--access-token-secret", help="x, OAuth 1.0a: the access token secret.")
+@click.option("--page-id", help="facebook: the Page's id.")
+@click.option("--author", help="linkedin: the author URN (default: the token's member).")
+def accounts_add(phone: str, platform: str, **options: str | None) -> None:
+    """Link an account; its credentials are checked with the platform, then stored encrypted."""
     number = phone_option(phone)
-    credentials: dict[str, Any] = {}
-    if platform == "bluesky":
-        if not handle or not app_password:
-            raise fail("--platform bluesky needs --handle HANDLE and --app-password PASSWORD")
-        credentials = {
-            "service": (service or DEFAULT_SERVICE).rstrip("/"),
-            "identifier": handle.lstrip("@"),
-            "app_password": app_password,
-        }
-        # Logging in once here checks the password; the session it makes is kept too.
-        checked = LinkedAccount(0, handle, credentials, save_credentials=credentials.update)
-        try:
-            handle = BlueskyConnector(checked).whoami()
-        except PlatformError as exc:
-            raise fail(f"Bluesky refused these credentials: {exc.message}") from exc
-    elif platform == "mastodon":
-        if not instance or not token:
-            raise fail("--platform mastodon needs --instance URL and --token TOKEN")
-        try:
-            handle = MastodonConnector(instance, token, runtime().connectors.http).whoami()
-        except PlatformError as exc:
-            raise fail(f"Mastodon refused these credentials: {exc.message}") from exc
-        credentials = {"instance": instance.rstrip("/"), "access_token": token}
-    elif not handle:
-        raise fail("--platform local needs --handle NAME")
-    assert handle is not None
-    handle = handle.lstrip("@")
     rt = runtime()
+    try:
+        credentials = credentials_from_options(platform, options)
+        linked = check_account(platform, options.get("handle") or "", credentials, rt.connectors)
+    except LinkError as exc:
+        raise fail(str(exc)) from exc
     try:
         with transaction(rt.sessions) as session:
             person = person_by_phone(session, number)
@@ -137,13 +114,13 @@ def accounts_add(
                 Account(
                     person_id=person.id,
                     platform=platform,
-                    handle=handle,
-                    credentials=rt.secrets.seal(credentials),
+                    handle=linked.handle,
+                    credentials=rt.secrets.seal(linked.credentials),
                 )
             )
     except IntegrityError:
-        raise fail(f"{number} already has the {platform} account @{handle}") from None
-    click.echo(f"Linked {platform} @{handle} to {number}.")
+        raise fail(f"{number} already has the {platform} account @{linked.handle}") from None
+    click.echo(f"Linked {platform} @{linked.handle} to {number}.")
 
 
 @accounts.command("list")

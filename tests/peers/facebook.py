@@ -5,6 +5,8 @@ It answers the way the Graph API documents (https://developers.facebook.com/docs
 - `POST /{version}/{page_id}/feed` with `message` — {"id": "{page_id}_{post_id}"}.
 - `POST /{version}/{object_id}/comments` with `message` — {"id": "{post_id}_{comment_id}"}.
 - `DELETE /{version}/{object_id}` — {"success": true}; a post's comments go with it.
+- `GET /{version}/{page_id}?fields=id,name` — the Page's requested fields, {"name", "id"}
+  when none are named; other fields the Page lacks are left out.
 
 Parameters come as a form, JSON, or the query string; each request needs the Page's
 `access_token`, otherwise 400 OAuthException code 190. Unknown objects get 400
@@ -32,6 +34,7 @@ from tests.peers.server import LocalServer
 API_VERSION = "v21.0"
 PAGE_ID = "104839275612345"
 ACCESS_TOKEN = "EAAGpeerPageAccessToken0123456789"
+PAGE_NAME = "Kai Community Garden"
 JSON_TYPE = "application/json; charset=UTF-8"
 
 
@@ -171,9 +174,12 @@ class FacebookPeer(LocalServer):
 
     name = "facebook-peer"
 
-    def __init__(self, page_id: str = PAGE_ID, access_token: str = ACCESS_TOKEN) -> None:
+    def __init__(
+        self, page_id: str = PAGE_ID, access_token: str = ACCESS_TOKEN, page_name: str = PAGE_NAME
+    ) -> None:
         super().__init__()
         self.page_id = page_id
+        self.page_name = page_name
         self.access_token = access_token
         self.requests: list[RecordedRequest] = []
         # Every post and comment that exists, by id: message, and parent for comments.
@@ -186,6 +192,7 @@ class FacebookPeer(LocalServer):
                 Rule("/<version>/<object_id>/feed", endpoint="feed", methods=["POST"]),
                 Rule("/<version>/<object_id>/comments", endpoint="comments", methods=["POST"]),
                 Rule("/<version>/<object_id>", endpoint="delete", methods=["DELETE"]),
+                Rule("/<version>/<object_id>", endpoint="read", methods=["GET"]),
             ]
         )
 
@@ -205,7 +212,7 @@ class FacebookPeer(LocalServer):
         return [o for o in self.objects.values() if o["kind"] == "comment"]
 
     def fail_next(self, error: GraphError, times: int = 1, endpoint: str | None = None) -> None:
-        """Answer the next `times` requests (to `endpoint` only: feed, comments, delete)."""
+        """Answer the next `times` requests (to `endpoint` only: feed, comments, delete, read)."""
         with self._lock:
             self._failures.extend(_Failure(error, endpoint) for _ in range(times))
 
@@ -256,6 +263,8 @@ class FacebookPeer(LocalServer):
                 return _error(no_such_object(object_id, "post"))
             local = object_id.rsplit("_", 1)[-1]
             return self._create("comment", f"{local}_{next(self._ids)}", object_id, params)
+        if endpoint == "read":
+            return self._read(object_id, str(params.get("fields") or "name,id"))
         return self._delete(object_id)
 
     def _take_failure(self, endpoint: str) -> GraphError | None:
@@ -282,6 +291,16 @@ class FacebookPeer(LocalServer):
                 "parent": parent,
             }
         return _json(200, {"id": object_id})
+
+    def _read(self, object_id: str, fields: str) -> Response:
+        """The Page's requested fields; Graph always adds its id."""
+        if object_id != self.page_id:
+            return _error(no_such_object(object_id, "get"))
+        page = {"id": self.page_id, "name": self.page_name}
+        named = [f.strip() for f in fields.split(",") if f.strip()]
+        answer = {f: page[f] for f in named if f in page}
+        answer.setdefault("id", self.page_id)
+        return _json(200, answer)
 
     def _delete(self, object_id: str) -> Response:
         """Delete an object and anything commenting on it."""

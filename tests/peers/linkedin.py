@@ -10,11 +10,15 @@ It answers the way LinkedIn's versioned API documents
   comment's id in `x-restli-id`.
 - `DELETE /rest/posts/{urn}` and `DELETE /rest/socialActions/{urn}/comments/{id}?actor=`
   — 204.
+- `GET /v2/userinfo` — the member's OpenID Connect claims, {"sub", "name", "given_name",
+  "family_name", "picture", "locale", "email", "email_verified"}; `sub` is the id in the
+  author's urn:li:person URN. Unversioned: it needs no `Linkedin-Version` header.
 
-Every request needs `Authorization: Bearer <token>` (else 401 INVALID_ACCESS_TOKEN) and a
-`Linkedin-Version` header naming an active version (else 400 VERSION_MISSING or 426
-NONEXISTENT_VERSION). Errors use LinkedIn's body: {"status", "serviceErrorCode", "code",
-"message"}. Commentary is read back from little text format into `posts[i]["text"]`.
+Every request needs `Authorization: Bearer <token>` (else 401 INVALID_ACCESS_TOKEN), and
+every /rest request a `Linkedin-Version` header naming an active version (else 400
+VERSION_MISSING or 426 NONEXISTENT_VERSION). Errors use LinkedIn's body: {"status",
+"serviceErrorCode", "code", "message"}. Commentary is read back from little text format
+into `posts[i]["text"]`.
 `fail_next` makes the next requests fail with a chosen error (429, 5xx, 403 …).
 """
 
@@ -38,6 +42,9 @@ from tests.peers.server import LocalServer
 
 ACCESS_TOKEN = "AQVpeerLinkedInAccessToken0123456789"
 AUTHOR = "urn:li:person:8675309aB"
+GIVEN_NAME = "Mere"
+FAMILY_NAME = "Tāwhiri"
+EMAIL = "mere@kaigarden.example"
 ACTIVE_VERSIONS = frozenset({"202411", "202412", "202501", "202502", "202503"})
 MAX_CHARACTERS = 3000
 JSON_TYPE = "application/json"
@@ -110,6 +117,10 @@ VERSION_MISSING = api_error(
     "VERSION_MISSING",
     "A version must be present. Please specify a version by adding the LinkedIn-Version header.",
 )
+# userinfo for a token granted without the openid and profile scopes.
+NO_OPENID_SCOPE = api_error(
+    403, "ACCESS_DENIED", "Not enough permissions to access: userinfo.GET.NO_VERSION", 100
+)
 INTERNAL_ERROR = LinkedInError(500, json.dumps({"message": "Internal Server Error", "status": 500}))
 GATEWAY_TIMEOUT = LinkedInError(
     504, "<html><body><h1>504 Gateway Time-out</h1></body></html>", content_type="text/html"
@@ -164,10 +175,28 @@ class LinkedInPeer(LocalServer):
 
     name = "linkedin-peer"
 
-    def __init__(self, access_token: str = ACCESS_TOKEN, author: str = AUTHOR) -> None:
+    def __init__(
+        self,
+        access_token: str = ACCESS_TOKEN,
+        author: str = AUTHOR,
+        given_name: str = GIVEN_NAME,
+        family_name: str = FAMILY_NAME,
+        email: str = EMAIL,
+    ) -> None:
         super().__init__()
         self.access_token = access_token
         self.author = author
+        # The member's OpenID Connect claims; `sub` is the id in the author's person URN.
+        self.userinfo: dict[str, Any] = {
+            "sub": author.rsplit(":", 1)[-1],
+            "email_verified": True,
+            "name": f"{given_name} {family_name}",
+            "locale": {"country": "NZ", "language": "en"},
+            "given_name": given_name,
+            "family_name": family_name,
+            "email": email,
+            "picture": "https://media.licdn.com/dms/image/v2/peer/profile-displayphoto",
+        }
         self.requests: list[RecordedRequest] = []
         self.posts: list[dict[str, Any]] = []  # {"urn", "activity", "body", "text"}
         self.comments: list[dict[str, Any]] = []  # the Comment entities, as answered
@@ -188,6 +217,7 @@ class LinkedInPeer(LocalServer):
                     endpoint="delete_comment",
                     methods=["DELETE"],
                 ),
+                Rule("/v2/userinfo", endpoint="userinfo", methods=["GET"]),
             ]
         )
 
@@ -199,7 +229,8 @@ class LinkedInPeer(LocalServer):
     def fail_next(self, error: LinkedInError, times: int = 1, endpoint: str | None = None) -> None:
         """Answer the next `times` requests (to `endpoint` only, if given) with this error.
 
-        Endpoints: "create_post", "delete_post", "create_comment", "delete_comment".
+        Endpoints: "create_post", "delete_post", "create_comment", "delete_comment",
+        "userinfo".
         """
         with self._lock:
             self._failures.extend(_Failure(error, endpoint) for _ in range(times))
@@ -235,6 +266,9 @@ class LinkedInPeer(LocalServer):
             return _error(api_error(404, "NOT_FOUND", f"No resource at {request.path}"))
         if request.headers.get("Authorization") != f"Bearer {self.access_token}":
             return _error(INVALID_TOKEN)
+        if endpoint == "userinfo":
+            failure = self._take_failure(endpoint)
+            return _error(failure) if failure is not None else _json(200, self.userinfo)
         version = request.headers.get("Linkedin-Version")
         if not version:
             return _error(VERSION_MISSING)

@@ -47,6 +47,10 @@ class Limits:
 class Connector(Protocol):
     """One linked account on one platform."""
 
+    def whoami(self) -> str:
+        """Check the credentials with the platform; return the account's handle."""
+        ...
+
     def limits(self) -> Limits:
         """Return this platform's limits for this account."""
         ...

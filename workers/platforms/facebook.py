@@ -66,6 +66,23 @@ class FacebookConnector:
         comment_id = self._create(f"{root}/comments", text)
         return Published(remote_id=comment_id, url=comment_url(root, comment_id))
 
+    def whoami(self) -> str:
+        """The Page's name, as Graph knows it: a check of the Page id and token before linking.
+
+        Raises AuthError for a token Graph refuses (code 190, or one lacking permission) and
+        ContentRejected when the id names no Page the token may see.
+        """
+        # As for DELETE, a GET can carry the token only in the query string.
+        response = self._api.request(
+            "GET",
+            f"{self._base}/{self._page_id}",
+            params={"fields": "id,name", "access_token": self._access_token},
+        )
+        name = self._api.json(response).get("name")
+        if not isinstance(name, str) or not name:
+            raise PlatformError(PLATFORM, f"no name in the answer (HTTP {response.status_code})")
+        return name
+
     def delete(self, remote_id: str) -> None:
         """Delete one of the Page's posts or comments."""
         # As Facebook's own SDKs do, DELETE takes its parameters in the query string.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 from urllib.parse import quote
 
 import requests
@@ -62,6 +63,7 @@ class LinkedInConnector:
         api_base: str = DEFAULT_API_BASE,
     ) -> None:
         self._author = author
+        self._userinfo_url = f"{api_base.rstrip('/')}/v2/userinfo"
         self._base = f"{api_base.rstrip('/')}/rest"
         self._api = HttpApi(
             PLATFORM,
@@ -72,6 +74,10 @@ class LinkedInConnector:
                 "Linkedin-Version": LINKEDIN_VERSION,
                 "X-Restli-Protocol-Version": RESTLI_PROTOCOL_VERSION,
             },
+        )
+        # OpenID Connect userinfo is outside the versioned REST API: the token alone.
+        self._openid = HttpApi(
+            PLATFORM, http, read_linkedin_error, headers={"Authorization": f"Bearer {access_token}"}
         )
 
     def limits(self) -> Limits:
@@ -113,6 +119,29 @@ class LinkedInConnector:
             if not urn:
                 raise PlatformError(PLATFORM, "no post URN in the answer")
         return Published(remote_id=urn, url=post_url(urn))
+
+    def whoami(self) -> str:
+        """The member's name, from OpenID Connect userinfo: a check of the token before linking.
+
+        Only the token is checked, not the author this connector posts as; `member_urn()`
+        gives the author a member's token posts as. Raises AuthError for a token LinkedIn
+        refuses (401) or one without the openid and profile scopes (403 ACCESS_DENIED).
+        """
+        name = self._userinfo().get("name")
+        if not isinstance(name, str) or not name:
+            raise PlatformError(PLATFORM, "no name in the userinfo answer")
+        return name
+
+    def member_urn(self) -> str:
+        """The token's member as an author, "urn:li:person:<sub>", from userinfo's `sub`."""
+        sub = self._userinfo().get("sub")
+        if not isinstance(sub, str) or not sub:
+            raise PlatformError(PLATFORM, "no sub in the userinfo answer")
+        return f"urn:li:person:{sub}"
+
+    def _userinfo(self) -> dict[str, Any]:
+        """The OpenID Connect userinfo of the token's member."""
+        return self._openid.json(self._openid.request("GET", self._userinfo_url))
 
     def delete(self, remote_id: str) -> None:
         """Delete one of the author's posts or comments."""

@@ -20,6 +20,10 @@ class LocalTimeline:
         self._sessions = sessions
         self._public_url = public_url
 
+    def whoami(self) -> str:
+        """Return the handle: the local timeline has no credentials to check."""
+        return self._handle
+
     def limits(self) -> Limits:
         """Return the local timeline's limits."""
         return Limits(max_characters=MAX_CHARACTERS)

@@ -93,6 +93,11 @@ class XConnector:
         """Delete one of the account's tweets."""
         self._call(lambda client, user_auth: client.delete_tweet(remote_id, user_auth=user_auth))
 
+    def whoami(self) -> str:
+        """Check the credentials with X (GET /2/users/me); return the username, without '@'."""
+        response = self._call(lambda client, user_auth: client.get_me(user_auth=user_auth))
+        return str(response["data"]["username"]).lstrip("@")
+
     def _call(self, request: Callable[[tweepy.Client, bool], Any]) -> Any:
         """Make one API call; with OAuth 2.0, refresh an expired or refused token once."""
         if not self._oauth2:

@@ -273,3 +273,50 @@ def test_a_friendlier_user_message_is_preferred(
 def test_a_blank_message_is_rejected_by_graph(connector: FacebookConnector) -> None:
     with pytest.raises(ContentRejected, match="Missing message"):
         connector.publish("   ", idempotency_key="SM0115-1")
+
+
+# --- whoami ---------------------------------------------------------------------------------
+
+
+def test_whoami_names_the_page(peer: FacebookPeer, connector: FacebookConnector) -> None:
+    assert connector.whoami() == "Kai Community Garden"
+
+    (request,) = peer.requests_to("GET", f"/v21.0/{peer.page_id}")
+    assert request.query == {"fields": "id,name", "access_token": peer.access_token}
+    assert peer.posts == []
+
+
+def test_whoami_with_a_wrong_token_is_an_auth_error(
+    peer: FacebookPeer, http: requests.Session
+) -> None:
+    connector = FacebookConnector(peer.page_id, "not-the-token", http, api_base=peer.url)
+
+    with pytest.raises(AuthError, match="Invalid OAuth access token"):
+        connector.whoami()
+
+
+def test_whoami_with_an_expired_token_is_an_auth_error(
+    peer: FacebookPeer, connector: FacebookConnector
+) -> None:
+    peer.fail_next(EXPIRED_TOKEN, endpoint="read")
+
+    with pytest.raises(AuthError, match="Session has expired"):
+        connector.whoami()
+
+
+def test_whoami_for_a_page_that_is_not_there_is_rejected(
+    peer: FacebookPeer, http: requests.Session
+) -> None:
+    connector = FacebookConnector("999", peer.access_token, http, api_base=peer.url)
+
+    with pytest.raises(ContentRejected, match="Object with ID '999' does not exist"):
+        connector.whoami()
+
+
+def test_whoami_when_graph_is_down_is_transient(
+    peer: FacebookPeer, connector: FacebookConnector
+) -> None:
+    peer.fail_next(TEMPORARILY_UNAVAILABLE, endpoint="read")
+
+    with pytest.raises(TransientError):
+        connector.whoami()

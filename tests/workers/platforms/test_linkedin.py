@@ -13,6 +13,7 @@ from tests.peers.linkedin import (
     ACCESS_DENIED,
     GATEWAY_TIMEOUT,
     INTERNAL_ERROR,
+    NO_OPENID_SCOPE,
     REVOKED_TOKEN,
     TOO_LONG,
     LinkedInError,
@@ -335,3 +336,58 @@ def test_text_over_the_limit_is_rejected_by_linkedin(
     with pytest.raises(ContentRejected, match="maximum allowed length"):
         connector.publish("x" * 3001, idempotency_key="SM0216-1")
     assert peer.posts == []
+
+
+# --- whoami and member_urn ------------------------------------------------------------------
+
+USERINFO = "/v2/userinfo"
+
+
+def test_whoami_names_the_member_from_userinfo(
+    peer: LinkedInPeer, connector: LinkedInConnector
+) -> None:
+    assert connector.whoami() == "Mere Tāwhiri"
+
+    (request,) = peer.requests_to("GET", USERINFO)
+    assert request.headers["Authorization"] == f"Bearer {peer.access_token}"
+    # userinfo is not part of the versioned REST API.
+    assert "Linkedin-Version" not in request.headers
+    assert peer.posts == []
+
+
+def test_member_urn_is_the_person_urn_of_userinfos_sub(
+    peer: LinkedInPeer, http: requests.Session
+) -> None:
+    # Not yet linked: the author is not known, only the token.
+    connector = LinkedInConnector(peer.access_token, "", http, api_base=peer.url)
+
+    assert connector.member_urn() == "urn:li:person:8675309aB" == peer.author
+
+
+def test_whoami_with_a_wrong_token_is_an_auth_error(
+    peer: LinkedInPeer, http: requests.Session
+) -> None:
+    connector = LinkedInConnector("expired", peer.author, http, api_base=peer.url)
+
+    with pytest.raises(AuthError, match="Invalid access token"):
+        connector.whoami()
+    with pytest.raises(AuthError, match="Invalid access token"):
+        connector.member_urn()
+
+
+def test_whoami_without_the_openid_scope_is_an_auth_error(
+    peer: LinkedInPeer, connector: LinkedInConnector
+) -> None:
+    peer.fail_next(NO_OPENID_SCOPE, endpoint="userinfo")
+
+    with pytest.raises(AuthError, match="userinfo"):
+        connector.whoami()
+
+
+def test_whoami_when_linkedin_fails_is_transient(
+    peer: LinkedInPeer, connector: LinkedInConnector
+) -> None:
+    peer.fail_next(INTERNAL_ERROR, endpoint="userinfo")
+
+    with pytest.raises(TransientError):
+        connector.whoami()

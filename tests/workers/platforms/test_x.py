@@ -29,6 +29,7 @@ from workers.platforms.x import TOKEN_URL, DuplicateContent, XConnector
 
 # tweepy 4.x sends API v2 calls to this host whatever X's own docs now call it.
 TWEETS = "https://api.twitter.com/2/tweets"
+ME = "https://api.twitter.com/2/users/me"
 DUPLICATE = {
     "detail": "You are not allowed to create a Tweet with duplicate content.",
     "type": "about:blank",
@@ -491,3 +492,73 @@ def test_a_second_connector_uses_the_refresh_another_made(
 
     assert recorder.kinds() == ["token", "save", "tweet", "tweet"]
     assert recorder.events[3] == ("tweet", "Bearer access-new")
+
+
+def user_found(recorder: Recorder, username: str = "aroha_nz") -> Any:
+    """Answer a /2/users/me request as X's API v2 docs show, noting it in the recorder."""
+
+    def answer(request: requests.PreparedRequest) -> tuple[int, dict[str, str], str]:
+        recorder.events.append(("me", request.headers.get("Authorization")))
+        body = {"data": {"id": "2244994945", "name": "Aroha Ngata", "username": username}}
+        return 200, {}, json.dumps(body)
+
+    return answer
+
+
+def test_whoami_returns_the_username_with_the_bearer_token(
+    api: responses.RequestsMock, http: requests.Session, recorder: Recorder
+) -> None:
+    api.add_callback(responses.GET, ME, callback=user_found(recorder, "aroha_nz"))
+    connector = XConnector(oauth2_account(recorder), http, recorder.lock)
+
+    assert connector.whoami() == "aroha_nz"
+
+    (call,) = api.calls
+    assert call.request.method == "GET"
+    assert call.request.headers["Authorization"] == "Bearer access-old"
+    assert recorder.kinds() == ["me"]  # a good token: no refresh, no lock
+
+
+def test_whoami_signs_the_request_for_oauth1_accounts(
+    api: responses.RequestsMock, http: requests.Session, recorder: Recorder
+) -> None:
+    api.add_callback(responses.GET, ME, callback=user_found(recorder, "aroha_nz"))
+    connector = XConnector(oauth1_account(recorder), http)
+
+    assert connector.whoami() == "aroha_nz"
+
+    authorization = api.calls[0].request.headers["Authorization"]
+    authorization = authorization.decode() if isinstance(authorization, bytes) else authorization
+    assert authorization.startswith("OAuth ")
+    assert 'oauth_consumer_key="ck"' in authorization
+    assert 'oauth_token="at"' in authorization
+    assert "oauth_signature=" in authorization
+    assert recorder.saved() == []
+
+
+def test_whoami_refused_for_an_oauth1_account_is_an_auth_error(
+    api: responses.RequestsMock, http: requests.Session, recorder: Recorder
+) -> None:
+    api.add(responses.GET, ME, json=UNAUTHORIZED, status=401)
+    connector = XConnector(oauth1_account(recorder), http)
+
+    with pytest.raises(AuthError, match="access token was refused"):
+        connector.whoami()
+    assert len(api.calls) == 1
+
+
+def test_whoami_refreshes_an_expired_token_first(
+    api: responses.RequestsMock, http: requests.Session, recorder: Recorder
+) -> None:
+    api.add_callback(responses.POST, TOKEN_URL, callback=token_granted(recorder))
+    api.add_callback(responses.GET, ME, callback=user_found(recorder, "aroha_nz"))
+    account = oauth2_account(recorder, expires_at=time.time() - 10)
+    connector = XConnector(account, http, recorder.lock)
+
+    assert connector.whoami() == "aroha_nz"
+
+    assert recorder.kinds() == ["lock", "token", "save", "unlock", "me"]
+    (saved,) = recorder.saved()
+    assert saved["access_token"] == "access-new"
+    assert saved["refresh_token"] == "refresh-new"
+    assert recorder.events[4] == ("me", "Bearer access-new")
