@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from gateway.models import Delivery, OutboundMessage, Person, Post
+from gateway.models import Delivery, OutboundMessage, Post
 
 
 def post_record(post: Post) -> dict[str, Any]:
@@ -81,7 +81,3 @@ def recent_outbound(session: Session, limit: int = 50) -> list[dict[str, Any]]:
     ).all()
     return [outbound_record(row) for row in rows]
 
-
-def person_name(session: Session, phone: str) -> str | None:
-    """Return the name registered for a phone, if any."""
-    return session.scalar(select(Person.name).where(Person.phone == phone))

@@ -75,14 +75,6 @@ def fits(text: str, limits: Limits) -> bool:
     return counted_length(text, limits) <= limits.max_characters
 
 
-def compose(body: str, tags: Iterable[str], limits: Limits) -> str:
-    """Return the text as one post with as many tags as fit; raise TooLong if it cannot be."""
-    text = _clean(body)
-    if text and not fits(text, limits):
-        raise _too_long(text, limits)
-    return _with_tags(text, tags, limits)
-
-
 def compose_parts(
     body: str, tags: Iterable[str], limits: Limits, tags_on_every_part: bool = False
 ) -> list[str]:

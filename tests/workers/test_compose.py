@@ -11,7 +11,6 @@ import yaml
 
 from workers.compose import (
     TooLong,
-    compose,
     compose_parts,
     counted_length,
     fits,
@@ -70,28 +69,22 @@ def test_hashtags_to_add(body: str, tags: list[str], expected: list[str]) -> Non
     assert hashtags_to_add(body, tags) == expected
 
 
-def test_compose_appends_tags_after_a_space() -> None:
-    assert compose("  Great talk \n", ["#a", "#b"], Limits(500)) == "Great talk #a #b"
+def test_tags_are_appended_after_a_space() -> None:
+    assert compose_parts("  Great talk \n", ["#a", "#b"], Limits(500)) == ["Great talk #a #b"]
 
 
-def test_compose_keeps_line_breaks_inside_the_text() -> None:
-    assert compose("Line one\nLine two", ["#a"], Limits(500)) == "Line one\nLine two #a"
+def test_line_breaks_inside_the_text_are_kept() -> None:
+    assert compose_parts("Line one\nLine two", ["#a"], Limits(500)) == ["Line one\nLine two #a"]
 
 
-def test_compose_drops_tags_that_do_not_fit() -> None:
-    assert compose("x" * 10, ["#abc", "#d"], Limits(13)) == "x" * 10 + " #d"
+def test_tags_that_do_not_fit_beside_a_short_text_are_dropped() -> None:
+    assert compose_parts("x" * 10, ["#abc", "#d"], Limits(13)) == ["x" * 10 + " #d"]
 
 
-def test_compose_refuses_a_text_longer_than_the_limit() -> None:
+def test_a_word_longer_than_a_whole_post_is_refused_not_cut() -> None:
     with pytest.raises(TooLong) as raised:
-        compose("x" * 11, [], Limits(10))
+        compose_parts("x" * 11, [], Limits(10))
     assert (raised.value.length, raised.value.limit) == (11, 10)
-
-
-def test_compose_refuses_a_text_that_would_need_a_thread() -> None:
-    with pytest.raises(TooLong) as raised:
-        compose("Doors open at nine.", [], Limits(10))
-    assert (raised.value.length, raised.value.limit) == (19, 10)
 
 
 def test_urls_count_at_the_platform_weight() -> None:
