@@ -80,4 +80,3 @@ def recent_outbound(session: Session, limit: int = 50) -> list[dict[str, Any]]:
         select(OutboundMessage).order_by(OutboundMessage.id.desc()).limit(limit)
     ).all()
     return [outbound_record(row) for row in rows]
-
