@@ -21,7 +21,6 @@ import itertools
 import json
 import secrets
 import threading
-from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,7 +28,7 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from tests.peers.server import LocalServer
+from tests.peers.server import FailureQueue, LocalServer
 
 API_VERSION = "v21.0"
 PAGE_ID = "104839275612345"
@@ -161,14 +160,6 @@ class RecordedRequest:
     body: dict[str, Any]
 
 
-@dataclass
-class _Failure:
-    """A queued error and the endpoint it waits for (None: any)."""
-
-    error: GraphError
-    endpoint: str | None
-
-
 class FacebookPeer(LocalServer):
     """The Graph API for one Page on 127.0.0.1, recording what it is sent."""
 
@@ -184,7 +175,7 @@ class FacebookPeer(LocalServer):
         self.requests: list[RecordedRequest] = []
         # Every post and comment that exists, by id: message, and parent for comments.
         self.objects: dict[str, dict[str, Any]] = {}
-        self._failures: deque[_Failure] = deque()
+        self._failures: FailureQueue[GraphError] = FailureQueue()
         self._ids = itertools.count(1220000000000001)
         self._lock = threading.Lock()
         self._routes = Map(
@@ -213,8 +204,7 @@ class FacebookPeer(LocalServer):
 
     def fail_next(self, error: GraphError, times: int = 1, endpoint: str | None = None) -> None:
         """Answer the next `times` requests (to `endpoint` only: feed, comments, delete, read)."""
-        with self._lock:
-            self._failures.extend(_Failure(error, endpoint) for _ in range(times))
+        self._failures.add(error, times, endpoint)
 
     def requests_to(self, method: str, path: str) -> list[RecordedRequest]:
         """The recorded requests with this method and path."""
@@ -269,12 +259,7 @@ class FacebookPeer(LocalServer):
 
     def _take_failure(self, endpoint: str) -> GraphError | None:
         """Pop the first queued failure meant for this endpoint, if any."""
-        with self._lock:
-            for failure in self._failures:
-                if failure.endpoint in (None, endpoint):
-                    self._failures.remove(failure)
-                    return failure.error
-        return None
+        return self._failures.take(endpoint)
 
     def _create(
         self, kind: str, object_id: str, parent: str | None, params: dict[str, Any]

@@ -29,7 +29,6 @@ import json
 import re
 import threading
 import uuid
-from collections import deque
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
@@ -38,7 +37,7 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from tests.peers.server import LocalServer
+from tests.peers.server import FailureQueue, LocalServer
 
 ACCESS_TOKEN = "AQVpeerLinkedInAccessToken0123456789"
 AUTHOR = "urn:li:person:8675309aB"
@@ -162,14 +161,6 @@ class RecordedRequest:
     body: dict[str, Any]
 
 
-@dataclass
-class _Failure:
-    """A queued error and the endpoint it waits for (None: any)."""
-
-    error: LinkedInError
-    endpoint: str | None
-
-
 class LinkedInPeer(LocalServer):
     """LinkedIn's REST API for one member on 127.0.0.1, recording what it is sent."""
 
@@ -200,7 +191,7 @@ class LinkedInPeer(LocalServer):
         self.requests: list[RecordedRequest] = []
         self.posts: list[dict[str, Any]] = []  # {"urn", "activity", "body", "text"}
         self.comments: list[dict[str, Any]] = []  # the Comment entities, as answered
-        self._failures: deque[_Failure] = deque()
+        self._failures: FailureQueue[LinkedInError] = FailureQueue()
         self._ids = itertools.count(7260000000000000001, 2)  # odd: activities take the even
         self._lock = threading.Lock()
         self._routes = Map(
@@ -232,8 +223,7 @@ class LinkedInPeer(LocalServer):
         Endpoints: "create_post", "delete_post", "create_comment", "delete_comment",
         "userinfo".
         """
-        with self._lock:
-            self._failures.extend(_Failure(error, endpoint) for _ in range(times))
+        self._failures.add(error, times, endpoint)
 
     def requests_to(self, method: str, path: str) -> list[RecordedRequest]:
         """The recorded requests with this method and (decoded) path."""
@@ -290,12 +280,7 @@ class LinkedInPeer(LocalServer):
 
     def _take_failure(self, endpoint: str) -> LinkedInError | None:
         """Pop the first queued failure meant for this endpoint, if any."""
-        with self._lock:
-            for failure in self._failures:
-                if failure.endpoint in (None, endpoint):
-                    self._failures.remove(failure)
-                    return failure.error
-        return None
+        return self._failures.take(endpoint)
 
     def _create_post(self, body: dict[str, Any]) -> Response:
         """Publish a post; 201 with its URN in x-restli-id."""

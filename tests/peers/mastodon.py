@@ -27,7 +27,6 @@ import re
 import threading
 import time
 import uuid
-from collections import deque
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -37,7 +36,7 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from tests.peers.server import LocalServer
+from tests.peers.server import FailureQueue, LocalServer
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "mastodon"
 RECORDED_HOST = "localhost:3000"  # the host the fixture bodies were recorded on
@@ -124,15 +123,6 @@ class RecordedRequest:
 
 
 @dataclass
-class _Failure:
-    """A queued error and the endpoint it waits for (None: any)."""
-
-    error: MastodonError
-    endpoint: str | None
-    after: int = 0  # matching requests to let through first
-
-
-@dataclass
 class _Account:
     """The instance's one user: its counts and the idempotency keys it has used."""
 
@@ -161,7 +151,7 @@ class MastodonPeer(LocalServer):
         self.statuses: list[dict[str, Any]] = []  # the statuses that exist, as created
         self._account = _Account(id="117440810532227399")
         self._sources: dict[str, str] = {}  # status id → the text it was posted with
-        self._failures: deque[_Failure] = deque()
+        self._failures: FailureQueue[MastodonError] = FailureQueue()
         self._stall_seconds = 0.0
         self._sequence = itertools.count()
         self._lock = threading.Lock()
@@ -197,8 +187,7 @@ class MastodonPeer(LocalServer):
         With `after`, that many matching requests are answered normally first.
         Endpoints: "instance", "verify_credentials", "create_status", "delete_status".
         """
-        with self._lock:
-            self._failures.extend(_Failure(error, endpoint, after) for _ in range(times))
+        self._failures.add(error, times, endpoint, after)
 
     def stall_next_status(self, seconds: float) -> None:
         """Create the next status, then wait this long before answering (a dying client)."""
@@ -249,15 +238,7 @@ class MastodonPeer(LocalServer):
 
     def _take_failure(self, endpoint: str) -> MastodonError | None:
         """Pop the first queued failure meant for this endpoint, if any."""
-        with self._lock:
-            for failure in self._failures:
-                if failure.endpoint in (None, endpoint):
-                    if failure.after:
-                        failure.after -= 1
-                        return None
-                    self._failures.remove(failure)
-                    return failure.error
-        return None
+        return self._failures.take(endpoint)
 
     def _create_status(self, form: dict[str, Any], idempotency_key: str | None) -> Response:
         """Post a status, or return the one this idempotency key already made."""

@@ -3,10 +3,48 @@
 from __future__ import annotations
 
 import threading
+from collections import deque
+from dataclasses import dataclass
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Generic, Self, TypeVar
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+
+E = TypeVar("E")
+
+
+@dataclass
+class _Failure(Generic[E]):
+    """A queued error, the endpoint it waits for (None: any), and requests to let by first."""
+
+    error: E
+    endpoint: str | None
+    after: int = 0
+
+
+class FailureQueue(Generic[E]):
+    """Errors a peer is told to answer with, next, in order, per endpoint."""
+
+    def __init__(self) -> None:
+        self._failures: deque[_Failure[E]] = deque()
+        self._lock = threading.Lock()
+
+    def add(self, error: E, times: int = 1, endpoint: str | None = None, after: int = 0) -> None:
+        """Queue an error for the next `times` requests, after `after` matching ones pass."""
+        with self._lock:
+            self._failures.extend(_Failure(error, endpoint, after) for _ in range(times))
+
+    def take(self, endpoint: str) -> E | None:
+        """Pop the first queued error meant for this endpoint, if its turn has come."""
+        with self._lock:
+            for failure in self._failures:
+                if failure.endpoint in (None, endpoint):
+                    if failure.after:
+                        failure.after -= 1
+                        return None
+                    self._failures.remove(failure)
+                    return failure.error
+        return None
 
 
 class _QuietHandler(WSGIRequestHandler):
