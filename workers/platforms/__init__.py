@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Protocol
 
 import requests
@@ -28,6 +29,28 @@ class Thread:
     parent: Published
 
 
+@dataclass(frozen=True)
+class Mention:
+    """A reply to one of the account's posts, or a post that mentions the account."""
+
+    remote_id: str
+    author: str  # the writer's handle, as people on that platform know it
+    text: str
+    url: str
+    created_at: datetime | None
+    # Where an answer to this mention goes: `publish(text, key, mention.answer)`.
+    answer: Thread
+    in_reply_to: str | None = None  # the remote id of the post it replies to, if any
+
+
+@dataclass(frozen=True)
+class Mentions:
+    """One read of an account's mentions: the new ones, oldest first, and where to go on."""
+
+    items: list[Mention]
+    cursor: str | None  # give back to `mentions` to read only what came after
+
+
 # How a platform counts a post's length (workers/compose.py implements each).
 CHARACTERS = "characters"  # Unicode code points (Mastodon, Facebook, LinkedIn, local)
 WEIGHTED = "weighted"  # X's weighted length, as twitter-text computes it
@@ -47,6 +70,8 @@ class Limits:
 class Connector(Protocol):
     """One linked account on one platform."""
 
+    reads_replies: bool  # False where the platform lets no app read replies or mentions
+
     def whoami(self) -> str:
         """Check the credentials with the platform; return the account's handle."""
         ...
@@ -65,6 +90,24 @@ class Connector(Protocol):
 
     def delete(self, remote_id: str) -> None:
         """Remove a post made through this connector."""
+        ...
+
+    def find_published(self, text: str, since: datetime, thread: Thread | None) -> Published | None:
+        """Return this account's post of exactly this text made since `since`, if any.
+
+        For platforms without an idempotency key: a retry after an answer was lost
+        asks this first, so a post that did land is recorded instead of made twice.
+        Platforms whose key makes a repeat harmless return None.
+        """
+        ...
+
+    def mentions(self, cursor: str | None, posts: Sequence[str] = ()) -> Mentions:
+        """Return replies and mentions newer than the cursor (the latest few if None).
+
+        `posts` names the remote ids of posts made through the gateway, for
+        platforms that can only read replies post by post. Raises Unsupported
+        where the platform gives no way to read them (`reads_replies` is False).
+        """
         ...
 
 

@@ -3,7 +3,8 @@
     PlatformError            any failure a connector reports (platform, message)
      ├── TransientError      try again later (5xx, timeouts, rate limits: retry_after)
      ├── AuthError           the account needs re-linking; retrying will not help
-     └── ContentRejected     the platform refused this text; tell the person why
+     ├── ContentRejected     the platform refused this text; tell the person why
+     └── Unsupported         the platform offers no way to do this at all
 
 Connectors translate their client library's exceptions into these, so jobs can
 decide on retry and wording without knowing any platform.
@@ -43,3 +44,9 @@ class ContentRejected(PlatformError):
     """The platform refused the text itself (too long, a duplicate, against its rules)."""
 
     kind = "content"
+
+
+class Unsupported(PlatformError):
+    """The platform gives apps no way to do this (LinkedIn: read a profile's replies)."""
+
+    kind = "unsupported"
