@@ -207,6 +207,9 @@ class DeliveryPart(Base):
     remote_id: Mapped[str | None] = mapped_column(String(300))
     remote_url: Mapped[str | None] = mapped_column(Text)
     cid: Mapped[str | None] = mapped_column(String(200))
+    # Set just before the first try: a part tried but not posted may have landed with
+    # its answer lost, so a retry looks for it on platforms without idempotency keys.
+    attempted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     posted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     delivery: Mapped[Delivery] = relationship(back_populates="parts")

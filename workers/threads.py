@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -17,7 +18,12 @@ from sqlalchemy.exc import IntegrityError
 from gateway.db import transaction
 from gateway.models import DeliveryPart, utcnow
 from workers.platforms import Connector, Published, Thread
+from workers.platforms.errors import DuplicatePost, TransientError
 from workers.runtime import Runtime
+
+# Look for an earlier try's post from a little before it was made: the platform's
+# clock and ours may disagree by this much.
+CLOCK_SLACK = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -28,6 +34,7 @@ class Part:
     position: int
     text: str
     published: Published | None
+    attempted_at: datetime | None = None  # when it was first tried, if it has been
 
 
 def planned_parts(rt: Runtime, delivery_id: int, plan: Callable[[], list[str]]) -> list[Part]:
@@ -63,6 +70,7 @@ def read_parts(rt: Runtime, delivery_id: int) -> list[Part]:
             Published(row.remote_id, row.remote_url or "", row.cid or "")
             if row.remote_id
             else None,
+            row.attempted_at,
         )
         for row in rows
     ]
@@ -76,13 +84,43 @@ def post_thread(connector: Connector, rt: Runtime, parts: list[Part], key: str) 
         published = part.published
         if published is None:
             thread = Thread(root=first, parent=previous) if first and previous else None
-            published = connector.publish(part.text, f"{key}-{part.position}", thread)
-            record_part(rt, part.id, published)
+            published = post_part(connector, rt, part, f"{key}-{part.position}", thread)
         first = first or published
         previous = published
     if first is None:
         raise ValueError("a thread needs at least one part")
     return first
+
+
+def post_part(
+    connector: Connector, rt: Runtime, part: Part, key: str, thread: Thread | None
+) -> Published:
+    """Post one part, or find it on the platform if an earlier try landed unanswered."""
+    since = part.attempted_at - CLOCK_SLACK if part.attempted_at else None
+    found = connector.find_published(part.text, since, thread) if since else None
+    if found is None:
+        mark_attempted(rt, part.id)
+        try:
+            found = connector.publish(part.text, key, thread)
+        except DuplicatePost as exc:
+            if since is None:
+                raise  # never tried before: the person posted this same text recently
+            found = exc.existing or connector.find_published(part.text, since, thread)
+            if found is None:
+                # The platform has it but does not show it yet: look again later.
+                raise TransientError(exc.platform, "posted, but not shown yet") from exc
+    record_part(rt, part.id, found)
+    return found
+
+
+def mark_attempted(rt: Runtime, part_id: int) -> None:
+    """Note the first try of a part, before the call whose answer may be lost."""
+    with transaction(rt.sessions) as session:
+        session.execute(
+            update(DeliveryPart)
+            .where(DeliveryPart.id == part_id, DeliveryPart.attempted_at.is_(None))
+            .values(attempted_at=utcnow())
+        )
 
 
 def record_part(rt: Runtime, part_id: int, published: Published) -> None:

@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+import responses
 from sqlalchemy import select
 
 from gateway.models import Delivery, DeliveryPart, OutboundMessage
 from gateway.reports import recent_posts
 from tests.factories import add_inbound, add_person
 from tests.peers.mastodon import SERVICE_UNAVAILABLE, MastodonPeer
+from tests.peers.x import XApi
 from workers.inbound import process_inbound
 from workers.platforms.errors import TransientError
 from workers.publishing import publish
@@ -87,3 +89,122 @@ def test_a_failure_between_parts_resumes_without_repeating_a_part(
     assert keys.count(f"{key}-2") == 2  # the failed part was tried again
     assert len(peer.statuses) == len(parts)
     assert peer.statuses[1]["in_reply_to_id"] == peer.statuses[0]["id"]
+
+
+X_KEYS = {
+    "consumer_key": "ck",
+    "consumer_secret": "cs",
+    "access_token": "at",
+    "access_token_secret": "ats",
+}
+
+
+@pytest.fixture
+def x() -> Iterator[XApi]:
+    """X's API for @aroha_nz, at the transport."""
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        yield XApi(mock)
+
+
+def x_delivery(rt: Runtime, body: str, sid: str = SID) -> int:
+    """Link a person to X, handle their text; return the X delivery."""
+    if sid == SID:
+        add_person(rt, accounts=[("x", "aroha_nz", X_KEYS)])
+    process_inbound(rt, add_inbound(rt, body, sid=sid))
+    with rt.sessions() as session:
+        return session.scalars(select(Delivery.id).order_by(Delivery.id.desc())).first() or 0
+
+
+def replies_sent(rt: Runtime) -> list[str]:
+    """Every text the gateway queued for the person."""
+    with rt.sessions() as session:
+        return list(session.scalars(select(OutboundMessage.body).order_by(OutboundMessage.id)))
+
+
+def test_a_tweet_whose_answer_was_lost_is_found_not_posted_again(rt: Runtime, x: XApi) -> None:
+    delivery_id = x_delivery(rt, "Kia ora from the symposium & its tea https://example.org/p?q=1")
+    x.lose_answer()
+
+    with pytest.raises(TransientError):
+        publish(rt, delivery_id)
+    publish(rt, delivery_id)
+
+    assert len(x.created) == 1 and len(x.tweets) == 1
+    assert x.timeline_reads == 1
+    with rt.sessions() as session:
+        delivery = session.get_one(Delivery, delivery_id)
+        assert (delivery.status, delivery.remote_id) == ("published", x.tweets[0]["id"])
+    assert replies_sent(rt) == ["Posted to X @aroha_nz."]
+
+
+def test_xs_duplicate_refusal_is_success_for_a_part_tried_before(rt: Runtime, x: XApi) -> None:
+    delivery_id = x_delivery(rt, "Kia ora from the symposium")
+    x.lose_answer()
+    x.hide_new_tweets(reads=1)  # the lookup before the retry does not see it yet
+
+    with pytest.raises(TransientError):
+        publish(rt, delivery_id)
+    publish(rt, delivery_id)
+
+    assert len(x.created) == 2  # tried again, and X refused it as a duplicate
+    assert len(x.tweets) == 1
+    with rt.sessions() as session:
+        delivery = session.get_one(Delivery, delivery_id)
+        assert (delivery.status, delivery.remote_id) == ("published", x.tweets[0]["id"])
+    assert replies_sent(rt) == ["Posted to X @aroha_nz."]
+
+
+def test_a_duplicate_that_x_does_not_show_yet_is_tried_again_later(rt: Runtime, x: XApi) -> None:
+    delivery_id = x_delivery(rt, "Kia ora from the symposium")
+    x.lose_answer()
+    x.hide_new_tweets(reads=2)
+
+    with pytest.raises(TransientError):
+        publish(rt, delivery_id)
+    with pytest.raises(TransientError, match="not shown yet"):
+        publish(rt, delivery_id)
+    publish(rt, delivery_id)
+
+    assert len(x.tweets) == 1
+    with rt.sessions() as session:
+        assert session.get_one(Delivery, delivery_id).remote_id == x.tweets[0]["id"]
+
+
+def test_the_same_text_twice_from_a_person_is_refused_by_x_in_plain_words(
+    rt: Runtime, x: XApi
+) -> None:
+    first = x_delivery(rt, "Same words twice")
+    publish(rt, first)
+    second = x_delivery(rt, "Same words twice", sid="SM" + "8" * 32)
+
+    publish(rt, second)
+
+    assert len(x.tweets) == 1
+    assert x.timeline_reads == 0  # never tried before, so nothing was looked for
+    with rt.sessions() as session:
+        delivery = session.get_one(Delivery, second)
+        assert (delivery.status, delivery.error_kind) == ("failed", "content")
+    assert replies_sent(rt)[-1] == (
+        "Nothing posted. X @aroha_nz: you posted the same text there recently."
+    )
+
+
+def test_a_lost_answer_mid_thread_on_x_resumes_under_the_right_tweet(rt: Runtime, x: XApi) -> None:
+    delivery_id = x_delivery(rt, LONG * 2)
+    x.lose_answer(nth=2)
+
+    with pytest.raises(TransientError):
+        publish(rt, delivery_id)
+    publish(rt, delivery_id)
+
+    with rt.sessions() as session:
+        remote_ids = session.scalars(
+            select(DeliveryPart.remote_id)
+            .where(DeliveryPart.delivery_id == delivery_id)
+            .order_by(DeliveryPart.position)
+        ).all()
+    assert len(remote_ids) >= 3
+    assert list(remote_ids) == [t["id"] for t in x.tweets]  # every part once, in order
+    assert len(x.created) == len(x.tweets)  # the lost part was found, not sent again
+    for before, tweet in zip(x.tweets, x.tweets[1:], strict=False):
+        assert tweet["referenced_tweets"] == [{"type": "replied_to", "id": before["id"]}]

@@ -4,6 +4,7 @@
      ├── TransientError      try again later (5xx, timeouts, rate limits: retry_after)
      ├── AuthError           the account needs re-linking; retrying will not help
      ├── ContentRejected     the platform refused this text; tell the person why
+     │    └── DuplicatePost  ...as a repeat of a recent post (maybe our own lost answer)
      └── Unsupported         the platform offers no way to do this at all
 
 Connectors translate their client library's exceptions into these, so jobs can
@@ -11,6 +12,11 @@ decide on retry and wording without knowing any platform.
 """
 
 from __future__ import annotations
+
+from workers.platforms import Published
+
+# What the person is told when a platform refuses their text as a repeat.
+REPEAT_WORDS = "you posted the same text there recently"
 
 
 class PlatformError(Exception):
@@ -44,6 +50,20 @@ class ContentRejected(PlatformError):
     """The platform refused the text itself (too long, a duplicate, against its rules)."""
 
     kind = "content"
+
+
+class DuplicatePost(ContentRejected):
+    """The platform refused the text as a repeat of one of the account's recent posts.
+
+    Platforms without an idempotency key answer a retry whose first answer was lost
+    this way too: only the caller knows whether this part was attempted before.
+    """
+
+    def __init__(
+        self, platform: str, existing: Published | None = None, message: str = REPEAT_WORDS
+    ) -> None:
+        super().__init__(platform, message)
+        self.existing = existing  # the earlier post, where the platform names it
 
 
 class Unsupported(PlatformError):

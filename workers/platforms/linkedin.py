@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
 import requests
 
 from workers.platforms import ConnectorContext, Limits, LinkedAccount, Published, Thread, register
-from workers.platforms.errors import ContentRejected, PlatformError
+from workers.platforms.errors import ContentRejected, DuplicatePost, PlatformError
 from workers.platforms.http_api import AUTH, ApiFailure, HttpApi, json_body
 
 PLATFORM = "linkedin"
@@ -88,7 +89,7 @@ class LinkedInConnector:
         """Post to the author's feed, or comment on the thread's first post for a later part.
 
         LinkedIn has no idempotency key, but it refuses commentary it already has and names
-        the earlier post: that post is the answer, so a retried part does not post twice.
+        the earlier post: DuplicatePost carries it, for a retry to take as its answer.
         """
         if thread is not None:
             return self._comment(thread.root.remote_id, text)
@@ -114,11 +115,20 @@ class LinkedInConnector:
             if earlier is None:
                 raise
             urn = earlier.group(1)
-        else:
-            urn = response.headers.get("x-restli-id", "")
-            if not urn:
-                raise PlatformError(PLATFORM, "no post URN in the answer")
+            existing = Published(remote_id=urn, url=post_url(urn))
+            raise DuplicatePost(PLATFORM, existing) from exc
+        urn = response.headers.get("x-restli-id", "")
+        if not urn:
+            raise PlatformError(PLATFORM, "no post URN in the answer")
         return Published(remote_id=urn, url=post_url(urn))
+
+    def find_published(self, text: str, since: datetime, thread: Thread | None) -> None:
+        """Find nothing: a repeated post is refused naming the first (see `publish`).
+
+        Reading a member's posts or comments back needs a permission LinkedIn grants
+        only to its partners, so a comment whose answer was lost may be posted twice.
+        """
+        return None
 
     def whoami(self) -> str:
         """The member's name, from OpenID Connect userinfo: a check of the token before linking.

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import html
+import re
 import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
+from datetime import datetime
 from typing import Any
 
 import requests
 import tweepy
+from twitter_text.extract_urls import extract_urls_with_indices
 
 from workers.platforms import (
     WEIGHTED,
@@ -19,7 +23,7 @@ from workers.platforms import (
     Thread,
     register,
 )
-from workers.platforms.errors import AuthError, ContentRejected, TransientError
+from workers.platforms.errors import AuthError, ContentRejected, DuplicatePost, TransientError
 
 PLATFORM = "x"
 REQUEST_TIMEOUT_SECONDS = 20
@@ -29,16 +33,10 @@ URL_LENGTH = 23  # every URL is a t.co link of this weight
 # Refresh a little early, so a token cannot expire between the check and X reading it.
 EXPIRY_MARGIN_SECONDS = 60
 DUPLICATE_WORDS = "duplicate content"
+TCO_LINK = re.compile(r"https://t\.co/\w+")
+URL_TOKEN = "\x00url\x00"  # stands for any link when our text and X's are compared
 
 LockFactory = Callable[[str], AbstractContextManager[Any]]
-
-
-class DuplicateContent(ContentRejected):
-    """X refused the text as a duplicate of one of the account's recent posts.
-
-    X has no idempotency key, so this is also what a repeat of a post whose answer was
-    lost looks like; only the caller knows whether this part was attempted before.
-    """
 
 
 class _TimedSession:
@@ -63,6 +61,7 @@ class XConnector:
         self._http = http
         self._lock: LockFactory = lock or (lambda _name: nullcontext())
         self._credentials = dict(account.credentials)
+        self._user: dict[str, Any] | None = None
         self._oauth2 = "refresh_token" in self._credentials or "client_id" in self._credentials
         if not self._oauth2 and not all(
             self._credentials.get(key)
@@ -77,7 +76,7 @@ class XConnector:
     def publish(self, text: str, idempotency_key: str, thread: Thread | None = None) -> Published:
         """Post a tweet, as a reply to the thread's parent if given.
 
-        X takes no idempotency key; a repeat of the same text raises DuplicateContent.
+        X takes no idempotency key; a repeat of a recent text raises DuplicatePost.
         """
         reply_to = thread.parent.remote_id if thread else None
         response = self._call(
@@ -85,9 +84,27 @@ class XConnector:
                 text=text, in_reply_to_tweet_id=reply_to, user_auth=user_auth
             )
         )
-        tweet_id = str(response["data"]["id"])
-        handle = self._account.handle.lstrip("@")
-        return Published(remote_id=tweet_id, url=f"https://x.com/{handle}/status/{tweet_id}")
+        return self._published(str(response["data"]["id"]))
+
+    def find_published(self, text: str, since: datetime, thread: Thread | None) -> Published | None:
+        """Find the account's tweet of this text made since then, among its latest 100."""
+        user_id = self._user_id()
+        response = self._call(
+            lambda client, user_auth: client.get_users_tweets(
+                user_id,
+                start_time=since,
+                max_results=100,
+                exclude=["retweets"],
+                tweet_fields=["referenced_tweets"],
+                user_auth=user_auth,
+            )
+        )
+        wanted = comparable_text(text)
+        parent = thread.parent.remote_id if thread else None
+        for tweet in response.get("data") or []:
+            if comparable_tweet(tweet["text"]) == wanted and replied_to(tweet) == parent:
+                return self._published(str(tweet["id"]))
+        return None
 
     def delete(self, remote_id: str) -> None:
         """Delete one of the account's tweets."""
@@ -95,8 +112,23 @@ class XConnector:
 
     def whoami(self) -> str:
         """Check the credentials with X (GET /2/users/me); return the username, without '@'."""
-        response = self._call(lambda client, user_auth: client.get_me(user_auth=user_auth))
-        return str(response["data"]["username"]).lstrip("@")
+        return str(self._me()["username"]).lstrip("@")
+
+    def _me(self) -> dict[str, Any]:
+        """The account as X describes it (GET /2/users/me), read once per connector."""
+        if self._user is None:
+            response = self._call(lambda client, user_auth: client.get_me(user_auth=user_auth))
+            self._user = dict(response["data"])
+        return self._user
+
+    def _user_id(self) -> str:
+        """The account's numeric user id, which X's timelines are addressed by."""
+        return str(self._me()["id"])
+
+    def _published(self, tweet_id: str) -> Published:
+        """Where a tweet of this account is."""
+        handle = self._account.handle.lstrip("@")
+        return Published(remote_id=tweet_id, url=f"https://x.com/{handle}/status/{tweet_id}")
 
     def _call(self, request: Callable[[tweepy.Client, bool], Any]) -> Any:
         """Make one API call; with OAuth 2.0, refresh an expired or refused token once."""
@@ -207,10 +239,35 @@ def _translated_errors() -> Iterator[None]:
     except tweepy.Forbidden as exc:
         words = _words(exc.response)
         if DUPLICATE_WORDS in words.lower():
-            raise DuplicateContent(PLATFORM, words) from exc
+            raise DuplicatePost(PLATFORM) from exc
         raise ContentRejected(PLATFORM, words) from exc
     except tweepy.HTTPException as exc:
         raise ContentRejected(PLATFORM, _words(exc.response)) from exc
+
+
+def comparable_text(text: str) -> str:
+    """Our text as X will show it, for matching: URLs as one token, spaces collapsed."""
+    # X turns every URL it recognises, bare domains too, into a t.co link.
+    pieces, start = [], 0
+    for url in extract_urls_with_indices(text):
+        first, end = url["indices"]
+        pieces += [text[start:first], URL_TOKEN]
+        start = end
+    pieces.append(text[start:])
+    return " ".join("".join(pieces).split())
+
+
+def comparable_tweet(text: str) -> str:
+    """A tweet's text as X returns it, for matching: entities unescaped, t.co links as one token."""
+    return " ".join(TCO_LINK.sub(URL_TOKEN, html.unescape(text)).split())
+
+
+def replied_to(tweet: dict[str, Any]) -> str | None:
+    """The id of the tweet this one replies to, if any."""
+    for reference in tweet.get("referenced_tweets") or []:
+        if reference.get("type") == "replied_to":
+            return str(reference["id"])
+    return None
 
 
 def _retry_after(headers: Any) -> float | None:

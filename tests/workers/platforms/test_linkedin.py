@@ -31,7 +31,7 @@ from workers.platforms import (
     display_name,
     platform_names,
 )
-from workers.platforms.errors import AuthError, ContentRejected, TransientError
+from workers.platforms.errors import AuthError, ContentRejected, DuplicatePost, TransientError
 from workers.platforms.linkedin import LINKEDIN_VERSION, LinkedInConnector, escape_little_text
 
 POSTS = "/rest/posts"
@@ -228,13 +228,15 @@ def test_every_request_names_the_api_version(
         assert request.headers["X-Restli-Protocol-Version"] == "2.0.0"
 
 
-def test_a_repeated_post_is_the_earlier_one_not_a_second(
+def test_a_repeated_post_is_refused_naming_the_earlier_one(
     peer: LinkedInPeer, connector: LinkedInConnector
 ) -> None:
     first = connector.publish("Once only", idempotency_key="SM0206-1")
-    again = connector.publish("Once only", idempotency_key="SM0206-1")
+    with pytest.raises(DuplicatePost) as caught:
+        connector.publish("Once only", idempotency_key="SM0206-1")
 
-    assert again == first
+    assert caught.value.existing == first
+    assert isinstance(caught.value, ContentRejected)
     assert len(peer.posts) == 1
     assert len(peer.requests_to("POST", POSTS)) == 2
 

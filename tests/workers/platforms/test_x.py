@@ -24,8 +24,8 @@ from workers.platforms import (
     Thread,
     build_connector,
 )
-from workers.platforms.errors import AuthError, ContentRejected, TransientError
-from workers.platforms.x import TOKEN_URL, DuplicateContent, XConnector
+from workers.platforms.errors import AuthError, ContentRejected, DuplicatePost, TransientError
+from workers.platforms.x import TOKEN_URL, XConnector, comparable_text, comparable_tweet
 
 # tweepy 4.x sends API v2 calls to this host whatever X's own docs now call it.
 TWEETS = "https://api.twitter.com/2/tweets"
@@ -401,7 +401,7 @@ def test_a_duplicate_is_its_own_content_rejection(
     api.add(responses.POST, TWEETS, json=DUPLICATE, status=403)
     connector = XConnector(oauth2_account(recorder), http)
 
-    with pytest.raises(DuplicateContent, match="duplicate content") as caught:
+    with pytest.raises(DuplicatePost, match="same text") as caught:
         connector.publish("Once only", idempotency_key="SM0013-1")
     assert isinstance(caught.value, ContentRejected)
 
@@ -450,7 +450,7 @@ def test_other_refusals_are_content_rejected_in_xs_words(
 
     with pytest.raises(ContentRejected) as caught:
         connector.publish("Refused", idempotency_key="SM0014-1")
-    assert not isinstance(caught.value, DuplicateContent)
+    assert not isinstance(caught.value, DuplicatePost)
     assert caught.value.message == words
 
 
@@ -562,3 +562,20 @@ def test_whoami_refreshes_an_expired_token_first(
     assert saved["access_token"] == "access-new"
     assert saved["refresh_token"] == "refresh-new"
     assert recorder.events[4] == ("me", "Bearer access-new")
+
+
+@pytest.mark.parametrize(
+    ("ours", "xs"),
+    [
+        ("Tea & talk at 3 <room 2>", "Tea &amp; talk at 3 &lt;room 2&gt;"),
+        ("Slides: https://example.org/a?b=1 thanks", "Slides: https://t.co/Ab00000001 thanks"),
+        ("See example.org for more", "See https://t.co/Ab00000002 for more"),
+        ("Line one\n\nline two ", "Line one\n\nline two"),
+    ],
+)
+def test_our_text_matches_the_tweet_x_shows_for_it(ours: str, xs: str) -> None:
+    assert comparable_text(ours) == comparable_tweet(xs)
+
+
+def test_different_words_do_not_match() -> None:
+    assert comparable_text("Tea & talk at 3") != comparable_tweet("Tea &amp; talk at 4")
