@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import atexit
 import os
+from contextlib import suppress
 from dataclasses import dataclass
 
 import requests
+from redis import Redis
+from redis.exceptions import RedisError
 from rq import Queue
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -21,6 +24,7 @@ from workers.platforms import ConnectorContext
 from workers.sms_senders import OutboxSender, SmsSender, TwilioSender
 
 TWILIO_TIMEOUT_SECONDS = 15
+CACHE_PREFIX = "smsbridge:cache:"
 LOCK_SECONDS = 60  # longest a connector may hold a shared lock (a token refresh)
 
 
@@ -41,6 +45,26 @@ class Runtime:
         self.engine.dispose()
         self.queue.connection.close()
         self.connectors.http.close()
+
+
+class RedisCache:
+    """The connectors' shared cache in Redis; a Redis failure is a miss, never an error."""
+
+    def __init__(self, redis: Redis) -> None:
+        self._redis = redis
+
+    def get(self, name: str) -> str | None:
+        """Return the cached value, or None if absent, expired or unreadable."""
+        try:
+            value = self._redis.get(f"{CACHE_PREFIX}{name}")
+        except RedisError:
+            return None  # the connector asks the platform instead
+        return value.decode() if isinstance(value, bytes) else None
+
+    def set(self, name: str, value: str, ttl_seconds: int) -> None:
+        """Store the value for a while; if Redis cannot, the next call asks the platform."""
+        with suppress(RedisError):
+            self._redis.set(f"{CACHE_PREFIX}{name}", value, ex=ttl_seconds)
 
 
 def build_runtime(
@@ -64,6 +88,7 @@ def build_runtime(
             lock=lambda name: queue.connection.lock(
                 f"smsbridge:lock:{name}", timeout=LOCK_SECONDS, blocking_timeout=LOCK_SECONDS
             ),
+            cache=RedisCache(queue.connection),
         ),
     )
 

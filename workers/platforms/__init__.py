@@ -111,6 +111,29 @@ class Connector(Protocol):
         ...
 
 
+class SharedCache(Protocol):
+    """Small values every worker process may reuse for a while (Redis in production)."""
+
+    def get(self, name: str) -> str | None:
+        """Return the value stored under the name, or None if absent or expired."""
+        ...
+
+    def set(self, name: str, value: str, ttl_seconds: int) -> None:
+        """Store a value under the name for ttl_seconds."""
+        ...
+
+
+class NoCache:
+    """A cache that keeps nothing: for one-off connectors, such as checks before linking."""
+
+    def get(self, name: str) -> str | None:
+        """Return None: nothing is kept."""
+        return None
+
+    def set(self, name: str, value: str, ttl_seconds: int) -> None:
+        """Keep nothing."""
+
+
 @dataclass(frozen=True)
 class ConnectorContext:
     """What connectors may use besides an account's own credentials."""
@@ -121,6 +144,7 @@ class ConnectorContext:
     # A lock shared by every worker process, by name: one token refresh per account
     # at a time however many jobs run (a Redis lock in production).
     lock: Callable[[str], AbstractContextManager[Any]] = field(default=lambda _name: nullcontext())
+    cache: SharedCache = field(default_factory=NoCache)
 
 
 def _discard(_credentials: dict[str, Any]) -> None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import asdict
 from datetime import datetime
 
 import requests
@@ -18,20 +20,38 @@ from mastodon.errors import (
     MastodonUnauthorizedError,
 )
 
-from workers.platforms import ConnectorContext, Limits, LinkedAccount, Published, Thread, register
+from workers.platforms import (
+    ConnectorContext,
+    Limits,
+    LinkedAccount,
+    NoCache,
+    Published,
+    SharedCache,
+    Thread,
+    register,
+)
 from workers.platforms.errors import AuthError, ContentRejected, TransientError
 
 PLATFORM = "mastodon"
 REQUEST_TIMEOUT_SECONDS = 20
 DEFAULT_MAX_CHARACTERS = 500  # Mastodon's default, for instances that do not say
 DEFAULT_URL_LENGTH = 23
+# Instances change their limits rarely; every delivery asking again would cost a call each.
+LIMITS_CACHE_SECONDS = 6 * 3600
 
 
 class MastodonConnector:
     """One Mastodon account on one instance."""
 
-    def __init__(self, instance_url: str, access_token: str, http: requests.Session) -> None:
+    def __init__(
+        self,
+        instance_url: str,
+        access_token: str,
+        http: requests.Session,
+        cache: SharedCache | None = None,
+    ) -> None:
         self._instance_url = instance_url
+        self._cache = cache or NoCache()
         self._api = Mastodon(
             access_token=access_token,
             api_base_url=instance_url,
@@ -49,14 +69,20 @@ class MastodonConnector:
         return f"{account['acct']}@{host}"
 
     def limits(self) -> Limits:
-        """Read the status length and URL weight the instance announces."""
+        """The status length and URL weight the instance announces, cached for a while."""
+        name = f"mastodon-limits:{self._instance_url.rstrip('/')}"
+        cached = self._cache.get(name)
+        if cached is not None:
+            return Limits(**json.loads(cached))
         with _translated_errors(self._api):
             instance = self._api.instance_v2()
         statuses = (instance.get("configuration") or {}).get("statuses") or {}
-        return Limits(
+        limits = Limits(
             max_characters=int(statuses.get("max_characters") or DEFAULT_MAX_CHARACTERS),
             url_length=int(statuses.get("characters_reserved_per_url") or DEFAULT_URL_LENGTH),
         )
+        self._cache.set(name, json.dumps(asdict(limits)), LIMITS_CACHE_SECONDS)
+        return limits
 
     def publish(self, text: str, idempotency_key: str, thread: Thread | None = None) -> Published:
         """Post a public status, threaded under the parent if given; a repeated key is dropped."""
@@ -116,4 +142,6 @@ def _describe(exc: Exception) -> str:
 def build(account: LinkedAccount, context: ConnectorContext) -> MastodonConnector:
     """Build a Mastodon connector from stored credentials."""
     credentials = account.credentials
-    return MastodonConnector(credentials["instance"], credentials["access_token"], context.http)
+    return MastodonConnector(
+        credentials["instance"], credentials["access_token"], context.http, context.cache
+    )

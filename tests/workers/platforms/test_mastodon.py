@@ -17,9 +17,10 @@ from tests.peers.mastodon import (
     api_error,
     rate_limited,
 )
-from workers.platforms import Limits, Published
+from workers.platforms import Limits, LinkedAccount, Published, build_connector
 from workers.platforms.errors import AuthError, ContentRejected, TransientError
 from workers.platforms.mastodon import MastodonConnector
+from workers.runtime import Runtime
 
 STATUSES = "/api/v1/statuses"
 
@@ -65,6 +66,34 @@ def test_limits_are_the_instances_own(peer: MastodonPeer, connector: MastodonCon
     peer.max_characters = 640
 
     assert connector.limits() == Limits(max_characters=640, url_length=23)
+
+
+def instance_reads(peer: MastodonPeer) -> int:
+    """How often the instance was asked for its description (Mastodon.py adds a slash)."""
+    return sum(r.path.rstrip("/") == "/api/v2/instance" for r in peer.requests)
+
+
+def test_limits_are_read_once_for_every_worker_and_account_on_the_instance(
+    peer: MastodonPeer, rt: Runtime
+) -> None:
+    peer.max_characters = 640
+    credentials = {"instance": peer.url, "access_token": peer.access_token}
+    first = build_connector("mastodon", LinkedAccount(1, "aroha", credentials), rt.connectors)
+    second = build_connector("mastodon", LinkedAccount(2, "mere", credentials), rt.connectors)
+
+    assert first.limits() == second.limits() == Limits(max_characters=640, url_length=23)
+    assert instance_reads(peer) == 1
+
+
+def test_limits_are_read_again_when_the_cache_is_gone(peer: MastodonPeer, rt: Runtime) -> None:
+    credentials = {"instance": peer.url, "access_token": peer.access_token}
+    connector = build_connector("mastodon", LinkedAccount(1, "aroha", credentials), rt.connectors)
+    connector.limits()
+    rt.queue.connection.flushdb()
+    peer.max_characters = 1000
+
+    assert connector.limits().max_characters == 1000
+    assert instance_reads(peer) == 2
 
 
 def test_publish_posts_the_exact_text_with_the_key(
