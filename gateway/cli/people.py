@@ -107,20 +107,35 @@ def accounts_add(phone: str, platform: str, **options: str | None) -> None:
         linked = check_account(platform, options.get("handle") or "", credentials, rt.connectors)
     except LinkError as exc:
         raise fail(str(exc)) from exc
+    sealed = rt.secrets.seal(linked.credentials)
     try:
         with transaction(rt.sessions) as session:
             person = person_by_phone(session, number)
-            session.add(
-                Account(
-                    person_id=person.id,
-                    platform=platform,
-                    handle=linked.handle,
-                    credentials=rt.secrets.seal(linked.credentials),
+            existing = session.scalars(
+                select(Account).where(
+                    Account.person_id == person.id,
+                    Account.platform == platform,
+                    Account.handle == linked.handle,
                 )
-            )
+            ).one_or_none()
+            if existing is None:
+                session.add(
+                    Account(
+                        person_id=person.id,
+                        platform=platform,
+                        handle=linked.handle,
+                        credentials=sealed,
+                    )
+                )
+            else:
+                # Linking the same account again is how an admin mends one that needs
+                # re-linking: new credentials, back in use from the next text.
+                existing.credentials = sealed
+                existing.status = "active"
     except IntegrityError:
         raise fail(f"{number} already has the {platform} account @{linked.handle}") from None
-    click.echo(f"Linked {platform} @{linked.handle} to {number}.")
+    verb = "Linked" if existing is None else "Linked again"
+    click.echo(f"{verb} {platform} @{linked.handle} to {number}.")
 
 
 @accounts.command("list")

@@ -50,6 +50,26 @@ def test_a_duplicate_phone_is_one_clear_line(registered: Runtime) -> None:
     assert result.output == "Error: the phone +64211234567 is already registered\n"
 
 
+def test_linking_an_account_again_mends_one_that_needs_it(registered: Runtime) -> None:
+    with transaction(registered.sessions) as session:
+        account = session.scalars(select(Account)).one()
+        account.status = "needs_relink"
+        sealed_before = account.credentials
+    assert "[needs_relink]" in smsbridge("accounts", "list").output
+
+    result = smsbridge(
+        "accounts", "add", "--phone", "+64211234567", "--platform", "local", "--handle", "@aroha"
+    )
+
+    assert result.exit_code == 0, result.output
+    assert result.output == "Linked again local @aroha to +64211234567.\n"
+    with registered.sessions() as session:
+        account = session.scalars(select(Account)).one()
+    assert account.status == "active"
+    assert account.credentials != sealed_before  # sealed afresh
+    assert "[active]" in smsbridge("accounts", "list").output
+
+
 def test_an_unknown_phone_is_one_clear_line(rt: Runtime) -> None:
     result = smsbridge(
         "accounts", "add", "--phone", "+64219999999", "--platform", "local", "--handle", "x"
