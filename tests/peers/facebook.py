@@ -123,6 +123,7 @@ POLICY_BLOCK = graph_error(
     "OAuthException",
     1390008,
 )
+DUPLICATE_MESSAGE = graph_error(400, 506, "(#506) Duplicate status message", "OAuthException")
 MISSING_MESSAGE = graph_error(400, 100, "(#100) Missing message or attachment")
 TEMPORARILY_UNAVAILABLE = graph_error(
     503, 2, "An unexpected error has occurred. Please retry your request later.", "OAuthException"

@@ -9,7 +9,15 @@ import requests
 
 from workers.platforms import ConnectorContext, Limits, LinkedAccount, Published, Thread, register
 from workers.platforms.errors import PlatformError
-from workers.platforms.http_api import AUTH, CONTENT, TRANSIENT, ApiFailure, HttpApi, json_body
+from workers.platforms.http_api import (
+    AUTH,
+    CONTENT,
+    DUPLICATE,
+    TRANSIENT,
+    ApiFailure,
+    HttpApi,
+    json_body,
+)
 
 PLATFORM = "facebook"
 DEFAULT_API_BASE = "https://graph.facebook.com"
@@ -24,7 +32,8 @@ TOKEN_CODES = frozenset({102, 190})  # the session or token is invalid or expire
 PERMISSION_CODES = frozenset({10, *range(200, 300)})
 RATE_LIMIT_CODES = frozenset({4, 17, 32, 341, 613, 80001})  # app, user, page and BUC limits
 TEMPORARY_CODES = frozenset({1, 2})  # unknown error, service temporarily unavailable
-POLICY_CODES = frozenset({368, 506})  # blocked as abusive; a duplicate message
+POLICY_CODES = frozenset({368})  # blocked as abusive
+DUPLICATE_CODE = 506  # "Duplicate status message": the Page posted this text recently
 # Headers in which Graph reports rate-limit usage, with minutes until access returns.
 USAGE_HEADERS = ("X-Business-Use-Case-Usage", "X-Page-Usage", "X-App-Usage")
 
@@ -125,6 +134,8 @@ def read_graph_error(response: requests.Response) -> ApiFailure:
         return ApiFailure(message, AUTH)
     if code in POLICY_CODES:
         return ApiFailure(message, CONTENT)
+    if code == DUPLICATE_CODE:
+        return ApiFailure(message, DUPLICATE)
     return ApiFailure(message)
 
 

@@ -18,7 +18,13 @@ from typing import Any
 
 import requests
 
-from workers.platforms.errors import AuthError, ContentRejected, PlatformError, TransientError
+from workers.platforms.errors import (
+    AuthError,
+    ContentRejected,
+    DuplicatePost,
+    PlatformError,
+    TransientError,
+)
 
 REQUEST_TIMEOUT_SECONDS = 20
 
@@ -26,6 +32,7 @@ REQUEST_TIMEOUT_SECONDS = 20
 TRANSIENT = TransientError.kind
 AUTH = AuthError.kind
 CONTENT = ContentRejected.kind
+DUPLICATE = "duplicate"  # rejected content that repeats a recent post: DuplicatePost
 
 # Failures of the connection itself: the request may not have arrived, so try again.
 _NO_ANSWER = (
@@ -41,7 +48,7 @@ class ApiFailure:
     """What a platform's error response says, as its connector reads it."""
 
     message: str
-    kind: str | None = None  # TRANSIENT, AUTH or CONTENT when the body decides, not the status
+    kind: str | None = None  # TRANSIENT, AUTH, CONTENT or DUPLICATE when the body decides
     retry_after: float | None = None  # seconds, from the platform's own rate-limit headers
 
 
@@ -105,6 +112,8 @@ class HttpApi:
             return TransientError(self.platform, message, retry_after=retry_after)
         if kind == AUTH:
             return AuthError(self.platform, message)
+        if kind == DUPLICATE:
+            return DuplicatePost(self.platform)
         return ContentRejected(self.platform, message)
 
 

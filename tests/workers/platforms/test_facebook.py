@@ -9,6 +9,7 @@ import requests
 from sqlalchemy.orm import sessionmaker
 
 from tests.peers.facebook import (
+    DUPLICATE_MESSAGE,
     EXPIRED_TOKEN,
     GATEWAY_TIMEOUT,
     MISSING_PERMISSION,
@@ -31,7 +32,7 @@ from workers.platforms import (
     display_name,
     platform_names,
 )
-from workers.platforms.errors import AuthError, ContentRejected, TransientError
+from workers.platforms.errors import AuthError, ContentRejected, DuplicatePost, TransientError
 from workers.platforms.facebook import FacebookConnector
 
 
@@ -255,6 +256,18 @@ def test_a_policy_block_is_rejected_content_in_graphs_words(
     assert caught.value.message == (
         "(#368) The action attempted has been deemed abusive or is otherwise disallowed"
     )
+
+
+def test_a_duplicate_message_is_its_own_refusal_in_plain_words(
+    peer: FacebookPeer, connector: FacebookConnector
+) -> None:
+    peer.fail_next(DUPLICATE_MESSAGE)
+
+    with pytest.raises(DuplicatePost) as caught:
+        connector.publish("Same again", idempotency_key="SM0116-1")
+
+    assert caught.value.message == "you posted the same text there recently"
+    assert caught.value.existing is None  # Graph does not say which post it repeats
 
 
 def test_a_friendlier_user_message_is_preferred(
