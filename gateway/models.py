@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     DateTime,
     ForeignKey,
@@ -17,6 +18,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -58,9 +60,21 @@ class Person(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     phone: Mapped[str] = mapped_column(String(20), unique=True)
     name: Mapped[str] = mapped_column(String(200))
-    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)  # False: the kill switch
     current_event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # A number can be faked as a sender, so it posts only once the person has texted
+    # back the code sent to it: proof the phone is theirs.
+    phone_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    confirm_code_hash: Mapped[str | None] = mapped_column(String(200))
+    confirm_code_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # With a PIN, posts must start with it; only its hash is kept.
+    pin_hash: Mapped[str | None] = mapped_column(String(200))
+    pin_failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    posting_locked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    check_confidentiality: Mapped[bool] = mapped_column(
+        Boolean, default=True, server_default=true()
+    )
 
     accounts: Mapped[list[Account]] = relationship(back_populates="person", order_by="Account.id")
     current_event: Mapped[Event | None] = relationship()
@@ -79,6 +93,9 @@ class Account(Base):
     credentials: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(20), default="active")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Where reading mentions goes on from (the connector's cursor), and when it last did.
+    mentions_cursor: Mapped[str | None] = mapped_column(Text)
+    mentions_read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     person: Mapped[Person] = relationship(back_populates="accounts")
 
@@ -96,6 +113,10 @@ class Event(Base):
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
     organiser: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Organisers may turn the confidentiality check off for their event's posts.
+    check_confidentiality: Mapped[bool] = mapped_column(
+        Boolean, default=True, server_default=true()
+    )
 
     @property
     def tags(self) -> list[str]:
@@ -150,6 +171,9 @@ class Post(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Set once, by whichever job sees the last delivery end: one reply per post.
     replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The platforms a prefix such as "X:" chose, space-separated; empty means all.
+    platforms: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     person: Mapped[Person] = relationship()
     deliveries: Mapped[list[Delivery]] = relationship(back_populates="post", order_by="Delivery.id")
@@ -260,3 +284,56 @@ class TimelineEntry(Base):
     reply_to_id: Mapped[int | None] = mapped_column(ForeignKey("timeline_entries.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class OptOut(Base):
+    """A number that texted STOP (or that Twilio reports opted out): we send it nothing."""
+
+    __tablename__ = "opt_outs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    phone: Mapped[str] = mapped_column(String(32), unique=True)
+    word: Mapped[str] = mapped_column(String(30))  # what opted it out: STOP, twilio-21610 …
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class HeldPost(Base):
+    """A text held back because it may identify a client, until the person says YES."""
+
+    __tablename__ = "held_posts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    inbound_id: Mapped[int] = mapped_column(ForeignKey("inbound_messages.id"), unique=True)
+    body: Mapped[str] = mapped_column(Text)
+    platforms: Mapped[str] = mapped_column(String(200), default="")
+    findings: Mapped[str] = mapped_column(Text)  # what was found, in plain words
+    # held → posted (YES) or dropped (anything else) or expired
+    status: Mapped[str] = mapped_column(String(20), default="held", index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ReceivedMention(Base):
+    """A reply or mention read from a platform, numbered per person for REPLY n."""
+
+    __tablename__ = "received_mentions"
+    __table_args__ = (
+        UniqueConstraint("account_id", "remote_id"),
+        UniqueConstraint("person_id", "number"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    number: Mapped[int] = mapped_column(Integer)
+    remote_id: Mapped[str] = mapped_column(String(300))
+    author: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)
+    url: Mapped[str] = mapped_column(Text, default="")
+    answer: Mapped[dict] = mapped_column(JSON)  # the Thread an answer replies in
+    # new → texted, or capped (over the daily cap: counted in the digest), or skipped
+    status: Mapped[str] = mapped_column(String(20), default="new", index=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    texted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

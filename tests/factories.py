@@ -23,7 +23,7 @@ def add_person(
     if accounts is None:
         accounts = [("local", "aroha", {})]
     with transaction(rt.sessions) as session:
-        person = Person(phone=phone, name=name)
+        person = Person(phone=phone, name=name, phone_confirmed_at=utcnow())
         session.add(person)
         session.flush()
         for platform, handle, credentials in accounts:
