@@ -53,6 +53,13 @@ class Settings:
     publish_backoff: tuple[int, ...] = (5, 30, 120, 600)
     unknown_sender_quiet_hours: int = 24
     sweep_after_seconds: int = 30
+    admin_contact: str = "your admin"  # named in HELP: a phone number or an email address
+    undo_minutes: int = 60  # UNDO deletes a post only this long after it was made
+    posts_per_hour: int = 10  # a person's posts beyond this in an hour are refused
+    pin_attempts: int = 3  # wrong PINs in a row before posting is locked
+    hold_minutes: int = 60  # a post held by the confidentiality check expires after this
+    mention_texts_per_day: int = 10  # replies and mentions texted to a person a day
+    mentions_every_seconds: int = 120  # how often each account's mentions are read
 
     @property
     def uses_twilio(self) -> bool:
@@ -112,6 +119,13 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         queue_name=env_vars.get("QUEUE_NAME", "smsbridge"),
         sweep_after_seconds=_int(env_vars, "SWEEP_AFTER_SECONDS", 30),
         publish_attempts=_int(env_vars, "PUBLISH_ATTEMPTS", 5),
+        admin_contact=env_vars.get("ADMIN_CONTACT", "").strip() or "your admin",
+        undo_minutes=_int(env_vars, "UNDO_MINUTES", 60),
+        posts_per_hour=_int(env_vars, "POSTS_PER_HOUR", 10),
+        pin_attempts=_int(env_vars, "PIN_ATTEMPTS", 3),
+        hold_minutes=_int(env_vars, "HOLD_MINUTES", 60),
+        mention_texts_per_day=_int(env_vars, "MENTION_TEXTS_PER_DAY", 10),
+        mentions_every_seconds=_int(env_vars, "MENTIONS_EVERY_SECONDS", 120),
     )
 
 

@@ -9,8 +9,9 @@ from sqlalchemy import update
 from gateway.db import transaction, update_rows
 from gateway.models import OutboundMessage
 from gateway.sms_status import lower_statuses
+from workers.opt_outs import is_opted_out, opt_out
 from workers.runtime import Runtime, current
-from workers.sms_senders import SmsSendError
+from workers.sms_senders import OPTED_OUT, SmsSendError
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +35,10 @@ def deliver_outbound(rt: Runtime, outbound_id: int) -> None:
             return
         message = session.get_one(OutboundMessage, outbound_id)
         to, body = message.to_phone, message.body
+        if is_opted_out(session, to):
+            # Opted out after the text was queued: it stays unsent, on record.
+            message.status = "opted_out"
+            return
 
     try:
         result = rt.sms.send(to, body, reference=str(outbound_id))
@@ -41,6 +46,10 @@ def deliver_outbound(rt: Runtime, outbound_id: int) -> None:
         # A transient refusal puts the text back to pending for the sweeper or a retry.
         status = "pending" if exc.transient else "failed"
         with transaction(rt.sessions) as session:
+            if exc.code == OPTED_OUT:
+                # Twilio knows the number texted STOP (perhaps to another of our
+                # numbers): send it nothing more until it texts START.
+                opt_out(session, to, f"twilio-{OPTED_OUT}")
             update_rows(
                 session,
                 update(OutboundMessage)

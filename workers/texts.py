@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from gateway.models import OutboundMessage
+from workers.opt_outs import is_opted_out
 from workers.segments import count_segments
 
 MAX_SMS_CHARACTERS = 1600  # Twilio refuses longer bodies
@@ -13,7 +14,10 @@ MAX_SMS_CHARACTERS = 1600  # Twilio refuses longer bodies
 def queue_text(
     session: Session, to: str, body: str, kind: str, post_id: int | None = None
 ) -> OutboundMessage:
-    """Add an outbound text to the session; the caller enqueues it after commit."""
+    """Add an outbound text to the session; the caller enqueues it after commit.
+
+    A text to a number that opted out is kept with status "opted_out" and never sent.
+    """
     if len(body) > MAX_SMS_CHARACTERS:
         body = body[: MAX_SMS_CHARACTERS - 1] + "…"
     count = count_segments(body)
@@ -24,6 +28,7 @@ def queue_text(
         encoding=count.encoding,
         kind=kind,
         post_id=post_id,
+        status="opted_out" if is_opted_out(session, to) else "pending",
     )
     session.add(message)
     session.flush()

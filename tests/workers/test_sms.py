@@ -22,6 +22,7 @@ from tests.peers.twilio import (
     LocalTwilioHttpClient,
     TwilioPeer,
 )
+from workers.opt_outs import opt_in, opt_out
 from workers.runtime import Runtime, build_runtime
 from workers.sms import deliver_outbound
 from workers.sms_senders import OutboxSender, SmsResult, SmsSendError, TwilioSender
@@ -97,6 +98,41 @@ def test_an_opted_out_number_fails_the_text_without_raising(
 
     failed = row(twilio_rt, outbound_id)
     assert (failed.status, failed.error_code, failed.twilio_sid) == ("failed", "21610", None)
+    assert len(peer.requests) == 1
+    # The number is opted out from then on: the next text is kept, not sent.
+    later = queue(twilio_rt, "Someone replied to your post.")
+    deliver_outbound(twilio_rt, later)
+    assert row(twilio_rt, later).status == "opted_out"
+    assert len(peer.requests) == 1
+
+
+def test_a_number_that_opts_out_after_a_text_was_queued_is_not_sent_it(
+    twilio_rt: Runtime, peer: TwilioPeer
+) -> None:
+    outbound_id = queue(twilio_rt)
+    with transaction(twilio_rt.sessions) as session:
+        opt_out(session, PHONE, "STOP")
+
+    deliver_outbound(twilio_rt, outbound_id)
+
+    assert row(twilio_rt, outbound_id).status == "opted_out"
+    assert peer.requests == []
+
+
+def test_a_number_that_opts_back_in_is_sent_texts_again(
+    twilio_rt: Runtime, peer: TwilioPeer
+) -> None:
+    with transaction(twilio_rt.sessions) as session:
+        opt_out(session, PHONE, "STOP")
+        opt_out(session, PHONE, "QUIT")  # a second STOP word changes nothing
+    with transaction(twilio_rt.sessions) as session:
+        assert opt_in(session, PHONE) is True
+        assert opt_in(session, PHONE) is False
+    outbound_id = queue(twilio_rt)
+
+    deliver_outbound(twilio_rt, outbound_id)
+
+    assert row(twilio_rt, outbound_id).status == "queued"
     assert len(peer.requests) == 1
 
 
