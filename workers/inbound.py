@@ -21,9 +21,12 @@ from gateway.models import (
 from gateway.phones import InvalidPhone, normalise_phone
 from workers import replies
 from workers.compose import hashtags_to_add
+from workers.confirming import confirm
 from workers.dispatch import dispatch
 from workers.runtime import Runtime, current
 from workers.texts import queue_text
+
+UNCONFIRMED_QUIET = timedelta(hours=1)
 
 
 def handle_inbound(inbound_id: int) -> None:
@@ -58,6 +61,15 @@ def process_inbound(rt: Runtime, inbound_id: int) -> None:
                     ).id
                 )
             message.status = "ignored"
+        elif not person.active:
+            # The admin's kill switch: nothing posted, and the owner told now and then.
+            quiet = timedelta(hours=rt.settings.unknown_sender_quiet_hours)
+            if should_notify(session, person.phone, "switched_off", now, quiet):
+                body = replies.switched_off(rt.settings.admin_contact)
+                texts.append(queue_text(session, person.phone, body, kind="error").id)
+            message.status = "ignored"
+        elif person.phone_confirmed_at is None:
+            texts.extend(confirm_phone(session, person, message.body, now))
         elif not message.body.strip():
             texts.append(queue_text(session, person.phone, replies.EMPTY_TEXT, kind="error").id)
         else:
@@ -70,13 +82,24 @@ def process_inbound(rt: Runtime, inbound_id: int) -> None:
     dispatch(rt, deliveries, texts)
 
 
+def confirm_phone(session: Session, person: Person, body: str, now: datetime) -> list[int]:
+    """Take the text as the phone's confirmation code; return the texts to send."""
+    if confirm(person, body, now):
+        return [queue_text(session, person.phone, replies.PHONE_CONFIRMED, kind="confirmed").id]
+    # Anyone can fake this number as a sender: answer them seldom, since the answers go
+    # to the phone's real owner.
+    if should_notify(session, person.phone, "unconfirmed", now, UNCONFIRMED_QUIET):
+        return [queue_text(session, person.phone, replies.UNCONFIRMED, kind="error").id]
+    return []
+
+
 def find_sender(session: Session, raw_phone: str, region: str) -> Person | None:
-    """Return the active person who owns this number, or None."""
+    """Return the person who owns this number, switched off or not, or None."""
     try:
         phone = normalise_phone(raw_phone, region)
     except InvalidPhone:
         return None
-    return session.scalar(select(Person).where(Person.phone == phone, Person.active.is_(True)))
+    return session.scalar(select(Person).where(Person.phone == phone))
 
 
 def create_post(

@@ -11,6 +11,21 @@ UNKNOWN_SENDER = (
 )
 NO_ACCOUNTS = "Nothing was posted: no social accounts are linked to you yet. Ask your admin."
 EMPTY_TEXT = "Your text was empty, so nothing was posted. Text the words you want to post."
+PHONE_CONFIRMED = "Thanks, this phone is confirmed. Text your post, or HELP for what you can do."
+UNCONFIRMED = (
+    "Nothing was posted: first text back the 6-digit code we sent to this phone. "
+    "No code? Ask your admin for a new one."
+)
+
+
+def switched_off(admin_contact: str) -> str:
+    """The answer to a text from a phone the admin has switched off."""
+    return f"This phone is switched off for posting, so nothing was posted. Ask {admin_contact}."
+
+
+def confirm_code(code: str) -> str:
+    """The text that carries a phone's confirmation code."""
+    return f"Your smsbridge code is {code}. Text it back to this number to start posting."
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,10 @@ from sqlalchemy.orm import Session
 
 from gateway.cli.context import fail, runtime, settings
 from gateway.db import transaction
-from gateway.models import Account, Person
+from gateway.models import Account, Person, utcnow
 from gateway.phones import InvalidPhone, normalise_phone
+from workers.confirming import send_code
+from workers.dispatch import dispatch
 from workers.linking import LinkError, check_account, credentials_from_options
 
 
@@ -39,14 +41,37 @@ def users() -> None:
 @click.option("--phone", required=True, help="Their mobile number; national or +international.")
 @click.option("--name", required=True, help="Their name, as the admin knows them.")
 def users_add(phone: str, name: str) -> None:
-    """Register a person by phone number."""
+    """Register a person by phone number and text it a code to confirm it is theirs."""
     number = phone_option(phone)
+    rt = runtime()
     try:
-        with transaction(runtime().sessions) as session:
-            session.add(Person(phone=number, name=name.strip()))
+        with transaction(rt.sessions) as session:
+            person = Person(phone=number, name=name.strip())
+            session.add(person)
+            session.flush()
+            text = send_code(session, person, utcnow())
     except IntegrityError:
         raise fail(f"the phone {number} is already registered") from None
-    click.echo(f"Added {name.strip()} ({number}).")
+    dispatch(rt, texts=[text.id])
+    click.echo(
+        f"Added {name.strip()} ({number}). A code was texted to the phone: "
+        "it can post once the code is texted back."
+    )
+
+
+@users.command("send-code")
+@click.option("--phone", required=True)
+def users_send_code(phone: str) -> None:
+    """Text a person a new confirmation code (the old one stops working)."""
+    number = phone_option(phone)
+    rt = runtime()
+    with transaction(rt.sessions) as session:
+        person = person_by_phone(session, number)
+        if person.phone_confirmed_at is not None:
+            raise fail(f"{number} is already confirmed")
+        text = send_code(session, person, utcnow())
+    dispatch(rt, texts=[text.id])
+    click.echo(f"A new code was texted to {number}.")
 
 
 @users.command("list")
@@ -58,6 +83,8 @@ def users_list() -> None:
             click.echo("No one is registered yet.")
         for person in people:
             state = "active" if person.active else "DISABLED"
+            if person.phone_confirmed_at is None:
+                state += ", unconfirmed"
             accounts = ", ".join(f"{a.platform}:{a.handle}" for a in person.accounts) or "none"
             click.echo(f"{person.phone}  {person.name}  [{state}]  accounts: {accounts}")
 
@@ -70,7 +97,18 @@ def users_disable(phone: str) -> None:
     with transaction(runtime().sessions) as session:
         person = person_by_phone(session, number)
         person.active = False
-    click.echo(f"Disabled {number}: its texts will not be posted.")
+    click.echo(f"Disabled {number}: from its next text on, nothing it texts is posted.")
+
+
+@users.command("enable")
+@click.option("--phone", required=True)
+def users_enable(phone: str) -> None:
+    """Switch a phone back on."""
+    number = phone_option(phone)
+    with transaction(runtime().sessions) as session:
+        person = person_by_phone(session, number)
+        person.active = True
+    click.echo(f"Enabled {number}: its texts are posted again.")
 
 
 PLATFORMS = ["local", "mastodon", "bluesky", "x", "facebook", "linkedin"]

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import json
+import re
 import uuid
 
 import pytest
 from click.testing import CliRunner, Result
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from gateway.cli import main
 from gateway.db import transaction
-from gateway.models import Account, Delivery, Event, Person, Post
+from gateway.models import Account, Delivery, Event, OutboundMessage, Person, Post
 from tests.conftest import run_jobs
 from tests.factories import add_inbound
 from tests.peers.bluesky import BlueskyPds
+from workers.inbound import process_inbound
+from workers.replies import PHONE_CONFIRMED, UNCONFIRMED
 from workers.runtime import Runtime
 
 
@@ -25,13 +28,92 @@ def smsbridge(*args: str) -> Result:
 
 @pytest.fixture
 def registered(rt: Runtime) -> Runtime:
-    """A person added through the CLI, with a local account."""
+    """A person added through the CLI, with a local account, who confirmed their phone."""
     assert smsbridge("users", "add", "--phone", "021 123 4567", "--name", "Aroha").exit_code == 0
     result = smsbridge(
         "accounts", "add", "--phone", "+64211234567", "--platform", "local", "--handle", "@aroha"
     )
     assert result.exit_code == 0, result.output
+    process_inbound(rt, add_inbound(rt, texted_code(rt), sid="SMconfirm"))
+    run_jobs(rt.queue)
+    with transaction(rt.sessions) as session:
+        session.execute(delete(OutboundMessage))  # the tests below count the texts they cause
     return rt
+
+
+def texted_code(rt: Runtime, phone: str = "+64211234567") -> str:
+    """The confirmation code in the last code text to the phone."""
+    with rt.sessions() as session:
+        body = session.scalars(
+            select(OutboundMessage.body)
+            .where(OutboundMessage.to_phone == phone, OutboundMessage.kind == "confirm_code")
+            .order_by(OutboundMessage.id.desc())
+        ).first()
+    assert body is not None
+    match = re.search(r"\b(\d{6})\b", body)
+    assert match is not None
+    return match.group(1)
+
+
+def test_a_new_phone_is_texted_a_code_and_posts_only_once_it_comes_back(rt: Runtime) -> None:
+    result = smsbridge("users", "add", "--phone", "021 123 4567", "--name", "Aroha")
+    smsbridge("accounts", "add", "--phone", "+64211234567", "--platform", "local", "--handle", "a")
+    assert "A code was texted to the phone" in result.output
+    assert "unconfirmed" in smsbridge("users", "list").output
+    code = texted_code(rt)
+
+    process_inbound(rt, add_inbound(rt, "Posting before confirming", sid="SM1"))
+    process_inbound(rt, add_inbound(rt, "Again before confirming", sid="SM2"))
+    wrong = f"{(int(code) + 1) % 1000000:06d}"
+    process_inbound(rt, add_inbound(rt, wrong, sid="SM3"))
+    process_inbound(rt, add_inbound(rt, f" {code} ", sid="SM4"))
+    process_inbound(rt, add_inbound(rt, "Now it posts", sid="SM5"))
+    run_jobs(rt.queue)
+
+    with rt.sessions() as session:
+        posts = session.scalars(select(Post.body)).all()
+        texts = session.scalars(select(OutboundMessage.body).order_by(OutboundMessage.id)).all()
+    assert posts == ["Now it posts"]
+    assert texts[1:] == [
+        UNCONFIRMED,  # once an hour at most, however many texts come before the code
+        PHONE_CONFIRMED,
+        "Posted to Local timeline @a.",
+    ]
+    assert "unconfirmed" not in smsbridge("users", "list").output
+
+
+def test_a_new_code_replaces_the_old_one(rt: Runtime) -> None:
+    smsbridge("users", "add", "--phone", "021 123 4567", "--name", "Aroha")
+    old = texted_code(rt)
+
+    result = smsbridge("users", "send-code", "--phone", "021 123 4567")
+    new = texted_code(rt)
+    process_inbound(rt, add_inbound(rt, old, sid="SM1"))
+    with rt.sessions() as session:
+        assert session.scalars(select(Person.phone_confirmed_at)).one() is None or old == new
+    process_inbound(rt, add_inbound(rt, new, sid="SM2"))
+
+    assert result.output == "A new code was texted to +64211234567.\n"
+    with rt.sessions() as session:
+        assert session.scalars(select(Person.phone_confirmed_at)).one() is not None
+    again = smsbridge("users", "send-code", "--phone", "021 123 4567")
+    assert again.output == "Error: +64211234567 is already confirmed\n"
+
+
+def test_the_kill_switch_stops_the_very_next_text_and_can_be_undone(
+    registered: Runtime,
+) -> None:
+    assert smsbridge("users", "disable", "--phone", "+64211234567").exit_code == 0
+    process_inbound(registered, add_inbound(registered, "After the switch", sid="SM1"))
+    assert smsbridge("users", "enable", "--phone", "+64211234567").exit_code == 0
+    process_inbound(registered, add_inbound(registered, "Back on", sid="SM2"))
+
+    with registered.sessions() as session:
+        assert session.scalars(select(Post.body)).all() == ["Back on"]
+        texts = session.scalars(select(OutboundMessage.body).order_by(OutboundMessage.id)).all()
+    assert (
+        texts[0] == "This phone is switched off for posting, so nothing was posted. Ask your admin."
+    )
 
 
 def test_users_add_stores_the_number_in_e164(registered: Runtime) -> None:
@@ -152,8 +234,6 @@ def test_users_disable_stops_the_next_text_being_posted(registered: Runtime) -> 
 
 
 def test_posts_and_outbox_json(registered: Runtime) -> None:
-    from workers.inbound import process_inbound
-
     process_inbound(registered, add_inbound(registered, "A post"))
     run_jobs(registered.queue)
 

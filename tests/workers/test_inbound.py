@@ -103,7 +103,7 @@ def test_an_unknown_sender_is_told_again_after_the_quiet_day(rt: Runtime) -> Non
     assert len(outbox(rt)) == 2
 
 
-def test_a_disabled_person_is_treated_as_unknown(rt: Runtime) -> None:
+def test_a_switched_off_phone_posts_nothing_and_is_told_now_and_then(rt: Runtime) -> None:
     from gateway.db import transaction
     from gateway.models import Person
 
@@ -111,10 +111,11 @@ def test_a_disabled_person_is_treated_as_unknown(rt: Runtime) -> None:
     with transaction(rt.sessions) as session:
         session.get_one(Person, person).active = False
 
-    process_inbound(rt, add_inbound(rt, "a post"))
+    process_inbound(rt, add_inbound(rt, "a post", sid="SM1"))
+    process_inbound(rt, add_inbound(rt, "another", sid="SM2"))
 
     assert posts(rt) == []
-    assert [t.body for t in outbox(rt)] == [replies.UNKNOWN_SENDER]
+    assert [t.body for t in outbox(rt)] == [replies.switched_off("your admin")]
 
 
 def test_a_person_with_no_accounts_is_told_so(rt: Runtime) -> None:
