@@ -173,13 +173,14 @@ class Post(Base):
     replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The platforms a prefix such as "X:" chose, space-separated; empty means all.
     platforms: Mapped[str] = mapped_column(String(200), default="", server_default="")
-    undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # UNDO asked for it
+    undo_replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # and was told
 
     person: Mapped[Person] = relationship()
     deliveries: Mapped[list[Delivery]] = relationship(back_populates="post", order_by="Delivery.id")
 
 
-DELIVERY_FINAL = ("published", "failed")
+DELIVERY_FINAL = ("published", "failed", "deleted")  # deleted: published, then undone
 
 
 class Delivery(Base):

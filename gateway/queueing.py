@@ -20,8 +20,11 @@ HANDLE_INBOUND = "workers.inbound.handle_inbound"
 PUBLISH_DELIVERY = "workers.publishing.publish_delivery"
 SEND_SMS = "workers.sms.send_sms"
 SWEEP = "workers.sweeper.sweep"
+UNDO_POST = "workers.undo.undo_post"
 
 SMS_BACKOFF = (10, 60, 300)
+# An UNDO waits for its post's deliveries to end, and retries a platform that failed.
+UNDO_BACKOFF = (5, 15, 60, 300)
 
 _WAITING = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
 
@@ -95,3 +98,9 @@ def enqueue_sms(queue: Queue, outbound_id: int) -> Job:
     """Enqueue the sending of one outbound text, retried if Twilio is briefly unavailable."""
     retry = Retry(max=3, interval=retry_intervals(3, SMS_BACKOFF))
     return enqueue_for_row(queue, SEND_SMS, outbound_id, retry=retry)
+
+
+def enqueue_undo(queue: Queue, post_id: int) -> Job:
+    """Enqueue taking one post down everywhere, retried while it is still being published."""
+    retry = Retry(max=6, interval=retry_intervals(6, UNDO_BACKOFF))
+    return enqueue_for_row(queue, UNDO_POST, post_id, retry=retry)

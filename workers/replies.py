@@ -18,6 +18,31 @@ UNCONFIRMED = (
 )
 
 
+NOTHING_TO_UNDO = "You have no post to undo."
+ALREADY_UNDONE = "Your last post is already undone."
+
+
+def too_late_to_undo(minutes: int) -> str:
+    """Why a post older than the undo window stays up."""
+    return f"Your last post is over {minutes} minutes old, so UNDO cannot take it down."
+
+
+def where_posted(platform: str, handle: str) -> str:
+    """Return 'Mastodon @handle' for one account."""
+    return f"{platform} {handle if handle.startswith('@') else '@' + handle}"
+
+
+def undo_done(deleted: Sequence[str], failures: Sequence[str]) -> str:
+    """Say what UNDO took down and what it could not."""
+    sentences = []
+    if deleted:
+        sentences.append("Deleted your last post from " + _join(deleted) + ".")
+    if failures:
+        lead = "Could not delete it from " if deleted else "Nothing deleted. "
+        sentences.append(lead + "; ".join(failures) + ".")
+    return " ".join(sentences) or "Your last post had not been posted anywhere."
+
+
 def switched_off(admin_contact: str) -> str:
     """The answer to a text from a phone the admin has switched off."""
     return f"This phone is switched off for posting, so nothing was posted. Ask {admin_contact}."
@@ -41,8 +66,7 @@ class DeliveryOutcome:
 
 def where(outcome: DeliveryOutcome) -> str:
     """Return 'Mastodon @handle' for one delivery."""
-    handle = outcome.handle if outcome.handle.startswith("@") else f"@{outcome.handle}"
-    return f"{outcome.platform} {handle}"
+    return where_posted(outcome.platform, outcome.handle)
 
 
 def why(outcome: DeliveryOutcome) -> str:

@@ -94,9 +94,12 @@ class MastodonConnector:
         return Published(remote_id=str(status["id"]), url=str(status.get("url") or status["uri"]))
 
     def delete(self, remote_id: str) -> None:
-        """Delete one of the account's statuses."""
+        """Delete one of the account's statuses (one that is gone already is fine)."""
         with _translated_errors(self._api):
-            self._api.status_delete(remote_id)
+            try:
+                self._api.status_delete(remote_id)
+            except MastodonNotFoundError:
+                return  # deleted already, by an earlier try or by hand: what was wanted
 
     def find_published(self, text: str, since: datetime, thread: Thread | None) -> None:
         """Find nothing: a retried part presents the same Idempotency-Key.

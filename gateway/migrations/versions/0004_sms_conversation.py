@@ -127,6 +127,7 @@ def upgrade() -> None:
             sa.Column("platforms", sa.String(length=200), server_default="", nullable=False)
         )
         batch_op.add_column(sa.Column("undone_at", sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column("undo_replied_at", sa.DateTime(timezone=True), nullable=True))
 
     # People registered before phones were confirmed keep posting as they did.
     op.execute("UPDATE people SET phone_confirmed_at = created_at")
@@ -135,6 +136,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     """Downgrade schema."""
     with op.batch_alter_table("posts", schema=None) as batch_op:
+        batch_op.drop_column("undo_replied_at")
         batch_op.drop_column("undone_at")
         batch_op.drop_column("platforms")
 

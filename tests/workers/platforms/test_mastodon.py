@@ -210,3 +210,18 @@ def test_delete_removes_the_status(peer: MastodonPeer, connector: MastodonConnec
     assert peer.statuses == []
     (request,) = peer.requests_to("DELETE", f"{STATUSES}/{published.remote_id}")
     assert request.headers["Authorization"] == f"Bearer {peer.access_token}"
+
+
+def test_deleting_a_status_that_is_gone_already_is_done(
+    peer: MastodonPeer, connector: MastodonConnector
+) -> None:
+    published = connector.publish("Oops", idempotency_key="SM0013-7")
+    connector.delete(published.remote_id)
+
+    connector.delete(published.remote_id)
+
+    assert [r.method for r in peer.requests_to("DELETE", f"{STATUSES}/{published.remote_id}")] == [
+        "DELETE",
+        "DELETE",
+    ]
+    assert peer.statuses == []
