@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select
+from sqlalchemy import CursorResult, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -25,4 +25,6 @@ def opt_out(session: Session, phone: str, word: str) -> None:
 
 def opt_in(session: Session, phone: str) -> bool:
     """Forget the number's opt-out; return whether it had one."""
-    return bool(session.execute(delete(OptOut).where(OptOut.phone == phone)).rowcount)
+    result = session.execute(delete(OptOut).where(OptOut.phone == phone))
+    assert isinstance(result, CursorResult)
+    return bool(result.rowcount)
