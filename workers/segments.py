@@ -24,14 +24,29 @@ class SegmentCount:
     segments: int
 
 
+def is_gsm7(text: str) -> bool:
+    """Say whether every character of the text has a GSM-7 code."""
+    return all(ch in GSM7_BASIC or ch in GSM7_EXTENSION for ch in text)
+
+
 def count_segments(text: str) -> SegmentCount:
     """Return the encoding and number of segments the text needs."""
-    if all(ch in GSM7_BASIC or ch in GSM7_EXTENSION for ch in text):
-        units = sum(2 if ch in GSM7_EXTENSION else 1 for ch in text)
+    if is_gsm7(text):
+        widths = [2 if ch in GSM7_EXTENSION else 1 for ch in text]
         single, multi, encoding = GSM7_SINGLE, GSM7_MULTI, "GSM-7"
     else:
-        units = len(text.encode("utf-16-le")) // 2
+        # UTF-16 code units: a character outside the BMP (most emoji) takes a surrogate pair.
+        widths = [2 if ord(ch) > 0xFFFF else 1 for ch in text]
         single, multi, encoding = UCS2_SINGLE, UCS2_MULTI, "UCS-2"
+    units = sum(widths)
     if units <= single:
         return SegmentCount(encoding, units, 1)
-    return SegmentCount(encoding, units, -(-units // multi))
+    # An escape sequence or a surrogate pair is never split between two segments: when
+    # it does not fit in what is left of one, it starts the next, as Twilio's own
+    # segment calculator does.
+    segments, used = 1, 0
+    for width in widths:
+        if used + width > multi:
+            segments, used = segments + 1, 0
+        used += width
+    return SegmentCount(encoding, units, segments)
