@@ -57,6 +57,7 @@ class Settings:
     undo_minutes: int = 60  # UNDO deletes a post only this long after it was made
     posts_per_hour: int = 10  # a person's posts beyond this in an hour are refused
     pin_attempts: int = 3  # wrong PINs in a row before posting is locked
+    require_pin: bool = False  # the admin's choice for everyone: every post needs a PIN
     hold_minutes: int = 60  # a post held by the confidentiality check expires after this
     mention_texts_per_day: int = 10  # replies and mentions texted to a person a day
     mentions_every_seconds: int = 120  # how often each account's mentions are read
@@ -123,10 +124,21 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         undo_minutes=_int(env_vars, "UNDO_MINUTES", 60),
         posts_per_hour=_int(env_vars, "POSTS_PER_HOUR", 10),
         pin_attempts=_int(env_vars, "PIN_ATTEMPTS", 3),
+        require_pin=_flag(env_vars, "REQUIRE_PIN"),
         hold_minutes=_int(env_vars, "HOLD_MINUTES", 60),
         mention_texts_per_day=_int(env_vars, "MENTION_TEXTS_PER_DAY", 10),
         mentions_every_seconds=_int(env_vars, "MENTIONS_EVERY_SECONDS", 120),
     )
+
+
+def _flag(env_vars: Mapping[str, str], name: str) -> bool:
+    """Read a yes/no setting: 1, true, yes or on mean yes; unset or 0, false, no, off mean no."""
+    raw = env_vars.get(name, "").strip().lower()
+    if raw in ("", "0", "false", "no", "off"):
+        return False
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    raise ConfigError(f"{name} must be 1 or 0 (yes or no), not {raw!r}")
 
 
 def _int(env_vars: Mapping[str, str], name: str, default: int) -> int:

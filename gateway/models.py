@@ -175,6 +175,8 @@ class Post(Base):
     platforms: Mapped[str] = mapped_column(String(200), default="", server_default="")
     undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # UNDO asked for it
     undo_replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # and was told
+    # A REPLY n answer: posted under that mention, on its account only.
+    reply_to_mention_id: Mapped[int | None] = mapped_column(ForeignKey("received_mentions.id"))
 
     person: Mapped[Person] = relationship()
     deliveries: Mapped[list[Delivery]] = relationship(back_populates="post", order_by="Delivery.id")

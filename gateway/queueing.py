@@ -21,6 +21,7 @@ PUBLISH_DELIVERY = "workers.publishing.publish_delivery"
 SEND_SMS = "workers.sms.send_sms"
 SWEEP = "workers.sweeper.sweep"
 UNDO_POST = "workers.undo.undo_post"
+READ_MENTIONS = "workers.mentions.read_mentions"
 
 SMS_BACKOFF = (10, 60, 300)
 # An UNDO waits for its post's deliveries to end, and retries a platform that failed.
@@ -104,3 +105,8 @@ def enqueue_undo(queue: Queue, post_id: int) -> Job:
     """Enqueue taking one post down everywhere, retried while it is still being published."""
     retry = Retry(max=6, interval=retry_intervals(6, UNDO_BACKOFF))
     return enqueue_for_row(queue, UNDO_POST, post_id, retry=retry)
+
+
+def enqueue_read_mentions(queue: Queue, account_id: int) -> Job:
+    """Enqueue reading one account's new replies and mentions (the next turn retries)."""
+    return enqueue_for_row(queue, READ_MENTIONS, account_id)

@@ -1,4 +1,4 @@
-"""handle_inbound: decide what one stored text is, and turn a post into deliveries."""
+"""handle_inbound: decide what one stored text is (opt-out, command, post) and do it."""
 
 from __future__ import annotations
 
@@ -9,20 +9,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from gateway.db import transaction, update_rows
-from gateway.models import (
-    Account,
-    Delivery,
-    InboundMessage,
-    Person,
-    Post,
-    SenderNotice,
-    utcnow,
-)
+from gateway.models import InboundMessage, Person, SenderNotice, utcnow
 from gateway.phones import InvalidPhone, normalise_phone
-from workers import replies
-from workers.compose import hashtags_to_add
+from workers import commands, replies
 from workers.confirming import confirm
+from workers.conversation import Conversation, Work
 from workers.dispatch import dispatch
+from workers.guards import pin_required
+from workers.opt_outs import is_opted_out, opt_in, opt_out
 from workers.runtime import Runtime, current
 from workers.texts import queue_text
 
@@ -37,8 +31,6 @@ def handle_inbound(inbound_id: int) -> None:
 def process_inbound(rt: Runtime, inbound_id: int) -> None:
     """Handle one inbound text; a second call for the same text does nothing."""
     now = utcnow()
-    deliveries: list[int] = []
-    texts: list[int] = []
     with transaction(rt.sessions) as session:
         # Claim first: of two jobs for the same text, only one gets the row, and
         # if this transaction fails the claim rolls back with everything else.
@@ -51,35 +43,44 @@ def process_inbound(rt: Runtime, inbound_id: int) -> None:
         if not claimed:
             return
         message = session.get_one(InboundMessage, inbound_id)
-        person = find_sender(session, message.from_phone, rt.settings.default_region)
-        if person is None:
-            quiet = timedelta(hours=rt.settings.unknown_sender_quiet_hours)
-            if should_notify(session, message.from_phone, "unknown_sender", now, quiet):
-                texts.append(
-                    queue_text(
-                        session, message.from_phone, replies.UNKNOWN_SENDER, kind="unknown_sender"
-                    ).id
-                )
-            message.status = "ignored"
-        elif not person.active:
-            # The admin's kill switch: nothing posted, and the owner told now and then.
-            quiet = timedelta(hours=rt.settings.unknown_sender_quiet_hours)
-            if should_notify(session, person.phone, "switched_off", now, quiet):
-                body = replies.switched_off(rt.settings.admin_contact)
-                texts.append(queue_text(session, person.phone, body, kind="error").id)
-            message.status = "ignored"
-        elif person.phone_confirmed_at is None:
-            texts.extend(confirm_phone(session, person, message.body, now))
-        elif not message.body.strip():
-            texts.append(queue_text(session, person.phone, replies.EMPTY_TEXT, kind="error").id)
-        else:
-            deliveries = create_post(session, person, message, now)
-            if not deliveries:
-                texts.append(
-                    queue_text(session, person.phone, replies.NO_ACCOUNTS, kind="error").id
-                )
+        work = answer(rt, session, message, now)
+    dispatch(rt, work.deliveries, work.texts, work.undos)
 
-    dispatch(rt, deliveries, texts)
+
+def answer(rt: Runtime, session: Session, message: InboundMessage, now: datetime) -> Work:
+    """Decide what the text is and do it, in the caller's transaction."""
+    settings = rt.settings
+    person = find_sender(session, message.from_phone, settings.default_region)
+    phone = person.phone if person is not None else message.from_phone
+    has_pin = person is not None and pin_required(person, settings)
+    command = commands.parse_text(message.body, has_pin=has_pin)
+    # Opting out and back in works for every number, known or not, confirmed or not.
+    if isinstance(command, commands.OptOut):
+        opt_out(session, phone, command.word)
+        return Work()  # Twilio itself confirms an opt-out; a text from us would be refused
+    if isinstance(command, commands.OptIn):
+        opt_in(session, phone)
+        return Work(texts=[queue_text(session, phone, replies.OPTED_IN, kind="reply").id])
+    if is_opted_out(session, phone):
+        message.status = "ignored"  # nothing it texts is posted until START
+        return Work()
+    if person is None:
+        message.status = "ignored"
+        quiet = timedelta(hours=settings.unknown_sender_quiet_hours)
+        if not should_notify(session, phone, "unknown_sender", now, quiet):
+            return Work()
+        return Work(texts=[queue_text(session, phone, replies.UNKNOWN_SENDER, "unknown_sender").id])
+    if not person.active:
+        # The admin's kill switch: nothing posted, and the owner told now and then.
+        message.status = "ignored"
+        quiet = timedelta(hours=settings.unknown_sender_quiet_hours)
+        if not should_notify(session, phone, "switched_off", now, quiet):
+            return Work()
+        words = replies.switched_off(settings.admin_contact)
+        return Work(texts=[queue_text(session, phone, words, kind="error").id])
+    if person.phone_confirmed_at is None:
+        return Work(texts=confirm_phone(session, person, message.body, now))
+    return Conversation(rt, session, person, message, now).handle(command)
 
 
 def confirm_phone(session: Session, person: Person, body: str, now: datetime) -> list[int]:
@@ -100,34 +101,6 @@ def find_sender(session: Session, raw_phone: str, region: str) -> Person | None:
     except InvalidPhone:
         return None
     return session.scalar(select(Person).where(Person.phone == phone))
-
-
-def create_post(
-    session: Session, person: Person, message: InboundMessage, now: datetime
-) -> list[int]:
-    """Create the post and one delivery per active account; return the delivery ids."""
-    accounts = session.scalars(
-        select(Account)
-        .where(Account.person_id == person.id, Account.status == "active")
-        .order_by(Account.id)
-    ).all()
-    if not accounts:
-        return []
-    event = person.current_event
-    tags = event.tags if event is not None and event.is_open(now) else []
-    post = Post(
-        person_id=person.id,
-        inbound_id=message.id,
-        event_id=event.id if event is not None else None,
-        body=message.body.strip(),
-        hashtags=" ".join(hashtags_to_add(message.body, tags)),
-    )
-    session.add(post)
-    session.flush()
-    rows = [Delivery(post_id=post.id, account_id=account.id) for account in accounts]
-    session.add_all(rows)
-    session.flush()
-    return [row.id for row in rows]
 
 
 def should_notify(session: Session, phone: str, kind: str, now: datetime, quiet: timedelta) -> bool:

@@ -10,13 +10,19 @@ from typing import Any
 from sqlalchemy import select, update
 
 from gateway.db import transaction, update_rows
-from gateway.models import Account, Delivery, InboundMessage, Post, utcnow
+from gateway.models import Account, Delivery, InboundMessage, Post, ReceivedMention, utcnow
 from gateway.queueing import enqueue_publish_at
 from gateway.secrets_box import CredentialsUnreadable
 from workers import replies
 from workers.compose import TooLong, compose_parts
 from workers.dispatch import dispatch
-from workers.platforms import LinkedAccount, Published, build_connector, display_name
+from workers.platforms import (
+    LinkedAccount,
+    Published,
+    build_connector,
+    display_name,
+    thread_from_json,
+)
 from workers.platforms.errors import AuthError, ContentRejected, PlatformError, TransientError
 from workers.runtime import Runtime, current
 from workers.texts import queue_text
@@ -47,6 +53,8 @@ def publish(rt: Runtime, delivery_id: int) -> None:
         platform, handle, account_status = account.platform, account.handle, account.status
         sealed = account.credentials
         body, tags = post.body, post.hashtags.split()
+        mention = session.get(ReceivedMention, post.reply_to_mention_id or 0)
+        reply_to = thread_from_json(mention.answer) if mention is not None else None
 
     if gave_up:
         # Every earlier attempt ended without a verdict (a crash, a killed worker):
@@ -71,7 +79,9 @@ def publish(rt: Runtime, delivery_id: int) -> None:
         )
         # Stable per text and account, and unique across installations: a retry
         # or a second job for this delivery presents the same keys to the platform.
-        published = post_thread(connector, rt, parts, key=f"{message_sid}-{account.id}")
+        published = post_thread(
+            connector, rt, parts, key=f"{message_sid}-{account.id}", reply_to=reply_to
+        )
     except TooLong as exc:
         end_delivery(rt, delivery_id, error=ContentRejected(platform, f"too long ({exc})"))
     except TransientError as exc:

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from workers.reply_parts import Handle, Listing, Name, Phrase, Quote, spell_in_gsm7
+from workers.sms_fit import fit_reply
+
+if TYPE_CHECKING:
+    from gateway.models import Event
 
 UNKNOWN_SENDER = (
     "Sorry, this number is not set up to post. "
     "If you think it should be, ask the organiser who invited you."
 )
 NO_ACCOUNTS = "Nothing was posted: no social accounts are linked to you yet. Ask your admin."
-EMPTY_TEXT = "Your text was empty, so nothing was posted. Text the words you want to post."
 PHONE_CONFIRMED = "Thanks, this phone is confirmed. Text your post, or HELP for what you can do."
 UNCONFIRMED = (
     "Nothing was posted: first text back the 6-digit code we sent to this phone. "
@@ -82,15 +88,25 @@ def why(outcome: DeliveryOutcome) -> str:
 
 def post_reply(outcomes: Sequence[DeliveryOutcome]) -> str:
     """Tell the person where their post went and what failed, in one text."""
-    posted = [where(o) for o in outcomes if o.published]
-    failed = [o for o in outcomes if not o.published]
-    sentences = []
+    posted = [_where_part(o) for o in outcomes if o.published]
+    failed = [
+        Phrase("{where}: {why}", where=_where_part(o), why=Quote(why(o)))
+        for o in outcomes
+        if not o.published
+    ]
+    template, values = [], {}
     if posted:
-        sentences.append("Posted to " + _join(posted) + ".")
+        template.append("Posted to {posted}.")
+        values["posted"] = Listing(posted)
     if failed:
-        reasons = "; ".join(f"{where(o)}: {why(o)}" for o in failed)
-        sentences.append(("Not posted to " if posted else "Nothing posted. ") + reasons + ".")
-    return " ".join(sentences)
+        template.append(("Not posted to " if posted else "Nothing posted. ") + "{failed}.")
+        values["failed"] = Listing(failed)
+    return fit_reply(" ".join(template), **values)
+
+
+def _where_part(outcome: DeliveryOutcome) -> Phrase:
+    """'Mastodon @handle' as a part whose handle may shorten to fit."""
+    return Phrase("{platform} {handle}", platform=outcome.platform, handle=Handle(outcome.handle))
 
 
 def _join(items: Sequence[str]) -> str:
@@ -98,3 +114,159 @@ def _join(items: Sequence[str]) -> str:
     if len(items) <= 1:
         return "".join(items)
     return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+# --- The SMS conversation: each answer fits one GSM-7 segment, its variable parts
+# --- shortened by fit_reply where they would push it over.
+
+OPTED_IN = "You will get texts from us again, and your texts will be posted. Text HELP for how."
+PIN_SET = "PIN set. Start every post and command with it, then a space."
+PIN_REMOVED = "PIN removed: your posts no longer need it."
+NO_PIN = "You have no PIN to remove."
+SET_PIN_FIRST = "A PIN is needed to post here. Set one: text PIN and 4 to 8 digits, e.g. PIN 4821."
+PIN_MISSING = (
+    "Start your text with your PIN and a space, e.g. 4821 Great keynote. Nothing was done."
+)
+NOTHING_HELD = "Nothing is waiting for YES. Held posts are dropped after a while: text it again."
+HELD_DROPPED = "Your held post was dropped, as your next text was not YES."
+NOT_AT_EVENT = "You are not at any event. Text EVENTS to see the codes, then JOIN and a code."
+
+
+def help_text(admin_contact: str) -> str:
+    """What a person can text, in one segment."""
+    return fit_reply(
+        "Text words to post. JOIN code, LEAVE, EVENTS, STATUS, UNDO, PIN 1234, REPLY 1 text. "
+        "X: or BS: posts to one only. STOP ends texts. Help: {admin}",
+        admin=Name(admin_contact),
+    )
+
+
+def locked(admin_contact: str) -> str:
+    """Posting stays locked after too many wrong PINs."""
+    return fit_reply(
+        "Posting is locked after too many wrong PINs. Ask {admin} to unlock it.",
+        admin=Name(admin_contact),
+    )
+
+
+def wrong_pin(left: int) -> str:
+    """A wrong PIN, and how many tries are left."""
+    tries = "try" if left == 1 else "tries"
+    return f"Wrong PIN, nothing was done. {left} {tries} left before posting is locked."
+
+
+def over_post_limit(per_hour: int) -> str:
+    """The hourly post limit was reached."""
+    return f"Not posted: {per_hour} posts an hour is the most. Try again later."
+
+
+def held(found: str, minutes: int) -> str:
+    """A post held by the confidentiality check; `found` says what, as a sentence."""
+    return fit_reply(
+        "Not posted yet: it may identify someone. {found} Text YES within {minutes} min "
+        "to post it anyway; any other text drops it.",
+        found=Quote(found),
+        minutes=minutes,
+    )
+
+
+def no_accounts_for(platforms: Sequence[str] | frozenset[str] | None) -> str:
+    """No linked, working account matched the platforms asked for."""
+    if not platforms:
+        return NO_ACCOUNTS
+    from workers.platforms import display_name  # the registry imports every connector
+
+    return fit_reply(
+        "Nothing was posted: you have no working {names} account linked. Ask your admin.",
+        names=Listing(sorted(display_name(p) for p in platforms)),
+    )
+
+
+def no_such_mention(n: int) -> str:
+    """REPLY n names no mention texted to this person."""
+    return f"There is no message {n} to reply to. The number is in the text that brought it."
+
+
+def account_needs_relink(platform: str) -> str:
+    """The account a mention came to cannot post now."""
+    return (
+        f"Your {platform} account needs linking again, so the reply was not posted. Ask your admin."
+    )
+
+
+def no_such_event(code: str) -> str:
+    """JOIN with a code no event has."""
+    return fit_reply(
+        "No event has the code {code}. Text EVENTS to see the codes.", code=Quote(code)
+    )
+
+
+def event_over(event: Event) -> str:
+    """JOIN of an event that has ended."""
+    return f"{event.code} has ended, so you did not join it. Text EVENTS to see the others."
+
+
+def joined(event: Event) -> str:
+    """JOIN of an open event."""
+    return fit_reply(
+        "You joined {code}. Your posts get {tags} until it ends. LEAVE to stop.",
+        code=event.code,
+        tags=Listing(event.tags or ["no hashtags"]),
+    )
+
+
+def joined_before_start(event: Event) -> str:
+    """JOIN of an event still to start."""
+    return fit_reply(
+        "You joined {code}. Its hashtags {tags} go on your posts from {when}.",
+        code=event.code,
+        tags=Listing(event.tags or ["(none)"]),
+        when=event.starts_at.strftime("%d %b %H:%M UTC"),
+    )
+
+
+def not_at_that_event(code: str) -> str:
+    """LEAVE naming an event the person is not at."""
+    return fit_reply("You are not at {code}. Text STATUS to see your event.", code=Quote(code))
+
+
+def left(event: Event) -> str:
+    """LEAVE of the current event."""
+    return f"You left {event.code}. Your posts no longer get its hashtags."
+
+
+def events_list(events: Sequence[Event]) -> str:
+    """EVENTS: the codes of events open now or soon."""
+    if not events:
+        return "No events are open to join right now."
+    listed = Listing(Phrase("{code} ({name})", code=e.code, name=Name(e.name)) for e in events)
+    return fit_reply("Events: {listed}. Text JOIN and a code.", listed=listed)
+
+
+def status(accounts: Sequence[tuple[str, bool]], event_code: str | None, posted: int) -> str:
+    """STATUS: accounts and whether each works, the event, posts in the last day."""
+    listed = Listing(f"{name} {'ok' if works else 'needs relinking'}" for name, works in accounts)
+    return fit_reply(
+        "Event: {event}. Posts in 24h: {posted}. Accounts: {accounts}.",
+        event=event_code or "none",
+        posted=posted,
+        accounts=listed if accounts else "none",
+    )
+
+
+def mention(platform: str, author: str, text: str, number: int) -> str:
+    """A reply or mention, and how to answer it."""
+    return fit_reply(
+        '{who} on {platform}: "{what}" Text REPLY {n} and your words to answer.',
+        who=Handle(author),
+        platform=platform,
+        # Their words in GSM-7 where macrons are all that differ: a UCS-2 text holds 70
+        # characters, which would leave only a few of the words.
+        what=Quote(spell_in_gsm7(" ".join(text.split())) or " ".join(text.split())),
+        n=number,
+    )
+
+
+def mention_digest(cap: int) -> str:
+    """Sent once a day when more replies came than the daily cap of texts."""
+    return f"More replies came today than your limit of {cap} texts. See the rest on the platforms."

@@ -13,8 +13,9 @@ from sqlalchemy import or_, select
 
 from gateway.db import transaction
 from gateway.models import Delivery, InboundMessage, OutboundMessage, Post, utcnow
-from gateway.queueing import enqueue_inbound
+from gateway.queueing import enqueue_inbound, enqueue_read_mentions
 from workers.dispatch import dispatch
+from workers.mentions import due_accounts
 from workers.publishing import finish_post
 from workers.runtime import Runtime, current
 
@@ -29,6 +30,7 @@ class SweepReport:
     deliveries: int
     replies: int
     texts: int
+    mention_reads: int = 0
 
 
 def sweep() -> SweepReport:
@@ -77,9 +79,23 @@ def run_sweep(rt: Runtime, now: datetime | None = None) -> SweepReport:
             .limit(BATCH)
         ).all()
 
+        reads = due_accounts(session, now, rt.settings.mentions_every_seconds)
+        undos = session.scalars(
+            select(Post.id)
+            .where(
+                Post.undone_at.is_not(None),
+                Post.undo_replied_at.is_(None),
+                Post.undone_at <= stale,
+            )
+            .order_by(Post.id)
+            .limit(BATCH)
+        ).all()
+
     for inbound_id in inbound:
         enqueue_inbound(rt.queue, inbound_id)
-    dispatch(rt, deliveries=deliveries, texts=texts)
+    for account_id in reads:
+        enqueue_read_mentions(rt.queue, account_id)
+    dispatch(rt, deliveries=deliveries, texts=texts, undos=undos)
     for post_id in unreplied:
         finish_post(rt, post_id)
-    return SweepReport(len(inbound), len(deliveries), len(unreplied), len(texts))
+    return SweepReport(len(inbound), len(deliveries), len(unreplied), len(texts), len(reads))

@@ -7,8 +7,8 @@ from sqlalchemy.orm import Session
 from gateway.models import OutboundMessage
 from workers.opt_outs import is_opted_out
 from workers.segments import count_segments
-
-MAX_SMS_CHARACTERS = 1600  # Twilio refuses longer bodies
+from workers.smart_encoding import smart_encode
+from workers.sms_fit import cap_outbound
 
 
 def queue_text(
@@ -18,8 +18,9 @@ def queue_text(
 
     A text to a number that opted out is kept with status "opted_out" and never sent.
     """
-    if len(body) > MAX_SMS_CHARACTERS:
-        body = body[: MAX_SMS_CHARACTERS - 1] + "…"
+    # Twilio's look-alike swaps, so a stray smart quote does not make it UCS-2, and
+    # never over Twilio's 1600 characters.
+    body = cap_outbound(smart_encode(body))
     count = count_segments(body)
     message = OutboundMessage(
         to_phone=to,

@@ -76,14 +76,23 @@ def read_parts(rt: Runtime, delivery_id: int) -> list[Part]:
     ]
 
 
-def post_thread(connector: Connector, rt: Runtime, parts: list[Part], key: str) -> Published:
-    """Post every part not yet posted, each replying to the one before; return the first."""
+def post_thread(
+    connector: Connector, rt: Runtime, parts: list[Part], key: str, reply_to: Thread | None = None
+) -> Published:
+    """Post every part not yet posted, each replying to the one before; return the first.
+
+    With `reply_to`, the first part answers someone else's post, in their conversation.
+    """
     first: Published | None = None
     previous: Published | None = None
     for part in parts:
         published = part.published
         if published is None:
-            thread = Thread(root=first, parent=previous) if first and previous else None
+            if first and previous:
+                root = reply_to.root if reply_to else first
+                thread: Thread | None = Thread(root=root, parent=previous)
+            else:
+                thread = reply_to
             published = post_part(connector, rt, part, f"{key}-{part.position}", thread)
         first = first or published
         previous = published

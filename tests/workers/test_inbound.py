@@ -11,6 +11,7 @@ from gateway.models import Delivery, InboundMessage, OutboundMessage, Post, utcn
 from tests.conftest import run_jobs
 from tests.factories import PHONE, add_event, add_inbound, add_person
 from workers import replies
+from workers.commands import EMPTY_HINT
 from workers.inbound import process_inbound
 from workers.runtime import Runtime
 
@@ -133,7 +134,7 @@ def test_an_empty_text_is_not_posted(rt: Runtime) -> None:
     process_inbound(rt, add_inbound(rt, "   "))
 
     assert posts(rt) == []
-    assert [t.body for t in outbox(rt)] == [replies.EMPTY_TEXT]
+    assert [t.body for t in outbox(rt)] == [EMPTY_HINT]
 
 
 def test_a_national_format_sender_matches_the_registered_person(rt: Runtime) -> None:

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
+from workers import replies
 from workers.replies import (
-    EMPTY_TEXT,
-    NO_ACCOUNTS,
-    UNKNOWN_SENDER,
     DeliveryOutcome,
     post_reply,
 )
@@ -37,6 +35,38 @@ def test_all_failed() -> None:
 
 
 def test_fixed_replies_fit_one_gsm7_segment() -> None:
-    for text in (UNKNOWN_SENDER, NO_ACCOUNTS, EMPTY_TEXT, post_reply([MASTODON, LOCAL])):
+    fixed = [v for name, v in vars(replies).items() if name.isupper() and isinstance(v, str)]
+    assert len(fixed) >= 12
+    for text in (*fixed, post_reply([MASTODON, LOCAL])):
         count = count_segments(text)
         assert (count.encoding, count.segments) == ("GSM-7", 1), text
+
+
+def test_five_accounts_with_long_handles_still_fit_one_segment() -> None:
+    outcomes = [
+        DeliveryOutcome("Mastodon", "aroha.te.whare@social.community.example.nz", True),
+        DeliveryOutcome("Bluesky", "aroha-te-whare.bsky.social", True),
+        DeliveryOutcome("X", "aroha_te_whare_nz", True),
+        DeliveryOutcome("Facebook", "Kai Community Garden Trust", False, "auth"),
+        DeliveryOutcome("LinkedIn", "Aroha Te Whare", False, "content", "the text was too long"),
+    ]
+
+    text = post_reply(outcomes)
+
+    count = count_segments(text)
+    assert (count.encoding, count.segments) == ("GSM-7", 1), text
+    assert text.startswith("Posted to Mastodon @aroha")
+    assert "Not posted to " in text
+
+
+def test_a_mention_in_maori_with_a_long_handle_fits_one_segment() -> None:
+    text = replies.mention(
+        "Mastodon",
+        "tama.rangi@mastodon.example.social",
+        "Ka pai tō kōrero mō te kaupapa Māori, tēnā koe e hoa! " * 3,
+        12,
+    )
+
+    assert count_segments(text).segments == 1, text
+    assert text.startswith('@tama on Mastodon: "Ka pai to korero mo te kaupapa Maori')
+    assert text.endswith("Text REPLY 12 and your words to answer.")

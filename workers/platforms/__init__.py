@@ -29,6 +29,27 @@ class Thread:
     parent: Published
 
 
+def thread_to_json(thread: Thread) -> dict[str, dict[str, str]]:
+    """A thread as plain data, to store with a mention."""
+    return {
+        "root": {
+            "remote_id": thread.root.remote_id,
+            "url": thread.root.url,
+            "cid": thread.root.cid,
+        },
+        "parent": {
+            "remote_id": thread.parent.remote_id,
+            "url": thread.parent.url,
+            "cid": thread.parent.cid,
+        },
+    }
+
+
+def thread_from_json(data: dict[str, Any]) -> Thread:
+    """A thread stored by thread_to_json."""
+    return Thread(root=Published(**data["root"]), parent=Published(**data["parent"]))
+
+
 @dataclass(frozen=True)
 class Mention:
     """A reply to one of the account's posts, or a post that mentions the account."""

@@ -128,6 +128,10 @@ def upgrade() -> None:
         )
         batch_op.add_column(sa.Column("undone_at", sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column("undo_replied_at", sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column("reply_to_mention_id", sa.Integer(), nullable=True))
+        batch_op.create_foreign_key(
+            "fk_posts_reply_to_mention_id", "received_mentions", ["reply_to_mention_id"], ["id"]
+        )
 
     # People registered before phones were confirmed keep posting as they did.
     op.execute("UPDATE people SET phone_confirmed_at = created_at")
@@ -136,6 +140,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     """Downgrade schema."""
     with op.batch_alter_table("posts", schema=None) as batch_op:
+        batch_op.drop_constraint("fk_posts_reply_to_mention_id", type_="foreignkey")
+        batch_op.drop_column("reply_to_mention_id")
         batch_op.drop_column("undo_replied_at")
         batch_op.drop_column("undone_at")
         batch_op.drop_column("platforms")
