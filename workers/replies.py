@@ -129,6 +129,11 @@ PIN_MISSING = (
 )
 NOTHING_HELD = "Nothing is waiting for YES. Held posts are dropped after a while: text it again."
 HELD_DROPPED = "Your held post was dropped, as your next text was not YES."
+CHECK_ON = (
+    "From now on, posts that may identify someone (phone, NHI, address...) are held "
+    "until you text YES."
+)
+CHECK_OFF = "Your posts are no longer checked for details that could identify someone."
 NOT_AT_EVENT = "You are not at any event. Text EVENTS to see the codes, then JOIN and a code."
 
 

@@ -64,6 +64,20 @@ def events_create(
     )
 
 
+@events.command("check")
+@click.option("--code", required=True)
+@click.option("--on/--off", "on", required=True, help="Check posts for client details, or not.")
+def events_check(code: str, on: bool) -> None:
+    """Turn the confidentiality check on or off for an event's posts."""
+    with transaction(runtime().sessions) as session:
+        event = session.scalar(select(Event).where(Event.code == code.strip().upper()))
+        if event is None:
+            raise fail(f"no event has the code {code.strip().upper()}")
+        event.check_confidentiality = on
+        state = "checked" if on else "no longer checked"
+        click.echo(f"Posts at {event.code} are {state} for details that could identify someone.")
+
+
 @events.command("list")
 def events_list() -> None:
     """List events with their windows."""

@@ -11,9 +11,11 @@ from gateway.cli.context import fail, runtime, settings
 from gateway.db import transaction
 from gateway.models import Account, Person, utcnow
 from gateway.phones import InvalidPhone, normalise_phone
+from workers import replies
 from workers.confirming import send_code
 from workers.dispatch import dispatch
 from workers.linking import LinkError, check_account, credentials_from_options
+from workers.texts import queue_text
 
 
 def phone_option(value: str) -> str:
@@ -98,6 +100,35 @@ def users_disable(phone: str) -> None:
         person = person_by_phone(session, number)
         person.active = False
     click.echo(f"Disabled {number}: from its next text on, nothing it texts is posted.")
+
+
+@users.command("unlock")
+@click.option("--phone", required=True)
+def users_unlock(phone: str) -> None:
+    """Let a phone post again after too many wrong PINs."""
+    number = phone_option(phone)
+    with transaction(runtime().sessions) as session:
+        person = person_by_phone(session, number)
+        person.posting_locked_at = None
+        person.pin_failures = 0
+    click.echo(f"Unlocked {number}: it can post again with its PIN.")
+
+
+@users.command("check")
+@click.option("--phone", required=True)
+@click.option("--on/--off", "on", required=True, help="Check posts for client details, or not.")
+def users_check(phone: str, on: bool) -> None:
+    """Turn one person's confidentiality check on or off; they are told by text."""
+    number = phone_option(phone)
+    rt = runtime()
+    with transaction(rt.sessions) as session:
+        person = person_by_phone(session, number)
+        person.check_confidentiality = on
+        # Never checked (or not) behind their back: held posts would surprise them.
+        words = replies.CHECK_ON if on else replies.CHECK_OFF
+        text = queue_text(session, number, words, kind="notice")
+    dispatch(rt, texts=[text.id])
+    click.echo(f"The check is {'on' if on else 'off'} for {number}; they were told by text.")
 
 
 @users.command("enable")

@@ -12,12 +12,12 @@ from sqlalchemy import delete, select
 
 from gateway.cli import main
 from gateway.db import transaction
-from gateway.models import Account, Delivery, Event, OutboundMessage, Person, Post
+from gateway.models import Account, Delivery, Event, OutboundMessage, Person, Post, utcnow
 from tests.conftest import run_jobs
 from tests.factories import add_inbound
 from tests.peers.bluesky import BlueskyPds
 from workers.inbound import process_inbound
-from workers.replies import PHONE_CONFIRMED, UNCONFIRMED
+from workers.replies import CHECK_OFF, CHECK_ON, PHONE_CONFIRMED, UNCONFIRMED
 from workers.runtime import Runtime
 
 
@@ -391,3 +391,45 @@ def test_accounts_add_bluesky_logs_in_once_and_keeps_the_session(
     assert stored["app_password"] == member.app_password
     assert stored["session"]  # the login's session, reused by the first post
     assert member.app_password not in account.credentials
+
+
+def test_unlock_lets_a_locked_phone_post_again(registered: Runtime) -> None:
+    with transaction(registered.sessions) as session:
+        session.scalars(select(Person)).one().posting_locked_at = utcnow()
+        session.scalars(select(Person)).one().pin_failures = 3
+
+    result = smsbridge("users", "unlock", "--phone", "+64211234567")
+    process_inbound(registered, add_inbound(registered, "Unlocked now", sid="SMu1"))
+
+    assert result.output == "Unlocked +64211234567: it can post again with its PIN.\n"
+    with registered.sessions() as session:
+        assert session.scalars(select(Post.body)).all() == ["Unlocked now"]
+
+
+def test_turning_a_persons_check_on_or_off_tells_them(registered: Runtime) -> None:
+    off = smsbridge("users", "check", "--phone", "+64211234567", "--off")
+    process_inbound(registered, add_inbound(registered, "Ring 021 555 1234", sid="SMk1"))
+    on = smsbridge("users", "check", "--phone", "+64211234567", "--on")
+    process_inbound(registered, add_inbound(registered, "Ring 021 555 9876", sid="SMk2"))
+
+    assert off.exit_code == on.exit_code == 0
+    with registered.sessions() as session:
+        texts = session.scalars(select(OutboundMessage.body).order_by(OutboundMessage.id)).all()
+        posts = session.scalars(select(Post.body)).all()
+    assert texts[0] == CHECK_OFF and texts[1] == CHECK_ON
+    assert texts[2].startswith("Not posted yet: it may identify someone.")
+    assert posts == ["Ring 021 555 1234"]
+
+
+def test_an_event_check_can_be_turned_off(rt: Runtime) -> None:
+    smsbridge("events", "create", "--code", "SWRB13", "--name", "S", "--hashtags", "#s")
+
+    result = smsbridge("events", "check", "--code", "swrb13", "--off")
+    unknown = smsbridge("events", "check", "--code", "NOPE1", "--on")
+
+    assert result.output == (
+        "Posts at SWRB13 are no longer checked for details that could identify someone.\n"
+    )
+    assert unknown.output == "Error: no event has the code NOPE1\n"
+    with rt.sessions() as session:
+        assert session.scalars(select(Event.check_confidentiality)).one() is False
