@@ -83,7 +83,7 @@ class LocalTimeline:
             items = [self._mention(entry) for entry in entries]
         return Mentions(items, items[-1].remote_id if items else cursor)
 
-    def _replies_to_me(self) -> Select[tuple[TimelineEntry]]:
+    def _replies_to_me(self) -> Select[TimelineEntry]:
         """Select the entries other handles wrote in reply to this handle's, not deleted."""
         parent = aliased(TimelineEntry)
         return (
