@@ -7,6 +7,15 @@ It answers the way the Graph API documents (https://developers.facebook.com/docs
 - `DELETE /{version}/{object_id}` — {"success": true}; a post's comments go with it.
 - `GET /{version}/{page_id}?fields=id,name` — the Page's requested fields, {"name", "id"}
   when none are named; other fields the Page lacks are left out.
+- `GET /{version}/{object_id}/comments` — a post's or comment's comments, with `filter`
+  (`toplevel`, the default, or `stream`: replies to comments too, flat), `order`
+  (`chronological`, the default, or `reverse_chronological`), `fields` (id, message,
+  created_time, from, parent, permalink_url; id alone when none are named), `limit` (25)
+  and `after`/`before` cursors: {"data": [...], "paging": {"cursors", "next"?}}.
+
+`add_comment` comments as a person, as someone reading the Page would; a comment on a
+reply goes under the comment it replies to, as Graph nests comments one level only.
+Times are Graph's: whole seconds, "2026-11-23T22:14:03+0000".
 
 Parameters come as a form, JSON, or the query string; each request needs the Page's
 `access_token`, otherwise 400 OAuthException code 190. Unknown objects get 400
@@ -17,12 +26,15 @@ body: {"error": {"message", "type", "code", "error_subcode", "fbtrace_id"}}.
 
 from __future__ import annotations
 
+import base64
 import itertools
 import json
 import secrets
 import threading
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
@@ -35,6 +47,8 @@ PAGE_ID = "104839275612345"
 ACCESS_TOKEN = "EAAGpeerPageAccessToken0123456789"
 PAGE_NAME = "Kai Community Garden"
 JSON_TYPE = "application/json; charset=UTF-8"
+COMMENTS_LIMIT = 25  # Graph's page of comments when no limit is asked for
+COMMENT_FIELDS = frozenset({"id", "message", "created_time", "from", "parent", "permalink_url"})
 
 
 @dataclass(frozen=True)
@@ -174,7 +188,8 @@ class FacebookPeer(LocalServer):
         self.page_name = page_name
         self.access_token = access_token
         self.requests: list[RecordedRequest] = []
-        # Every post and comment that exists, by id: message, and parent for comments.
+        # Every post and comment that exists, by id: message, author ("from"),
+        # created_time, and parent (the object commented on) for comments.
         self.objects: dict[str, dict[str, Any]] = {}
         self._failures: FailureQueue[GraphError] = FailureQueue()
         self._ids = itertools.count(1220000000000001)
@@ -183,6 +198,7 @@ class FacebookPeer(LocalServer):
             [
                 Rule("/<version>/<object_id>/feed", endpoint="feed", methods=["POST"]),
                 Rule("/<version>/<object_id>/comments", endpoint="comments", methods=["POST"]),
+                Rule("/<version>/<object_id>/comments", endpoint="read_comments", methods=["GET"]),
                 Rule("/<version>/<object_id>", endpoint="delete", methods=["DELETE"]),
                 Rule("/<version>/<object_id>", endpoint="read", methods=["GET"]),
             ]
@@ -204,12 +220,25 @@ class FacebookPeer(LocalServer):
         return [o for o in self.objects.values() if o["kind"] == "comment"]
 
     def fail_next(self, error: GraphError, times: int = 1, endpoint: str | None = None) -> None:
-        """Answer the next `times` requests (to `endpoint` only: feed, comments, delete, read)."""
+        """Answer the next `times` requests (to `endpoint` only: feed, comments, delete, read,
+        read_comments)."""
         self._failures.add(error, times, endpoint)
 
     def requests_to(self, method: str, path: str) -> list[RecordedRequest]:
         """The recorded requests with this method and path."""
         return [r for r in self.requests if (r.method, r.path) == (method, path)]
+
+    def add_comment(
+        self, object_id: str, message: str, name: str, at: datetime | None = None
+    ) -> dict[str, Any]:
+        """Comment as a person on a post or a comment (at a given time, or now); return it."""
+        person = {"name": name, "id": str(10**15 + sum(map(ord, name)) * 7919)}
+        with self._lock:
+            target = self.objects[object_id]
+            if target["kind"] == "comment" and self.objects[target["parent"]]["kind"] == "comment":
+                target = self.objects[target["parent"]]  # one level of replies only
+            comment = self._new_object("comment", target["id"], message, person, at)
+        return comment
 
     def _app(self, environ: dict[str, Any], start_response: Any) -> Any:
         """The WSGI app: record the request, then answer it."""
@@ -256,6 +285,8 @@ class FacebookPeer(LocalServer):
             return self._create("comment", f"{local}_{next(self._ids)}", object_id, params)
         if endpoint == "read":
             return self._read(object_id, str(params.get("fields") or "name,id"))
+        if endpoint == "read_comments":
+            return self._read_comments(object_id, recorded.query)
         return self._delete(object_id)
 
     def _take_failure(self, endpoint: str) -> GraphError | None:
@@ -269,14 +300,99 @@ class FacebookPeer(LocalServer):
         message = str(params.get("message") or "")
         if not message.strip():
             return _error(MISSING_MESSAGE)
+        page = {"name": self.page_name, "id": self.page_id}
         with self._lock:
-            self.objects[object_id] = {
-                "id": object_id,
-                "kind": kind,
-                "message": message,
-                "parent": parent,
-            }
+            self._new_object(kind, parent, message, page, object_id=object_id)
         return _json(200, {"id": object_id})
+
+    def _new_object(
+        self,
+        kind: str,
+        parent: str | None,
+        message: str,
+        author: dict[str, str],
+        at: datetime | None = None,
+        object_id: str | None = None,
+    ) -> dict[str, Any]:
+        """Store a new post or comment (the caller holds the lock) and return it."""
+        if object_id is None:
+            local = str(parent).rsplit("_", 1)[-1]
+            object_id = f"{local}_{next(self._ids)}"
+        created = self.objects[object_id] = {
+            "id": object_id,
+            "kind": kind,
+            "message": message,
+            "parent": parent,
+            "from": author,
+            "created_time": _graph_time(at or datetime.now(UTC)),
+        }
+        return created
+
+    def _read_comments(self, object_id: str, query: dict[str, str]) -> Response:
+        """A page of an object's comments, in the order and with the fields asked for."""
+        with self._lock:
+            if object_id not in self.objects:
+                return _error(no_such_object(object_id, "get"))
+            if query.get("filter") == "stream":
+                comments = [c for c in self.comments if self._post_of(c["id"]) == object_id]
+            else:
+                comments = [c for c in self.comments if c["parent"] == object_id]
+            # Graph orders by time; comments made in the same second keep their order.
+            comments.sort(key=lambda c: c["created_time"])
+            if query.get("order") == "reverse_chronological":
+                comments.reverse()
+            named = {f.strip() for f in query.get("fields", "id").split(",") if f.strip()}
+            return self._comments_page(object_id, comments, named, query)
+
+    def _comments_page(
+        self,
+        object_id: str,
+        comments: list[dict[str, Any]],
+        fields: set[str],
+        query: dict[str, str],
+    ) -> Response:
+        """Cut a page after or before a cursor; give the cursors and, if more follow, next."""
+        ids = [c["id"] for c in comments]
+        start = ids.index(_uncursor(query["after"])) + 1 if query.get("after") else 0
+        end = len(ids)
+        if query.get("before"):
+            end = ids.index(_uncursor(query["before"]))
+        limit = int(query.get("limit") or COMMENTS_LIMIT)
+        page = comments[start:end][:limit]
+        body: dict[str, Any] = {"data": [self._comment_fields(c, fields) for c in page]}
+        if page:
+            after = _cursor(page[-1]["id"])
+            body["paging"] = {"cursors": {"before": _cursor(page[0]["id"]), "after": after}}
+            if start + len(page) < end:
+                more = {k: v for k, v in query.items() if k not in ("after", "before")}
+                more["after"] = after
+                body["paging"]["next"] = (
+                    f"{self.url}/{API_VERSION}/{object_id}/comments?{urlencode(more)}"
+                )
+        return _json(200, body)
+
+    def _comment_fields(self, comment: dict[str, Any], fields: set[str]) -> dict[str, Any]:
+        """A comment as Graph shows it, with the fields named (and always its id)."""
+        post = self._post_of(comment["id"])
+        local = comment["id"].rsplit("_", 1)[-1]
+        full: dict[str, Any] = {
+            "id": comment["id"],
+            "message": comment["message"],
+            "created_time": comment["created_time"],
+            "from": comment["from"],
+            "permalink_url": f"https://www.facebook.com/{post.replace('_', '/posts/')}"
+            f"?comment_id={local}",
+        }
+        parent = self.objects.get(comment["parent"])
+        if parent is not None and parent["kind"] == "comment":
+            full["parent"] = {k: parent[k] for k in ("created_time", "from", "message", "id")}
+        return {k: v for k, v in full.items() if k in fields | {"id"}}
+
+    def _post_of(self, object_id: str) -> str:
+        """The post a comment is (at last) on."""
+        while self.objects[object_id]["kind"] == "comment":
+            object_id = self.objects[object_id]["parent"]
+        return object_id
 
     def _read(self, object_id: str, fields: str) -> Response:
         """The Page's requested fields; Graph always adds its id."""
@@ -300,6 +416,21 @@ class FacebookPeer(LocalServer):
             for gone in doomed:
                 del self.objects[gone]
         return _json(200, {"success": True})
+
+
+def _graph_time(moment: datetime) -> str:
+    """A time as Graph writes it: whole seconds, with a +0000 offset."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S+0000")
+
+
+def _cursor(object_id: str) -> str:
+    """An opaque paging cursor naming an object, as Graph's base64 ones are."""
+    return base64.urlsafe_b64encode(object_id.encode()).decode()
+
+
+def _uncursor(cursor: str) -> str:
+    """The object a cursor names."""
+    return base64.urlsafe_b64decode(cursor.encode()).decode()
 
 
 def _error(error: GraphError) -> Response:

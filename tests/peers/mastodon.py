@@ -8,7 +8,16 @@ It answers the way Mastodon 4.x documents (https://docs.joinmastodon.org/methods
 - `POST /api/v1/statuses` — a Status; the `Idempotency-Key` header makes a repeat from
   the same token return the first status instead of a new one; 422 when the text is
   blank or over the limit, counted as Mastodon does with every URL as 23 characters.
-- `DELETE /api/v1/statuses/:id` — the deleted Status, with `text` in place of `content`.
+- `DELETE /api/v1/statuses/:id` — the deleted Status, with `text` in place of `content`;
+  the notifications about it go with it.
+- `GET /api/v1/notifications` — the user's Notifications, newest first, filtered by
+  `types[]` and `exclude_types[]`, paged by `max_id`, `since_id` and `min_id` (the page
+  just after min_id) with `limit` (40, at most 80), and a `Link` header to the next
+  (older) and previous (newer) page, as Mastodon sends it.
+
+`add_status_from` posts as another account (`mere`, or `mere@other.example`), as a
+person elsewhere would; a status naming @aroha notifies the user with a `mention`, as
+Mastodon does (clients start a reply with the @name of the account replied to).
 
 Every request needs `Authorization: Bearer <access_token>` except the instance one:
 otherwise 401 {"error": "The access token is invalid"}. Unknown ids get 404
@@ -31,6 +40,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
@@ -47,8 +57,15 @@ URL_WEIGHT = 23  # characters_reserved_per_url
 RATE_LIMIT = 300  # requests per five minutes, as Mastodon allows per token
 JSON_TYPE = "application/json; charset=utf-8"
 
+NOTIFICATIONS_LIMIT = 40  # a page of notifications when no limit is asked for
+NOTIFICATIONS_MAX_LIMIT = 80
+
 URL = re.compile(r"https?://\S+", re.IGNORECASE)
 HASHTAG = re.compile(r"(?<![\w#])#(\w+)")
+# @name or @name@domain, not inside a word, an e-mail address or a URL.
+MENTION = re.compile(r"(?<![\w@/])@(\w+)(?:@([\w.-]+\w(?::\d+)?))?")
+# What Mastodon links in a status: hashtags and mentions, in one pass.
+LINKED = re.compile(rf"(?<![\w#])#(?P<tag>\w+)|{MENTION.pattern}")
 
 
 @dataclass(frozen=True)
@@ -149,11 +166,13 @@ class MastodonPeer(LocalServer):
         self.max_characters = max_characters
         self.requests: list[RecordedRequest] = []
         self.statuses: list[dict[str, Any]] = []  # the statuses that exist, as created
+        self.notifications: list[dict[str, Any]] = []  # the user's, oldest first
         self._account = _Account(id="117440810532227399")
         self._sources: dict[str, str] = {}  # status id → the text it was posted with
         self._failures: FailureQueue[MastodonError] = FailureQueue()
         self._stall_seconds = 0.0
         self._sequence = itertools.count()
+        self._notification_ids = itertools.count(1)  # a plain sequence, as Mastodon's are
         self._lock = threading.Lock()
         self._routes = Map(
             [
@@ -166,6 +185,7 @@ class MastodonPeer(LocalServer):
                 ),
                 Rule("/api/v1/statuses", endpoint="create_status", methods=["POST"]),
                 Rule("/api/v1/statuses/<status_id>", endpoint="delete_status", methods=["DELETE"]),
+                Rule("/api/v1/notifications", endpoint="notifications", methods=["GET"]),
             ]
         )
 
@@ -185,7 +205,8 @@ class MastodonPeer(LocalServer):
         """Answer the next `times` requests (to `endpoint` only, if given) with this error.
 
         With `after`, that many matching requests are answered normally first.
-        Endpoints: "instance", "verify_credentials", "create_status", "delete_status".
+        Endpoints: "instance", "verify_credentials", "create_status", "delete_status",
+        "notifications".
         """
         self._failures.add(error, times, endpoint, after)
 
@@ -197,6 +218,27 @@ class MastodonPeer(LocalServer):
     def requests_to(self, method: str, path: str) -> list[RecordedRequest]:
         """The recorded requests with this method and path."""
         return [r for r in self.requests if (r.method, r.path) == (method, path)]
+
+    def add_status_from(
+        self, acct: str, text: str, in_reply_to_id: str | None = None
+    ) -> dict[str, Any]:
+        """Post a public status as another account; notify the user if it names @username."""
+        with self._lock:
+            account = self._other_account(acct)
+            status = self._status(text, {"in_reply_to_id": in_reply_to_id}, account)
+            self.statuses.append(status)
+            if status["mentions"]:
+                self.notifications.append(
+                    {
+                        "id": str(next(self._notification_ids)),
+                        "type": "mention",
+                        "created_at": _iso(datetime.now(UTC)),
+                        "group_key": f"ungrouped-{status['id']}",
+                        "account": account,
+                        "status": status,
+                    }
+                )
+        return status
 
     def _app(self, environ: dict[str, Any], start_response: Any) -> Any:
         """The WSGI app: record the request, then answer it."""
@@ -234,6 +276,8 @@ class MastodonPeer(LocalServer):
             return self._ok(self._credential_account())
         if endpoint == "create_status":
             return self._create_status(body, request.headers.get("Idempotency-Key"))
+        if endpoint == "notifications":
+            return self._notifications(request)
         return self._delete_status(args["status_id"])
 
     def _take_failure(self, endpoint: str) -> MastodonError | None:
@@ -254,7 +298,7 @@ class MastodonPeer(LocalServer):
                     return _error(too_long(self.max_characters))
                 account.statuses_count += 1
                 account.last_status_at = datetime.now(UTC).date().isoformat()
-                status = self._status(text, form)
+                status = self._status(text, form, self._public_account())
                 self.statuses.append(status)
                 self._sources[status["id"]] = text
                 if idempotency_key:
@@ -270,18 +314,23 @@ class MastodonPeer(LocalServer):
             if status is None:
                 return _error(RECORD_NOT_FOUND)
             self.statuses.remove(status)
+            self.notifications = [
+                n for n in self.notifications if (n.get("status") or {}).get("id") != status_id
+            ]
             self._account.statuses_count -= 1
             deleted = {k: v for k, v in status.items() if k != "content"}
             deleted["text"] = self._sources.pop(status_id)
             deleted["account"] = self._public_account()
         return self._ok(deleted)
 
-    def _status(self, text: str, form: dict[str, Any]) -> dict[str, Any]:
-        """A Status entity for a new post by the user."""
+    def _status(self, text: str, form: dict[str, Any], account: dict[str, Any]) -> dict[str, Any]:
+        """A Status entity for a new post by an account (the user's or another's)."""
         status = self._fixture("status.json")
         status_id = self._snowflake()
         tags = list(dict.fromkeys(HASHTAG.findall(text)))
         visibility = form.get("visibility") or "public"
+        parent = self._reply_to(form)
+        mentioned = self._mentions_user(text) and account["id"] != self._account.id
         status.update(
             id=status_id,
             created_at=_iso(datetime.now(UTC)),
@@ -289,35 +338,100 @@ class MastodonPeer(LocalServer):
             spoiler_text=str(form.get("spoiler_text") or ""),
             visibility=visibility,
             language=form.get("language") or "en",
-            uri=f"{self.url}/users/{self.username}/statuses/{status_id}",
-            url=f"{self.url}/@{self.username}/{status_id}",
+            uri=f"{account['uri']}/statuses/{status_id}",
+            url=f"{account['url']}/{status_id}",
             content=self._html(text),
             tags=[{"name": tag, "url": f"{self.url}/tags/{tag.lower()}"} for tag in tags],
-            in_reply_to_id=self._reply_to(form),
-            in_reply_to_account_id=self._account.id if self._reply_to(form) else None,
+            mentions=[self._user_mention()] if mentioned else [],
+            in_reply_to_id=parent["id"] if parent else None,
+            in_reply_to_account_id=parent["account"]["id"] if parent else None,
         )
-        status["account"] = self._public_account()
+        status["account"] = account
         return status
 
-    def _reply_to(self, form: dict[str, Any]) -> str | None:
+    def _reply_to(self, form: dict[str, Any]) -> dict[str, Any] | None:
         """The status a new one replies to, if it names one that exists."""
-        wanted = form.get("in_reply_to_id")
-        return str(wanted) if any(s["id"] == str(wanted) for s in self.statuses) else None
+        wanted = str(form.get("in_reply_to_id"))
+        return next((s for s in self.statuses if s["id"] == wanted), None)
+
+    def _mentions_user(self, text: str) -> bool:
+        """Tell whether a text names the user: @username, or @username@this-host."""
+        return any(
+            name == self.username and domain in ("", self.host)
+            for name, domain in MENTION.findall(text)
+        )
+
+    def _user_mention(self) -> dict[str, str]:
+        """The Mention entity of the user, as a status that names them lists it."""
+        name = self.username
+        return {
+            "id": self._account.id,
+            "username": name,
+            "url": f"{self.url}/@{name}",
+            "acct": name,
+        }
 
     def _html(self, text: str) -> str:
-        """Render plain text as Mastodon does: escaped, in paragraphs, hashtags linked."""
+        """Render plain text as Mastodon does: escaped, in paragraphs, tags and the user linked."""
 
-        def tag_link(match: re.Match[str]) -> str:
-            name = match.group(1)
+        def link(match: re.Match[str]) -> str:
+            if match.group("tag"):
+                name = match.group("tag")
+                return (
+                    f'<a href="{self.url}/tags/{name.lower()}" class="mention hashtag" '
+                    f'rel="tag">#<span>{name}</span></a>'
+                )
+            if not self._mentions_user(match.group(0)):
+                return match.group(0)  # Mastodon links only accounts it knows
             return (
-                f'<a href="{self.url}/tags/{name.lower()}" class="mention hashtag" '
-                f'rel="tag">#<span>{name}</span></a>'
+                f'<span class="h-card" translate="no"><a href="{self.url}/@{self.username}" '
+                f'class="u-url mention">@<span>{self.username}</span></a></span>'
             )
 
         paragraphs = re.split(r"\n{2,}", html.escape(text.strip(), quote=False))
         return "".join(
-            "<p>" + HASHTAG.sub(tag_link, p).replace("\n", "<br />") + "</p>" for p in paragraphs
+            "<p>" + LINKED.sub(link, p).replace("\n", "<br />") + "</p>" for p in paragraphs
         )
+
+    def _notifications(self, request: Request) -> Response:
+        """A page of the user's notifications, newest first, with Mastodon's Link header."""
+        args = request.args
+        types = set(args.getlist("types[]") or args.getlist("types"))
+        excluded = set(args.getlist("exclude_types[]") or args.getlist("exclude_types"))
+        limit = min(int(args.get("limit") or NOTIFICATIONS_LIMIT), NOTIFICATIONS_MAX_LIMIT)
+        with self._lock:
+            chosen = [
+                n
+                for n in self.notifications
+                if (not types or n["type"] in types) and n["type"] not in excluded
+            ]
+        for name, keep in (
+            ("max_id", lambda id_, bound: id_ < bound),
+            ("since_id", lambda id_, bound: id_ > bound),
+            ("min_id", lambda id_, bound: id_ > bound),
+        ):
+            if args.get(name):
+                chosen = [n for n in chosen if keep(int(n["id"]), int(args[name]))]
+        chosen.sort(key=lambda n: int(n["id"]))
+        # min_id asks for the page just after it; otherwise the newest page is wanted.
+        page = chosen[:limit] if args.get("min_id") else chosen[-limit:]
+        page.reverse()
+        response = self._ok(page)
+        if page:
+            response.headers["Link"] = self._links(request, page[-1]["id"], page[0]["id"])
+        return response
+
+    def _links(self, request: Request, oldest: str, newest: str) -> str:
+        """The Link header of a page: the next page is older (max_id), the previous newer."""
+        kept = [
+            (name, value)
+            for name, value in request.args.items(multi=True)
+            if name not in ("max_id", "min_id", "since_id")
+        ]
+        base = f"{self.url}{request.path}"
+        older = urlencode([*kept, ("max_id", oldest)])
+        newer = urlencode([*kept, ("min_id", newest)])
+        return f'<{base}?{older}>; rel="next", <{base}?{newer}>; rel="prev"'
 
     def _instance(self) -> dict[str, Any]:
         """The InstanceV2 entity, with this peer's status length."""
@@ -342,6 +456,24 @@ class MastodonPeer(LocalServer):
         account.update(self._account_fields())
         return account
 
+    def _other_account(self, acct: str) -> dict[str, Any]:
+        """The Account entity of someone else: on this instance, or `name@their.host`."""
+        account = self._fixture("credential_account.json")
+        account.pop("source")
+        account.pop("role")
+        name, _, domain = acct.partition("@")
+        home = f"https://{domain}" if domain else self.url
+        account.update(
+            id=str(int(uuid.uuid5(uuid.NAMESPACE_URL, acct).int % 10**17) + 10**17),
+            username=name,
+            acct=acct,
+            display_name=name.title(),
+            locked=False,
+            url=f"{home}/@{name}",
+            uri=f"{home}/users/{name}",
+        )
+        return account
+
     def _account_fields(self) -> dict[str, Any]:
         """The fields of the account that change with the peer and its posts."""
         name = self.username
@@ -364,7 +496,7 @@ class MastodonPeer(LocalServer):
         """A Mastodon-style id: milliseconds since the epoch shifted left 16, plus a sequence."""
         return str((int(time.time() * 1000) << 16) | (next(self._sequence) & 0xFFFF))
 
-    def _ok(self, payload: dict[str, Any]) -> Response:
+    def _ok(self, payload: Any) -> Response:
         """200 with the JSON body and the rate-limit headers Mastodon sends."""
         response = _json(200, payload)
         now = datetime.now(UTC)
@@ -406,6 +538,6 @@ def _error(error: MastodonError) -> Response:
     return response
 
 
-def _json(status: int, payload: dict[str, Any]) -> Response:
+def _json(status: int, payload: Any) -> Response:
     """A JSON response with this status."""
     return Response(json.dumps(payload), status=status, content_type=JSON_TYPE)

@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import requests
 
-from workers.platforms import ConnectorContext, Limits, LinkedAccount, Published, Thread, register
-from workers.platforms.errors import PlatformError
+from workers.platforms import (
+    ConnectorContext,
+    Limits,
+    LinkedAccount,
+    Mention,
+    Mentions,
+    Published,
+    Thread,
+    register,
+)
+from workers.platforms.errors import ContentRejected, PlatformError
 from workers.platforms.http_api import (
     AUTH,
     CONTENT,
@@ -36,6 +48,14 @@ POLICY_CODES = frozenset({368})  # blocked as abusive
 DUPLICATE_CODE = 506  # "Duplicate status message": the Page posted this text recently
 # Headers in which Graph reports rate-limit usage, with minutes until access returns.
 USAGE_HEADERS = ("X-Business-Use-Case-Usage", "X-Page-Usage", "X-App-Usage")
+
+COMMENT_FIELDS = "id,from,message,created_time,parent,permalink_url"
+LATEST = 20  # comments read when there is no cursor yet
+PAGE_SIZE = 50  # comments per request
+MAX_PAGES = 10  # per post and read; the next read goes on from the newest read
+GRAPH_TIME = "%Y-%m-%dT%H:%M:%S%z"  # Graph's created_time: 2026-11-23T22:14:03+0000
+# How Graph words an id it cannot load: a post deleted since it was published.
+NO_SUCH_OBJECT = "does not exist"
 
 
 class FacebookConnector:
@@ -111,6 +131,115 @@ class FacebookConnector:
         if not body.get("id"):
             raise PlatformError(PLATFORM, f"no id in the answer (HTTP {response.status_code})")
         return str(body["id"])
+
+    def mentions(self, cursor: str | None, posts: Sequence[str] = ()) -> Mentions:
+        """Return people's comments on the given posts, after the cursor, oldest first.
+
+        Graph lets a Page read the comments on its own posts, one post at a time, so only
+        `posts` are read; the Page's own comments (later parts of a thread) are left out.
+        """
+        since = CommentCursor.parse(cursor)
+        found: list[tuple[str, dict[str, Any]]] = []
+        for post in dict.fromkeys(posts):
+            found.extend((post, c) for c in self._comments(post, since) if self._by_others(c))
+        # Stable: comments of one second keep Graph's order.
+        found.sort(key=lambda item: _created(item[1]))
+        if since is None:
+            found = found[-LATEST:]
+        items = [_mention(post, comment) for post, comment in found]
+        return Mentions(items, CommentCursor.after(since, items) if items else cursor)
+
+    def _comments(self, post: str, since: CommentCursor | None) -> list[dict[str, Any]]:
+        """Read a post's comments and replies newer than the cursor, oldest first."""
+        params = {
+            "filter": "stream",  # replies to comments as well, in one flat list
+            "order": "reverse_chronological",  # newest first: stop at the cursor
+            "fields": COMMENT_FIELDS,
+            "limit": str(LATEST if since is None else PAGE_SIZE),
+            "access_token": self._access_token,  # a GET carries it only in the query
+        }
+        newer: list[dict[str, Any]] = []
+        for _ in range(MAX_PAGES):
+            try:
+                body = self._api.json(
+                    self._api.request("GET", f"{self._base}/{post}/comments", params=params)
+                )
+            except ContentRejected as exc:
+                if NO_SUCH_OBJECT in exc.message:
+                    break  # the post was deleted: no comments to read
+                raise
+            page = [c for c in body.get("data") or [] if isinstance(c, dict)]
+            fresh = [c for c in page if since is None or since.admits(c)]
+            newer.extend(fresh)
+            paging = body.get("paging") or {}
+            if since is None or len(fresh) < len(page) or not paging.get("next"):
+                break
+            params["after"] = str(paging["cursors"]["after"])
+        return newer[::-1]
+
+    def _by_others(self, comment: dict[str, Any]) -> bool:
+        """Tell whether someone other than the Page wrote a comment."""
+        return (comment.get("from") or {}).get("id") != self._page_id
+
+
+@dataclass(frozen=True)
+class CommentCursor:
+    """Where a read of comments stopped: the newest time read and the ids read at that time.
+
+    Graph's times are whole seconds, so a comment made in the same second as the newest
+    one read is told apart by its id.
+    """
+
+    time: datetime
+    ids: frozenset[str]
+
+    @classmethod
+    def parse(cls, cursor: str | None) -> CommentCursor | None:
+        """Read a cursor from its string form; None stays None."""
+        if cursor is None:
+            return None
+        fields = json.loads(cursor)
+        return cls(datetime.fromisoformat(fields["time"]), frozenset(fields["ids"]))
+
+    @staticmethod
+    def after(since: CommentCursor | None, items: Sequence[Mention]) -> str:
+        """The string form of the cursor after reading these mentions (at least one)."""
+        newest = max(m.created_at for m in items if m.created_at is not None)
+        ids = {m.remote_id for m in items if m.created_at == newest}
+        if since is not None and since.time == newest:
+            ids |= since.ids
+        return json.dumps({"time": newest.isoformat(), "ids": sorted(ids)})
+
+    def admits(self, comment: dict[str, Any]) -> bool:
+        """Tell whether a comment came after this cursor."""
+        created = _created(comment)
+        return created > self.time or (created == self.time and comment["id"] not in self.ids)
+
+
+def _created(comment: dict[str, Any]) -> datetime:
+    """When Graph says a comment was made."""
+    return datetime.strptime(str(comment["created_time"]), GRAPH_TIME)
+
+
+def _mention(post: str, comment: dict[str, Any]) -> Mention:
+    """Describe a comment as a mention, answered by a reply under its top-level comment."""
+    comment_id = str(comment["id"])
+    parent = (comment.get("parent") or {}).get("id")
+    url = str(comment.get("permalink_url") or comment_url(post, comment_id))
+    published = Published(remote_id=comment_id, url=url)
+    # Graph nests comments one level: an answer to a reply goes under the reply's parent.
+    top = Published(str(parent), comment_url(post, str(parent))) if parent else published
+    return Mention(
+        remote_id=comment_id,
+        # People on Facebook go by their names; Graph leaves `from` out when the token
+        # may not see the person, and then no name is known.
+        author=str((comment.get("from") or {}).get("name") or ""),
+        text=str(comment.get("message") or ""),
+        url=url,
+        created_at=_created(comment),
+        answer=Thread(root=top, parent=published),
+        in_reply_to=str(parent or post),
+    )
 
 
 def comment_url(post_id: str, comment_id: str) -> str:

@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
 import requests
 
-from workers.platforms import ConnectorContext, Limits, LinkedAccount, Published, Thread, register
-from workers.platforms.errors import ContentRejected, DuplicatePost, PlatformError
+from workers.platforms import (
+    ConnectorContext,
+    Limits,
+    LinkedAccount,
+    Mentions,
+    Published,
+    Thread,
+    register,
+)
+from workers.platforms.errors import ContentRejected, DuplicatePost, PlatformError, Unsupported
 from workers.platforms.http_api import AUTH, ApiFailure, HttpApi, json_body
 
 PLATFORM = "linkedin"
@@ -164,6 +173,14 @@ class LinkedInConnector:
             "DELETE",
             f"{self._base}/socialActions/{quote(activity, safe='')}/comments/{comment_id}",
             params={"actor": self._author},
+        )
+
+    def mentions(self, cursor: str | None, posts: Sequence[str] = ()) -> Mentions:
+        """Refuse: LinkedIn gives apps no way to read the replies to a member's posts."""
+        raise Unsupported(
+            PLATFORM,
+            "LinkedIn lets apps read comments only on organisation pages "
+            "(its Community Management API), not on a personal profile",
         )
 
     def _comment(self, root: str, text: str) -> Published:

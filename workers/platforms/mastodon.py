@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import datetime
+from html.parser import HTMLParser
+from typing import Any
 
 import requests
 from mastodon import Mastodon
@@ -24,6 +26,8 @@ from workers.platforms import (
     ConnectorContext,
     Limits,
     LinkedAccount,
+    Mention,
+    Mentions,
     NoCache,
     Published,
     SharedCache,
@@ -38,10 +42,18 @@ DEFAULT_MAX_CHARACTERS = 500  # Mastodon's default, for instances that do not sa
 DEFAULT_URL_LENGTH = 23
 # Instances change their limits rarely; every delivery asking again would cost a call each.
 LIMITS_CACHE_SECONDS = 6 * 3600
+# A reply is a mention too on Mastodon (clients put the @name of the account replied to
+# first); a quote (Mastodon 4.5) is a post about one of the account's own.
+MENTION_TYPES = ["mention", "quote"]
+LATEST = 20  # notifications read when there is no cursor yet
+PAGE_SIZE = 40  # Mastodon's default page of notifications
+MAX_PAGES = 10  # a read after a cursor stops here; the next one goes on from where it did
 
 
 class MastodonConnector:
     """One Mastodon account on one instance."""
+
+    reads_replies = True
 
     def __init__(
         self,
@@ -51,6 +63,7 @@ class MastodonConnector:
         cache: SharedCache | None = None,
     ) -> None:
         self._instance_url = instance_url
+        self._host = instance_url.split("://", 1)[-1].strip("/")
         self._cache = cache or NoCache()
         self._api = Mastodon(
             access_token=access_token,
@@ -65,8 +78,7 @@ class MastodonConnector:
         """Check the token with the instance; return the account's handle as user@host."""
         with _translated_errors(self._api):
             account = self._api.account_verify_credentials()
-        host = self._instance_url.split("://", 1)[-1].strip("/")
-        return f"{account['acct']}@{host}"
+        return f"{account['acct']}@{self._host}"
 
     def limits(self) -> Limits:
         """The status length and URL weight the instance announces, cached for a while."""
@@ -108,6 +120,32 @@ class MastodonConnector:
         """
         return None
 
+    def mentions(self, cursor: str | None, posts: Sequence[str] = ()) -> Mentions:
+        """Return the statuses that mention (or reply to) or quote the account, after the cursor.
+
+        The cursor is the newest notification id read.
+        """
+        with _translated_errors(self._api):
+            if cursor is None:
+                found = list(reversed(self._api.notifications(types=MENTION_TYPES, limit=LATEST)))
+            else:
+                found = self._notifications_after(cursor)
+        items = [_mention(n, self._host) for n in found if n.get("status")]
+        return Mentions(items, str(found[-1]["id"]) if found else cursor)
+
+    def _notifications_after(self, cursor: str) -> list[Any]:
+        """Read the notifications after one, oldest first, page by page without a gap."""
+        # min_id asks for the page just after an id (since_id would give the newest
+        # page and skip any between). Each page is newest first, as all Mastodon's are.
+        found: list[Any] = []
+        for _ in range(MAX_PAGES):
+            page = self._api.notifications(types=MENTION_TYPES, min_id=cursor, limit=PAGE_SIZE)
+            found.extend(reversed(page))
+            if len(page) < PAGE_SIZE:
+                break
+            cursor = str(page[0]["id"])
+        return found
+
 
 @contextmanager
 def _translated_errors(api: Mastodon) -> Iterator[None]:
@@ -129,6 +167,53 @@ def _translated_errors(api: Mastodon) -> Iterator[None]:
         if status == 403:
             raise AuthError(PLATFORM, f"not allowed ({_describe(exc)})") from exc
         raise ContentRejected(PLATFORM, _describe(exc)) from exc
+
+
+def _mention(notification: Any, host: str) -> Mention:
+    """Describe a notification's status as a mention, answered by a reply to it."""
+    status = notification["status"]
+    acct = str(status["account"]["acct"])
+    url = str(status.get("url") or status["uri"])
+    published = Published(remote_id=str(status["id"]), url=url)
+    created_at = status.get("created_at")
+    reply_to = status.get("in_reply_to_id")
+    return Mention(
+        remote_id=published.remote_id,
+        # Accounts on the same instance have a bare acct; people know them as name@host.
+        author=acct if "@" in acct else f"{acct}@{host}",
+        text=plain_text(str(status.get("content") or "")),
+        url=url,
+        created_at=created_at if isinstance(created_at, datetime) else None,
+        answer=Thread(root=published, parent=published),
+        in_reply_to=str(reply_to) if reply_to else None,
+    )
+
+
+class _TextOfHtml(HTMLParser):
+    """Collect the text of a status's HTML, with its line and paragraph breaks."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        """Break the line at <br>, and between paragraphs."""
+        if tag == "br":
+            self.parts.append("\n")
+        elif tag == "p" and self.parts:
+            self.parts.append("\n\n")
+
+    def handle_data(self, data: str) -> None:
+        """Keep the text, including the parts of long links Mastodon hides."""
+        self.parts.append(data)
+
+
+def plain_text(content: str) -> str:
+    """Return the text of a status's HTML content, as its author wrote it."""
+    parser = _TextOfHtml()
+    parser.feed(content)
+    parser.close()
+    return "".join(parser.parts).strip()
 
 
 def _describe(exc: Exception) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import datetime
 from typing import Any
@@ -19,6 +19,8 @@ from workers.platforms import (
     ConnectorContext,
     Limits,
     LinkedAccount,
+    Mention,
+    Mentions,
     Published,
     Thread,
     register,
@@ -35,6 +37,11 @@ EXPIRY_MARGIN_SECONDS = 60
 DUPLICATE_WORDS = "duplicate content"
 TCO_LINK = re.compile(r"https://t\.co/\w+")
 URL_TOKEN = "\x00url\x00"  # stands for any link when our text and X's are compared
+WEB_BASE = "https://x.com"
+MENTION_FIELDS = ["created_at", "in_reply_to_user_id", "referenced_tweets", "conversation_id"]
+LATEST = 20  # mentions read when there is no cursor yet
+PAGE_SIZE = 100  # the most X gives in one page of mentions
+MAX_PAGES = 8  # X serves no more than the latest 800 mentions
 
 LockFactory = Callable[[str], AbstractContextManager[Any]]
 
@@ -54,6 +61,8 @@ class _TimedSession:
 class XConnector:
     """One X account, with OAuth 2.0 user tokens (refreshed as needed) or OAuth 1.0a keys."""
 
+    reads_replies = True
+
     def __init__(
         self, account: LinkedAccount, http: requests.Session, lock: LockFactory | None = None
     ) -> None:
@@ -61,7 +70,6 @@ class XConnector:
         self._http = http
         self._lock: LockFactory = lock or (lambda _name: nullcontext())
         self._credentials = dict(account.credentials)
-        self._user: dict[str, Any] | None = None
         self._oauth2 = "refresh_token" in self._credentials or "client_id" in self._credentials
         if not self._oauth2 and not all(
             self._credentials.get(key)
@@ -112,23 +120,64 @@ class XConnector:
 
     def whoami(self) -> str:
         """Check the credentials with X (GET /2/users/me); return the username, without '@'."""
-        return str(self._me()["username"]).lstrip("@")
-
-    def _me(self) -> dict[str, Any]:
-        """The account as X describes it (GET /2/users/me), read once per connector."""
-        if self._user is None:
-            response = self._call(lambda client, user_auth: client.get_me(user_auth=user_auth))
-            self._user = dict(response["data"])
-        return self._user
-
-    def _user_id(self) -> str:
-        """The account's numeric user id, which X's timelines are addressed by."""
-        return str(self._me()["id"])
+        response = self._call(lambda client, user_auth: client.get_me(user_auth=user_auth))
+        return str(response["data"]["username"]).lstrip("@")
 
     def _published(self, tweet_id: str) -> Published:
         """Where a tweet of this account is."""
-        handle = self._account.handle.lstrip("@")
-        return Published(remote_id=tweet_id, url=f"https://x.com/{handle}/status/{tweet_id}")
+        return Published(remote_id=tweet_id, url=tweet_url(self._account.handle, tweet_id))
+
+    def mentions(self, cursor: str | None, posts: Sequence[str] = ()) -> Mentions:
+        """Return the tweets that mention or reply to the account after the cursor's tweet id."""
+        user_id = self._user_id()
+        pages = [self._mentions_page(user_id, cursor, None)]
+        # Pages go back in time from the newest; after a cursor, read back to it.
+        while cursor is not None and len(pages) < MAX_PAGES:
+            token = (pages[-1].get("meta") or {}).get("next_token")
+            if not token:
+                break
+            pages.append(self._mentions_page(user_id, cursor, token))
+        users = {
+            str(user["id"]): str(user["username"])
+            for page in pages
+            for user in (page.get("includes") or {}).get("users", [])
+        }
+        tweets = [tweet for page in pages for tweet in page.get("data") or []]
+        items = [
+            _mention(tweet, users)
+            for tweet in reversed(tweets)
+            if str(tweet.get("author_id")) != user_id  # the account's own thread parts
+        ]
+        newest = (pages[0].get("meta") or {}).get("newest_id")
+        return Mentions(items, str(newest) if newest else cursor)
+
+    def _mentions_page(self, user_id: str, since_id: str | None, token: str | None) -> Any:
+        """Read one page of the account's mentions, newest first."""
+        return self._call(
+            lambda client, user_auth: client.get_users_mentions(
+                user_id,
+                since_id=since_id,
+                pagination_token=token,
+                max_results=LATEST if since_id is None else PAGE_SIZE,
+                expansions=["author_id"],
+                tweet_fields=MENTION_FIELDS,
+                user_auth=user_auth,
+            )
+        )
+
+    def _user_id(self) -> str:
+        """Return the account's X user id: asked of X once, then kept with the credentials."""
+        known = self._credentials.get("user_id")
+        if known:
+            return str(known)
+        me = self._call(lambda client, user_auth: client.get_me(user_auth=user_auth))
+        user_id = str(me["data"]["id"])
+        # Under the refresh lock, added to the credentials as stored now: a refresh by
+        # another worker meanwhile must not be overwritten with tokens X has spent.
+        with self._lock(f"x-token-refresh:{self._account.id}"):
+            self._credentials = {**self._account.stored_credentials(), "user_id": user_id}
+            self._account.save_credentials(self._credentials)
+        return user_id
 
     def _call(self, request: Callable[[tweepy.Client, bool], Any]) -> Any:
         """Make one API call; with OAuth 2.0, refresh an expired or refused token once."""
@@ -219,6 +268,41 @@ class XConnector:
         if grant.get("expires_in"):
             changed["expires_at"] = time.time() + float(grant["expires_in"])
         return changed
+
+
+def tweet_url(username: str, tweet_id: str) -> str:
+    """Return the web address of a tweet."""
+    return f"{WEB_BASE}/{username.lstrip('@')}/status/{tweet_id}"
+
+
+def _mention(tweet: dict[str, Any], users: dict[str, str]) -> Mention:
+    """Describe a tweet from the mentions timeline, answered by a reply to it."""
+    tweet_id = str(tweet["id"])
+    # X leaves an author out of `includes` when it is suspended or protected; the
+    # i/status address works without knowing who wrote it.
+    username = users.get(str(tweet.get("author_id")), "")
+    url = tweet_url(username or "i", tweet_id)
+    published = Published(remote_id=tweet_id, url=url)
+    root_id = str(tweet.get("conversation_id") or tweet_id)
+    root = published if root_id == tweet_id else Published(root_id, tweet_url("i", root_id))
+    replied_to = next(
+        (
+            str(ref["id"])
+            for ref in tweet.get("referenced_tweets") or []
+            if ref.get("type") == "replied_to"
+        ),
+        None,
+    )
+    created = tweet.get("created_at")
+    return Mention(
+        remote_id=tweet_id,
+        author=username,
+        text=str(tweet.get("text") or ""),
+        url=url,
+        created_at=datetime.fromisoformat(created) if created else None,
+        answer=Thread(root=root, parent=published),
+        in_reply_to=replied_to,
+    )
 
 
 @contextmanager

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
@@ -26,6 +27,7 @@ from workers.platforms import (
     ConnectorContext,
     Limits,
     LinkedAccount,
+    Mentions,
     Published,
     Thread,
     build_connector,
@@ -33,7 +35,7 @@ from workers.platforms import (
     platform_names,
 )
 from workers.platforms.errors import AuthError, ContentRejected, DuplicatePost, TransientError
-from workers.platforms.facebook import FacebookConnector
+from workers.platforms.facebook import PAGE_SIZE, FacebookConnector
 
 
 @pytest.fixture
@@ -333,3 +335,126 @@ def test_whoami_when_graph_is_down_is_transient(
 
     with pytest.raises(TransientError):
         connector.whoami()
+
+
+# --- mentions ---------------------------------------------------------------------------------
+
+SECOND = timedelta(seconds=1)
+NOON = datetime(2026, 11, 23, 12, 0, 0, tzinfo=UTC)
+
+
+def test_mentions_are_peoples_comments_on_the_posts_oldest_first(
+    peer: FacebookPeer, connector: FacebookConnector
+) -> None:
+    first = connector.publish("Working bee Saturday (1/2)", idempotency_key="SM0300-1")
+    connector.publish("Bring gloves (2/2)", "SM0300-2", Thread(first, first))  # the Page's own
+    other = connector.publish("Seedlings for sale", idempotency_key="SM0301-1")
+    mere = peer.add_comment(first.remote_id, "I'll be there", "Mere Tane", at=NOON)
+    hemi = peer.add_comment(other.remote_id, "How much?", "Hemi Walker", at=NOON + SECOND)
+    reply = peer.add_comment(mere["id"], "Me too!", "Ana Ruru", at=NOON + 2 * SECOND)
+    peer.add_comment(first.remote_id, "Same second as Mere", "Tui Kaha", at=NOON)
+    unasked = connector.publish("Not asked about", idempotency_key="SM0302-1")
+    peer.add_comment(unasked.remote_id, "Ignored", "Nobody")
+    assert connector.reads_replies
+
+    read = connector.mentions(None, posts=[first.remote_id, other.remote_id])
+
+    assert [(m.author, m.text) for m in read.items] == [
+        ("Mere Tane", "I'll be there"),
+        ("Tui Kaha", "Same second as Mere"),
+        ("Hemi Walker", "How much?"),
+        ("Ana Ruru", "Me too!"),
+    ]
+    first_mention, _, second_mention, third_mention = read.items
+    assert first_mention.remote_id == mere["id"]
+    assert first_mention.in_reply_to == first.remote_id
+    assert first_mention.created_at == NOON
+    local = mere["id"].rsplit("_", 1)[-1]
+    post_path = first.remote_id.replace("_", "/posts/")
+    assert first_mention.url == f"https://www.facebook.com/{post_path}?comment_id={local}"
+    assert second_mention.remote_id == hemi["id"]
+    assert (third_mention.remote_id, third_mention.in_reply_to) == (reply["id"], mere["id"])
+    (request,) = peer.requests_to("GET", f"/v21.0/{first.remote_id}/comments")
+    assert request.query["filter"] == "stream"
+    assert request.query["access_token"] == peer.access_token
+
+
+def test_the_cursor_gives_only_newer_comments_even_in_the_same_second(
+    peer: FacebookPeer, connector: FacebookConnector
+) -> None:
+    post = connector.publish("Working bee Saturday", idempotency_key="SM0303-1")
+    peer.add_comment(post.remote_id, "One", "Mere Tane", at=NOON)
+    cursor = connector.mentions(None, posts=[post.remote_id]).cursor
+    assert cursor is not None
+
+    assert connector.mentions(cursor, posts=[post.remote_id]) == Mentions([], cursor)
+    same_second = peer.add_comment(post.remote_id, "Two", "Hemi Walker", at=NOON)
+    later = peer.add_comment(post.remote_id, "Three", "Ana Ruru", at=NOON + SECOND)
+    newer = connector.mentions(cursor, posts=[post.remote_id])
+
+    assert [m.remote_id for m in newer.items] == [same_second["id"], later["id"]]
+    assert connector.mentions(newer.cursor, posts=[post.remote_id]).items == []
+
+
+def test_many_new_comments_are_read_page_by_page(
+    peer: FacebookPeer, connector: FacebookConnector
+) -> None:
+    post = connector.publish("Working bee Saturday", idempotency_key="SM0304-1")
+    peer.add_comment(post.remote_id, "Before", "Mere Tane", at=NOON)
+    cursor = connector.mentions(None, posts=[post.remote_id]).cursor
+    texts = [f"Comment {n}" for n in range(PAGE_SIZE + 5)]
+    for n, text in enumerate(texts):
+        peer.add_comment(post.remote_id, text, "Hemi Walker", at=NOON + (n + 1) * SECOND)
+
+    read = connector.mentions(cursor, posts=[post.remote_id])
+
+    assert [m.text for m in read.items] == texts
+    assert len(peer.requests_to("GET", f"/v21.0/{post.remote_id}/comments")) == 3
+
+
+def test_an_answer_replies_under_the_comment(
+    peer: FacebookPeer, connector: FacebookConnector
+) -> None:
+    post = connector.publish("Working bee Saturday", idempotency_key="SM0305-1")
+    question = peer.add_comment(post.remote_id, "What time?", "Mere Tane", at=NOON)
+    follow_up = peer.add_comment(question["id"], "And where?", "Hemi Walker", at=NOON + SECOND)
+    to_question, to_follow_up = connector.mentions(None, posts=[post.remote_id]).items
+
+    first = connector.publish("9am", "SM0305-answer-1", to_question.answer)
+    second = connector.publish("At the gate", "SM0305-answer-2", to_follow_up.answer)
+
+    # Graph nests one level: both answers are replies to the question's comment.
+    assert peer.objects[first.remote_id]["parent"] == question["id"]
+    assert peer.objects[second.remote_id]["parent"] == question["id"]
+    assert follow_up["parent"] == question["id"]
+    assert connector.mentions(None, posts=[post.remote_id]).items == [to_question, to_follow_up]
+
+
+def test_a_deleted_post_has_no_comments_to_read(
+    peer: FacebookPeer, connector: FacebookConnector
+) -> None:
+    gone = connector.publish("Deleted on Facebook", idempotency_key="SM0306-1")
+    kept = connector.publish("Still there", idempotency_key="SM0307-1")
+    comment = peer.add_comment(kept.remote_id, "Kia ora", "Mere Tane")
+    connector.delete(gone.remote_id)
+
+    read = connector.mentions(None, posts=[gone.remote_id, kept.remote_id])
+
+    assert [m.remote_id for m in read.items] == [comment["id"]]
+
+
+def test_a_rate_limit_while_reading_comments_is_transient(
+    peer: FacebookPeer, connector: FacebookConnector
+) -> None:
+    post = connector.publish("Working bee Saturday", idempotency_key="SM0308-1")
+    peer.fail_next(rate_limited(code=32, minutes=3), endpoint="read_comments")
+
+    with pytest.raises(TransientError) as caught:
+        connector.mentions(None, posts=[post.remote_id])
+
+    assert caught.value.retry_after == 180
+
+
+def test_no_posts_ask_nothing_of_graph(peer: FacebookPeer, connector: FacebookConnector) -> None:
+    assert connector.mentions(None) == Mentions([], None)
+    assert peer.requests == []

@@ -31,7 +31,13 @@ from workers.platforms import (
     display_name,
     platform_names,
 )
-from workers.platforms.errors import AuthError, ContentRejected, DuplicatePost, TransientError
+from workers.platforms.errors import (
+    AuthError,
+    ContentRejected,
+    DuplicatePost,
+    TransientError,
+    Unsupported,
+)
 from workers.platforms.linkedin import LINKEDIN_VERSION, LinkedInConnector, escape_little_text
 
 POSTS = "/rest/posts"
@@ -187,6 +193,20 @@ def test_a_thread_continues_in_comments_on_the_first_post(
         remote_id=comment["$URN"],
         url=f"{first.url}?commentUrn={quote(comment['$URN'], safe='')}",
     )
+
+
+def test_mentions_are_unsupported_and_ask_nothing_of_linkedin(
+    peer: LinkedInPeer, connector: LinkedInConnector
+) -> None:
+    published = connector.publish("Anyone there?", idempotency_key="SM0201-1")
+    asked = len(peer.requests)
+
+    with pytest.raises(Unsupported) as refused:
+        connector.mentions(None, posts=[published.remote_id])
+
+    assert refused.value.platform == "linkedin"
+    assert "personal profile" in refused.value.message
+    assert len(peer.requests) == asked  # nothing was sent: there is no API to ask
 
 
 def test_delete_removes_the_post(peer: LinkedInPeer, connector: LinkedInConnector) -> None:

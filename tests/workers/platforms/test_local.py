@@ -5,7 +5,15 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from gateway.models import TimelineEntry
-from workers.platforms import LinkedAccount, build_connector, display_name, platform_names
+from workers.platforms import (
+    Connector,
+    LinkedAccount,
+    Mentions,
+    Thread,
+    build_connector,
+    display_name,
+    platform_names,
+)
 from workers.runtime import Runtime
 
 
@@ -46,3 +54,60 @@ def test_the_registry_knows_both_platforms_by_name() -> None:
     assert {"local", "mastodon"} <= set(platform_names())
     assert display_name("local") == "Local timeline"
     assert display_name("mastodon") == "Mastodon"
+
+
+def connector_for(rt: Runtime, handle: str) -> Connector:
+    """The local timeline connector of one handle."""
+    return build_connector("local", LinkedAccount(1, handle, {}), rt.connectors)
+
+
+def test_mentions_are_other_handles_replies_oldest_first(rt: Runtime) -> None:
+    aroha, mere = connector_for(rt, "aroha"), connector_for(rt, "mere")
+    post = aroha.publish("Kia ora #swrb13", "SM3-1")
+    part = aroha.publish("Part two", "SM3-2", Thread(post, post))  # her own thread: not a reply
+    first = mere.publish("Ka pai!", "M1", Thread(post, post))
+    second = mere.publish("Tell us more", "M2", Thread(post, part))
+    mere.delete(mere.publish("Oops", "M3", Thread(post, post)).remote_id)
+    mere.publish("Unrelated", "M4", Thread(first, first))  # replies to mere's own entry
+    assert aroha.reads_replies
+
+    read = aroha.mentions(None)
+
+    assert [m.remote_id for m in read.items] == [first.remote_id, second.remote_id]
+    mention = read.items[0]
+    assert (mention.author, mention.text, mention.url) == ("mere", "Ka pai!", first.url)
+    assert mention.in_reply_to == post.remote_id
+    assert read.items[1].in_reply_to == part.remote_id
+    assert mention.created_at is not None
+    assert read.cursor == second.remote_id
+
+
+def test_the_cursor_gives_only_newer_replies(rt: Runtime) -> None:
+    aroha, mere = connector_for(rt, "aroha"), connector_for(rt, "mere")
+    post = aroha.publish("Kia ora", "SM4-1")
+    mere.publish("One", "M1", Thread(post, post))
+    cursor = aroha.mentions(None).cursor
+
+    assert aroha.mentions(cursor) == Mentions([], cursor)
+    later = connector_for(rt, "hemi").publish("Two", "H1", Thread(post, post))
+    newer = aroha.mentions(cursor)
+
+    assert [m.remote_id for m in newer.items] == [later.remote_id]
+    assert [m.author for m in newer.items] == ["hemi"]
+    assert newer.cursor == later.remote_id
+
+
+def test_an_answer_replies_to_the_mention(rt: Runtime) -> None:
+    aroha, mere = connector_for(rt, "aroha"), connector_for(rt, "mere")
+    post = aroha.publish("Kia ora", "SM5-1")
+    reply = mere.publish("Where is the hui?", "M1", Thread(post, post))
+    (mention,) = aroha.mentions(None).items
+
+    answer = aroha.publish("In the wharenui", "SM5-answer", mention.answer)
+
+    with rt.sessions() as session:
+        entry = session.get(TimelineEntry, int(answer.remote_id))
+        assert entry is not None
+        assert (entry.handle, entry.reply_to_id) == ("aroha", int(reply.remote_id))
+    (seen,) = mere.mentions(None).items
+    assert (seen.remote_id, seen.author) == (answer.remote_id, "aroha")

@@ -17,9 +17,9 @@ from tests.peers.mastodon import (
     api_error,
     rate_limited,
 )
-from workers.platforms import Limits, LinkedAccount, Published, build_connector
+from workers.platforms import Limits, LinkedAccount, Mentions, Published, build_connector
 from workers.platforms.errors import AuthError, ContentRejected, TransientError
-from workers.platforms.mastodon import MastodonConnector
+from workers.platforms.mastodon import PAGE_SIZE, MastodonConnector, plain_text
 from workers.runtime import Runtime
 
 STATUSES = "/api/v1/statuses"
@@ -225,3 +225,123 @@ def test_deleting_a_status_that_is_gone_already_is_done(
         "DELETE",
     ]
     assert peer.statuses == []
+
+
+# --- mentions ---------------------------------------------------------------------------------
+
+
+def test_mentions_are_replies_and_mentions_oldest_first(
+    peer: MastodonPeer, connector: MastodonConnector
+) -> None:
+    post = connector.publish("Kia ora from the hui #swrb13", idempotency_key="SM0100-7")
+    reply = peer.add_status_from(
+        "mere", "@aroha Ka pai! See https://example.org/a/long/path", post.remote_id
+    )
+    mention = peer.add_status_from("hemi@other.example", "Listen to @aroha on Friday\n\n<3")
+    peer.add_status_from("mere", "Talking among ourselves", reply["id"])  # names no one
+    assert connector.reads_replies
+
+    read = connector.mentions(None)
+
+    assert [m.remote_id for m in read.items] == [reply["id"], mention["id"]]
+    first, second = read.items
+    assert first.author == f"mere@{peer.host}"
+    assert first.text == "@aroha Ka pai! See https://example.org/a/long/path"
+    assert first.url == reply["url"]
+    assert first.in_reply_to == post.remote_id
+    assert first.created_at is not None
+    assert second.author == "hemi@other.example"
+    assert second.text == "Listen to @aroha on Friday\n\n<3"
+    assert second.in_reply_to is None
+    assert read.cursor == peer.notifications[-1]["id"]
+    (request,) = peer.requests_to("GET", "/api/v1/notifications")
+    assert request.headers["Authorization"] == f"Bearer {peer.access_token}"
+
+
+def test_the_cursor_gives_only_newer_mentions(
+    peer: MastodonPeer, connector: MastodonConnector
+) -> None:
+    post = connector.publish("Kia ora", idempotency_key="SM0101-7")
+    peer.add_status_from("mere", "@aroha one", post.remote_id)
+    cursor = connector.mentions(None).cursor
+    assert cursor is not None
+
+    assert connector.mentions(cursor) == Mentions([], cursor)
+    later = peer.add_status_from("hemi", "@aroha two", post.remote_id)
+    newer = connector.mentions(cursor)
+
+    assert [(m.remote_id, m.text) for m in newer.items] == [(later["id"], "@aroha two")]
+    assert newer.cursor == peer.notifications[-1]["id"] != cursor
+
+
+def test_many_new_mentions_are_read_page_by_page_without_a_gap(
+    peer: MastodonPeer, connector: MastodonConnector
+) -> None:
+    post = connector.publish("Kia ora", idempotency_key="SM0102-7")
+    peer.add_status_from("mere", "@aroha before", post.remote_id)
+    cursor = connector.mentions(None).cursor
+    texts = [f"@aroha number {n}" for n in range(PAGE_SIZE + 5)]
+    for text in texts:
+        peer.add_status_from("hemi", text, post.remote_id)
+
+    read = connector.mentions(cursor)
+
+    assert [m.text for m in read.items] == texts
+    assert read.cursor == peer.notifications[-1]["id"]
+    pages = peer.requests_to("GET", "/api/v1/notifications")[1:]
+    assert len(pages) == 2
+
+
+def test_an_answer_is_threaded_under_the_mention(
+    peer: MastodonPeer, connector: MastodonConnector
+) -> None:
+    post = connector.publish("Kia ora", idempotency_key="SM0103-7")
+    reply = peer.add_status_from("mere@other.example", "@aroha where is it?", post.remote_id)
+    (mention,) = connector.mentions(None).items
+
+    answer = connector.publish("@mere@other.example In the wharenui", "SM0104-7", mention.answer)
+
+    status = next(s for s in peer.statuses if s["id"] == answer.remote_id)
+    assert status["in_reply_to_id"] == reply["id"]
+    assert status["in_reply_to_account_id"] == reply["account"]["id"]
+
+
+def test_rate_limited_mentions_are_transient(
+    peer: MastodonPeer, connector: MastodonConnector
+) -> None:
+    peer.fail_next(rate_limited(seconds=60), endpoint="notifications")
+
+    with pytest.raises(TransientError) as caught:
+        connector.mentions("17")
+
+    assert caught.value.retry_after is not None
+    assert 50 < caught.value.retry_after <= 62
+
+
+def test_a_token_without_the_read_scope_is_an_auth_error_when_reading_mentions(
+    peer: MastodonPeer, connector: MastodonConnector
+) -> None:
+    peer.fail_next(api_error(403, "This action is outside the authorized scopes"))
+
+    # Mastodon.py casts an error body to the type the call returns, so for a list
+    # the server's words are lost and only the status is left to say.
+    with pytest.raises(AuthError, match="not allowed"):
+        connector.mentions(None)
+
+
+def test_plain_text_reads_mastodons_html_as_written() -> None:
+    # As Mastodon renders a status: a linked mention, a long link cut short for display
+    # (the hidden parts are kept in spans), escaped characters and paragraphs.
+    content = (
+        '<p><span class="h-card" translate="no"><a href="https://mastodon.example/@aroha" '
+        'class="u-url mention">@<span>aroha</span></a></span> see <a href="https://example.org/'
+        'hui/2025/programme-and-venues" target="_blank" rel="nofollow noopener" translate="no">'
+        '<span class="invisible">https://</span><span class="ellipsis">example.org/hui/2025/'
+        'programme-an</span><span class="invisible">d-venues</span></a> &amp; more<br />'
+        "line two</p><p>Kia &lt;3 ora</p>"
+    )
+
+    assert plain_text(content) == (
+        "@aroha see https://example.org/hui/2025/programme-and-venues & more\n"
+        "line two\n\nKia <3 ora"
+    )

@@ -7,6 +7,7 @@ import json
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -20,6 +21,7 @@ from workers.platforms import (
     ConnectorContext,
     Limits,
     LinkedAccount,
+    Mentions,
     Published,
     Thread,
     build_connector,
@@ -579,3 +581,157 @@ def test_our_text_matches_the_tweet_x_shows_for_it(ours: str, xs: str) -> None:
 
 def test_different_words_do_not_match() -> None:
     assert comparable_text("Tea & talk at 3") != comparable_tweet("Tea &amp; talk at 4")
+
+
+# --- mentions ---------------------------------------------------------------------------------
+
+USER_ID = "1849273750123456789"
+MENTIONS = f"https://api.twitter.com/2/users/{USER_ID}/mentions"
+MERE = {"id": "1612837465", "name": "Mere Tane", "username": "mere_t"}
+HEMI = {"id": "1723948576", "name": "Hemi Walker", "username": "hemiw"}
+AROHA = {"id": USER_ID, "name": "Aroha", "username": "aroha_nz"}
+
+
+def tweet(
+    tweet_id: str, author: dict[str, str], text: str, replied_to: str | None = None
+) -> dict[str, Any]:
+    """A tweet as the mentions timeline gives it with the fields the connector asks for."""
+    body: dict[str, Any] = {
+        "id": tweet_id,
+        "text": text,
+        "author_id": author["id"],
+        "created_at": f"2026-11-23T0{int(tweet_id) % 10}:15:00.000Z",
+        "conversation_id": "1801" if replied_to else tweet_id,
+        "edit_history_tweet_ids": [tweet_id],
+    }
+    if replied_to:
+        body["in_reply_to_user_id"] = USER_ID
+        body["referenced_tweets"] = [{"type": "replied_to", "id": replied_to}]
+    return body
+
+
+def mentions_page(
+    tweets: list[dict[str, Any]], users: list[dict[str, str]], next_token: str | None = None
+) -> dict[str, Any]:
+    """A page of GET /2/users/:id/mentions as X answers it: newest first, with meta."""
+    if not tweets:
+        return {"meta": {"result_count": 0}}
+    meta: dict[str, Any] = {
+        "result_count": len(tweets),
+        "newest_id": tweets[0]["id"],
+        "oldest_id": tweets[-1]["id"],
+    }
+    if next_token:
+        meta["next_token"] = next_token
+    return {"data": tweets, "includes": {"users": users}, "meta": meta}
+
+
+def query(call: Any) -> dict[str, str]:
+    """The query string of a recorded call, one value per name."""
+    return {k: v[0] for k, v in parse_qs(call.request.url.split("?", 1)[1]).items()}
+
+
+def test_mentions_are_read_oldest_first_with_their_authors(
+    api: responses.RequestsMock, http: requests.Session, recorder: Recorder
+) -> None:
+    api.add(responses.GET, ME, json={"data": AROHA})
+    page = [
+        tweet("1806", AROHA, "@mere_t Thanks! (2/2)", replied_to="1805"),  # her own thread
+        tweet("1805", HEMI, "Great to see @aroha_nz at the hui"),
+        tweet("1804", MERE, "@aroha_nz Ka pai!", replied_to="1801"),
+    ]
+    api.add(responses.GET, MENTIONS, json=mentions_page(page, [AROHA, HEMI, MERE]))
+    account = oauth2_account(recorder)
+    connector = XConnector(account, http, recorder.lock)
+    assert connector.reads_replies
+
+    read = connector.mentions(None)
+
+    assert [(m.remote_id, m.author, m.text) for m in read.items] == [
+        ("1804", "mere_t", "@aroha_nz Ka pai!"),
+        ("1805", "hemiw", "Great to see @aroha_nz at the hui"),
+    ]
+    reply, mention = read.items
+    assert reply.url == "https://x.com/mere_t/status/1804"
+    assert reply.in_reply_to == "1801"
+    assert mention.in_reply_to is None
+    assert reply.created_at == datetime(2026, 11, 23, 4, 15, tzinfo=UTC)
+    assert read.cursor == "1806"
+    assert query(api.calls[1]) == {
+        "max_results": "20",
+        "expansions": "author_id",
+        "tweet.fields": "created_at,in_reply_to_user_id,referenced_tweets,conversation_id",
+    }
+    assert api.calls[1].request.headers["Authorization"] == "Bearer access-old"
+    assert recorder.kinds() == ["lock", "save", "unlock"]
+    assert recorder.events[0] == ("lock", f"x-token-refresh:{account.id}")
+    (saved,) = recorder.saved()
+    assert saved["user_id"] == USER_ID
+    assert saved["refresh_token"] == "refresh-old"  # the stored credentials, kept whole
+
+
+def test_the_cursor_reads_back_to_it_page_by_page_and_the_user_id_is_kept(
+    api: responses.RequestsMock, http: requests.Session, recorder: Recorder
+) -> None:
+    newest = mentions_page(
+        [tweet("1810", MERE, "@aroha_nz three")],
+        [MERE],
+        next_token="7140dibdnow9c7btw3w29grvxfcgvpb9n9coehpk7xz5i",
+    )
+    older = mentions_page([tweet("1809", HEMI, "@aroha_nz two")], [HEMI])
+    api.add(responses.GET, MENTIONS, json=newest)
+    api.add(responses.GET, MENTIONS, json=older)
+    api.add(responses.GET, MENTIONS, json=mentions_page([], []))
+    connector = XConnector(oauth2_account(recorder, user_id=USER_ID), http, recorder.lock)
+
+    read = connector.mentions("1808")
+    again = connector.mentions(read.cursor)
+
+    assert [m.text for m in read.items] == ["@aroha_nz two", "@aroha_nz three"]
+    assert read.cursor == "1810"
+    assert again == Mentions([], "1810")
+    first, second, third = (query(call) for call in api.calls)  # no GET /2/users/me
+    assert (first["since_id"], first["max_results"]) == ("1808", "100")
+    assert "pagination_token" not in first
+    assert second["pagination_token"] == "7140dibdnow9c7btw3w29grvxfcgvpb9n9coehpk7xz5i"
+    assert second["since_id"] == "1808"
+    assert third["since_id"] == "1810"
+    assert recorder.events == []
+
+
+def test_an_answer_replies_to_the_mention(
+    api: responses.RequestsMock, http: requests.Session, recorder: Recorder
+) -> None:
+    page = [tweet("1804", MERE, "@aroha_nz Where is it?", replied_to="1801")]
+    api.add(responses.GET, MENTIONS, json=mentions_page(page, [MERE]))
+    api.add_callback(responses.POST, TWEETS, callback=tweet_created(recorder, "1811"))
+    connector = XConnector(oauth2_account(recorder, user_id=USER_ID), http)
+    (mention,) = connector.mentions(None).items
+
+    connector.publish("@mere_t In the wharenui", "SM0500-answer", mention.answer)
+
+    assert mention.answer.root.remote_id == "1801"  # the conversation it belongs to
+    assert request_json(api.calls[1]) == {
+        "text": "@mere_t In the wharenui",
+        "reply": {"in_reply_to_tweet_id": "1804"},
+    }
+
+
+def test_rate_limited_mentions_are_transient_until_the_reset(
+    api: responses.RequestsMock, http: requests.Session, recorder: Recorder
+) -> None:
+    reset = int(time.time()) + 600
+    api.add(
+        responses.GET,
+        MENTIONS,
+        json={"title": "Too Many Requests", "detail": "Too Many Requests", "status": 429},
+        status=429,
+        headers={"x-rate-limit-remaining": "0", "x-rate-limit-reset": str(reset)},
+    )
+    connector = XConnector(oauth2_account(recorder, user_id=USER_ID), http)
+
+    with pytest.raises(TransientError) as caught:
+        connector.mentions("1808")
+
+    assert caught.value.retry_after is not None
+    assert 590 < caught.value.retry_after <= 600
