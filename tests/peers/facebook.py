@@ -7,6 +7,8 @@ It answers the way the Graph API documents (https://developers.facebook.com/docs
 - `DELETE /{version}/{object_id}` — {"success": true}; a post's comments go with it.
 - `GET /{version}/{page_id}?fields=id,name` — the Page's requested fields, {"name", "id"}
   when none are named; other fields the Page lacks are left out.
+- `GET /{version}/{page_id}/posts` — the Page's posts, newest first, from `since` (Unix
+  seconds), with `fields` (id always); `lose_answer` makes a post or comment, then answers 500.
 - `GET /{version}/{object_id}/comments` — a post's or comment's comments, with `filter`
   (`toplevel`, the default, or `stream`: replies to comments too, flat), `order`
   (`chronological`, the default, or `reverse_chronological`), `fields` (id, message,
@@ -194,11 +196,14 @@ class FacebookPeer(LocalServer):
         self._failures: FailureQueue[GraphError] = FailureQueue()
         self._ids = itertools.count(1220000000000001)
         self._lock = threading.Lock()
+        self._creates = 0  # posts and comments made, counting from 1
+        self._lost_answers: set[int] = set()
         self._routes = Map(
             [
                 Rule("/<version>/<object_id>/feed", endpoint="feed", methods=["POST"]),
                 Rule("/<version>/<object_id>/comments", endpoint="comments", methods=["POST"]),
                 Rule("/<version>/<object_id>/comments", endpoint="read_comments", methods=["GET"]),
+                Rule("/<version>/<object_id>/posts", endpoint="read_posts", methods=["GET"]),
                 Rule("/<version>/<object_id>", endpoint="delete", methods=["DELETE"]),
                 Rule("/<version>/<object_id>", endpoint="read", methods=["GET"]),
             ]
@@ -287,6 +292,8 @@ class FacebookPeer(LocalServer):
             return self._read(object_id, str(params.get("fields") or "name,id"))
         if endpoint == "read_comments":
             return self._read_comments(object_id, recorded.query)
+        if endpoint == "read_posts":
+            return self._read_posts(object_id, recorded.query)
         return self._delete(object_id)
 
     def _take_failure(self, endpoint: str) -> GraphError | None:
@@ -303,7 +310,30 @@ class FacebookPeer(LocalServer):
         page = {"name": self.page_name, "id": self.page_id}
         with self._lock:
             self._new_object(kind, parent, message, page, object_id=object_id)
+            self._creates += 1
+            lost = self._creates in self._lost_answers
+        if lost:
+            return _error(UNKNOWN_ERROR)  # made, but the caller cannot know it
         return _json(200, {"id": object_id})
+
+    def lose_answer(self, nth: int = 1) -> None:
+        """Make the nth post or comment from now, then answer it with Graph's 500 (code 1)."""
+        self._lost_answers.add(self._creates + nth)
+
+    def _read_posts(self, object_id: str, query: dict[str, str]) -> Response:
+        """The Page's posts, newest first, from `since` (Unix seconds), with the fields asked."""
+        if object_id != self.page_id:
+            return _error(no_such_object(object_id, "get"))
+        since = int(query.get("since") or 0)
+        fields = {f.strip() for f in (query.get("fields") or "message,created_time").split(",")}
+        with self._lock:
+            posts = [
+                p
+                for p in reversed(self.posts)
+                if _parse_graph_time(p["created_time"]).timestamp() >= since
+            ][: int(query.get("limit") or COMMENTS_LIMIT)]
+        shown = [{k: v for k, v in p.items() if k in fields | {"id"}} for p in posts]
+        return _json(200, {"data": shown})
 
     def _new_object(
         self,
@@ -421,6 +451,11 @@ class FacebookPeer(LocalServer):
 def _graph_time(moment: datetime) -> str:
     """A time as Graph writes it: whole seconds, with a +0000 offset."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S+0000")
+
+
+def _parse_graph_time(value: str) -> datetime:
+    """Read a time as Graph writes it."""
+    return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S%z")
 
 
 def _cursor(object_id: str) -> str:

@@ -35,6 +35,7 @@ PLATFORM = "facebook"
 DEFAULT_API_BASE = "https://graph.facebook.com"
 DEFAULT_API_VERSION = "v21.0"
 WEB_BASE = "https://www.facebook.com"
+LOOKUP_LIMIT = 25  # posts or comments looked through for a part whose answer was lost
 MAX_CHARACTERS = 63206  # the longest message a Page post may carry
 
 # Graph API error codes, by what to do about them
@@ -94,6 +95,42 @@ class FacebookConnector:
         root = thread.root.remote_id
         comment_id = self._create(f"{root}/comments", text)
         return Published(remote_id=comment_id, url=comment_url(root, comment_id))
+
+    def find_published(self, text: str, since: datetime, thread: Thread | None) -> Published | None:
+        """Find the Page's post (or its comment, for a later part) of this text since then.
+
+        Graph has no idempotency key, so a part whose answer was lost is looked for here
+        before it is posted again.
+        """
+        if thread is None:
+            params = {
+                "fields": "id,message,created_time",
+                "since": str(int(since.timestamp())),
+                "limit": str(LOOKUP_LIMIT),
+                "access_token": self._access_token,
+            }
+            body = self._api.json(
+                self._api.request("GET", f"{self._base}/{self._page_id}/posts", params=params)
+            )
+            for post in body.get("data") or []:
+                if post.get("message") == text:
+                    return Published(remote_id=str(post["id"]), url=f"{WEB_BASE}/{post['id']}")
+            return None
+        root = thread.root.remote_id
+        params = {
+            "fields": "id,message,from,created_time",
+            "order": "reverse_chronological",
+            "limit": str(LOOKUP_LIMIT),
+            "access_token": self._access_token,
+        }
+        body = self._api.json(
+            self._api.request("GET", f"{self._base}/{root}/comments", params=params)
+        )
+        for comment in body.get("data") or []:
+            author = (comment.get("from") or {}).get("id")
+            if comment.get("message") == text and author == self._page_id:
+                return Published(remote_id=str(comment["id"]), url=comment_url(root, comment["id"]))
+        return None
 
     def whoami(self) -> str:
         """The Page's name, as Graph knows it: a check of the Page id and token before linking.
