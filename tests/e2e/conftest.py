@@ -4,17 +4,25 @@ from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 import requests
+from sqlalchemy import select
 
 from config import Settings, load_settings
 from gateway.cli.dev import web_command, worker_command
+from gateway.models import OutboundMessage
 from gateway.simulator import inbound_params, post_signed
 from tests.conftest import AUTH_TOKEN, free_port, wait_until
+from tests.factories import PHONE
+from workers.runtime import Runtime
+
+# RQ notices a dead worker's job when its heartbeat lapses (about 90 s), and a
+# new worker takes over the dead one's scheduler at its next maintenance (60 s).
+RECOVERY_SECONDS = 300
 
 
 @dataclass
@@ -93,6 +101,39 @@ def make_stack(env: dict[str, str], tmp_path: Path) -> Stack:
     log_dir = tmp_path / "logs"
     log_dir.mkdir()
     return Stack(env={**env, "PUBLIC_URL": f"http://127.0.0.1:{free_port()}"}, log_dir=log_dir)
+
+
+def kill_the_worker_midway(
+    stack: Stack, rt: Runtime, body: str, kill_when: Callable[[], object]
+) -> None:
+    """Text `body`, SIGKILL the worker once `kill_when()` holds, start another, await the reply.
+
+    Starts the stack and stops it before returning; prints its logs if anything fails.
+    """
+    try:
+        stack.start_web()
+        stack.start_worker()
+        assert stack.send(PHONE, body).status_code == 200
+        wait_until(kill_when, timeout=30)
+
+        stack.kill_worker()
+        stack.start_worker("worker-2")
+        wait_until(lambda: post_replies(rt), timeout=RECOVERY_SECONDS)
+    except BaseException:
+        print(stack.logs())
+        raise
+    finally:
+        stack.stop()
+
+
+def post_replies(rt: Runtime) -> list[str]:
+    """The bodies of the post replies queued so far."""
+    with rt.sessions() as session:
+        return list(
+            session.scalars(
+                select(OutboundMessage.body).where(OutboundMessage.kind == "post_reply")
+            )
+        )
 
 
 @pytest.fixture

@@ -7,18 +7,21 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from gateway.models import Delivery, OutboundMessage
-from tests.conftest import wait_until
-from tests.e2e.conftest import make_stack
-from tests.factories import PHONE, add_person
+from gateway.models import Delivery, DeliveryPart
+from tests.e2e.conftest import kill_the_worker_midway, make_stack, post_replies
+from tests.factories import add_person
 from tests.peers.mastodon import MastodonPeer
 from workers.runtime import Runtime
 
 pytestmark = pytest.mark.e2e
 
-# RQ notices a dead worker's job when its heartbeat lapses (about 90 s), and a
-# new worker takes over the dead one's scheduler at its next maintenance (60 s).
-RECOVERY_SECONDS = 300
+STATUSES = "/api/v1/statuses"
+# At 50 characters a status, this text is a thread of three parts.
+THREAD_LIMIT = 50
+LONG = (
+    "Day two opened with a panel on supervision. "
+    "Practitioners spoke about caseloads, burnout and peer support."
+)
 
 
 def test_a_worker_killed_after_mastodon_took_the_post_finishes_it_once(
@@ -26,25 +29,11 @@ def test_a_worker_killed_after_mastodon_took_the_post_finishes_it_once(
 ) -> None:
     stack = make_stack(env, tmp_path)
     with MastodonPeer() as peer:
-        credentials = {"instance": peer.url, "access_token": peer.access_token}
-        add_person(rt, accounts=[("mastodon", f"aroha@{peer.host}", credentials)])
+        link_mastodon(rt, peer)
         peer.stall_next_status(60)  # Mastodon creates it, the answer never reaches the worker
-        try:
-            stack.start_web()
-            stack.start_worker()
-            assert stack.send(PHONE, "Posted as the worker died").status_code == 200
-            wait_until(lambda: peer.statuses, timeout=30)
+        kill_the_worker_midway(stack, rt, "Posted as the worker died", lambda: peer.statuses)
 
-            stack.kill_worker()
-            stack.start_worker("worker-2")
-            wait_until(lambda: replies(rt), timeout=RECOVERY_SECONDS)
-        except BaseException:
-            print(stack.logs())
-            raise
-        finally:
-            stack.stop()
-
-        posts = peer.requests_to("POST", "/api/v1/statuses")
+        posts = peer.requests_to("POST", STATUSES)
         statuses = list(peer.statuses)
         host = peer.host
 
@@ -54,14 +43,47 @@ def test_a_worker_killed_after_mastodon_took_the_post_finishes_it_once(
     with rt.sessions() as session:
         delivery = session.scalars(select(Delivery)).one()
     assert (delivery.status, delivery.remote_id) == ("published", statuses[0]["id"])
-    assert replies(rt) == [f"Posted to Mastodon @aroha@{host}."]
+    assert post_replies(rt) == [f"Posted to Mastodon @aroha@{host}."]
 
 
-def replies(rt: Runtime) -> list[str]:
-    """The bodies of the post replies queued so far."""
+def test_a_worker_killed_between_parts_of_a_thread_finishes_it_once(
+    env: dict[str, str], rt: Runtime, tmp_path: Path
+) -> None:
+    stack = make_stack(env, tmp_path)
+    with MastodonPeer(max_characters=THREAD_LIMIT) as peer:
+        link_mastodon(rt, peer)
+        # Part 1 is answered; Mastodon creates part 2 but its answer never reaches the worker.
+        peer.stall_next_status(60, after=1)
+        kill_the_worker_midway(stack, rt, LONG, lambda: len(peer.statuses) >= 2)
+
+        posts = peer.requests_to("POST", STATUSES)
+        statuses = list(peer.statuses)
+        posted_texts = [peer.source(status["id"]) for status in statuses]
+        host = peer.host
+
     with rt.sessions() as session:
-        return list(
-            session.scalars(
-                select(OutboundMessage.body).where(OutboundMessage.kind == "post_reply")
-            )
-        )
+        delivery = session.scalars(select(Delivery)).one()
+        parts = session.scalars(
+            select(DeliveryPart)
+            .where(DeliveryPart.delivery_id == delivery.id)
+            .order_by(DeliveryPart.position)
+        ).all()
+    planned = [part.text for part in parts]
+    assert len(planned) == 3
+    assert posted_texts == planned  # each part once, in order
+    assert [s["in_reply_to_id"] for s in statuses] == [None, statuses[0]["id"], statuses[1]["id"]]
+    # Part 1 was not sent again; part 2 was, replying to part 1, with its first key.
+    assert [p.body["status"] for p in posts] == [planned[0], planned[1], planned[1], planned[2]]
+    first_try, retry = posts[1], posts[2]
+    assert retry.headers["Idempotency-Key"] == first_try.headers["Idempotency-Key"]
+    assert retry.body["in_reply_to_id"] == first_try.body["in_reply_to_id"] == statuses[0]["id"]
+    assert len({p.headers["Idempotency-Key"] for p in posts}) == 3
+    assert [part.remote_id for part in parts] == [s["id"] for s in statuses]
+    assert (delivery.status, delivery.remote_id) == ("published", statuses[0]["id"])
+    assert post_replies(rt) == [f"Posted to Mastodon @aroha@{host}."]
+
+
+def link_mastodon(rt: Runtime, peer: MastodonPeer) -> None:
+    """Add the person, with an account on the peer."""
+    credentials = {"instance": peer.url, "access_token": peer.access_token}
+    add_person(rt, accounts=[("mastodon", f"aroha@{peer.host}", credentials)])

@@ -23,7 +23,8 @@ Every request needs `Authorization: Bearer <access_token>` except the instance o
 otherwise 401 {"error": "The access token is invalid"}. Unknown ids get 404
 {"error": "Record not found"}. Response bodies are built from JSON in
 tests/fixtures/mastodon/, recorded from a real Mastodon by Mastodon.py's own test suite.
-`fail_next` makes the next requests fail with a chosen error (500, 503, 429, 401, 422 …).
+`fail_next` makes the next requests fail with a chosen error (500, 503, 429, 401, 422 …);
+`stall_next_status` creates a status but holds its answer back, as for a client that dies.
 """
 
 from __future__ import annotations
@@ -171,6 +172,7 @@ class MastodonPeer(LocalServer):
         self._sources: dict[str, str] = {}  # status id → the text it was posted with
         self._failures: FailureQueue[MastodonError] = FailureQueue()
         self._stall_seconds = 0.0
+        self._stall_after = 0  # statuses still to answer at once before the stall
         self._sequence = itertools.count()
         self._notification_ids = itertools.count(1)  # a plain sequence, as Mastodon's are
         self._lock = threading.Lock()
@@ -210,10 +212,19 @@ class MastodonPeer(LocalServer):
         """
         self._failures.add(error, times, endpoint, after)
 
-    def stall_next_status(self, seconds: float) -> None:
-        """Create the next status, then wait this long before answering (a dying client)."""
+    def stall_next_status(self, seconds: float, after: int = 0) -> None:
+        """Create the next status, then wait this long before answering (a dying client).
+
+        With `after`, that many statuses are answered at once first.
+        """
         with self._lock:
             self._stall_seconds = seconds
+            self._stall_after = after
+
+    def source(self, status_id: str) -> str:
+        """The text a status that exists was posted with."""
+        with self._lock:
+            return self._sources[status_id]
 
     def requests_to(self, method: str, path: str) -> list[RecordedRequest]:
         """The recorded requests with this method and path."""
@@ -303,7 +314,11 @@ class MastodonPeer(LocalServer):
                 self._sources[status["id"]] = text
                 if idempotency_key:
                     account.idempotency[idempotency_key] = status["id"]
-            stall, self._stall_seconds = self._stall_seconds, 0.0
+            stall = 0.0
+            if self._stall_after:
+                self._stall_after -= 1
+            else:
+                stall, self._stall_seconds = self._stall_seconds, 0.0
         time.sleep(stall)
         return self._ok(status)
 
