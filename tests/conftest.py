@@ -31,6 +31,7 @@ from gateway.migrate import upgrade
 from gateway.models import Base
 from gateway.services import services
 from tests.peers.bluesky import BlueskyPds, running_pds
+from tests.peers.twilio_prism import TwilioPrism, running_prism
 from workers.runtime import Runtime, build_runtime
 
 BIN = Path(sys.executable).parent
@@ -219,3 +220,10 @@ def bluesky_pds(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BlueskyPds
     """A Bluesky PDS (no AppView) on 127.0.0.1 for the whole session."""
     with running_pds(tmp_path_factory.mktemp("bluesky-pds")) as pds:
         yield pds
+
+
+@pytest.fixture(scope="session")
+def twilio_prism() -> Iterator[TwilioPrism]:
+    """Prism mocking Twilio's API 2010 from Twilio's own spec, on 127.0.0.1, for the session."""
+    with running_prism() as prism:
+        yield prism

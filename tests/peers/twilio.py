@@ -5,7 +5,9 @@ documents it (https://www.twilio.com/docs/messaging/api/message-resource): HTTP 
 auth with the account SID and auth token, form-encoded parameters, a Message resource
 with status 201, and Twilio's JSON error body otherwise. `fail_next` makes the next
 requests fail with a chosen Twilio error. The real twilio SDK reaches it through
-`LocalTwilioHttpClient`, which sends every api.twilio.com URL to the peer instead.
+`LocalTwilioHttpClient`, which sends every api.twilio.com URL to the peer instead and
+keeps each answer. tests/peers/twilio_prism.py checks the peer's Messages against
+Twilio's own OpenAPI description.
 """
 
 from __future__ import annotations
@@ -14,9 +16,10 @@ import json
 import secrets
 import threading
 from collections import defaultdict, deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
+from http import HTTPStatus
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -36,11 +39,19 @@ MAX_BODY = 1600  # characters Twilio accepts in one message body
 
 @dataclass(frozen=True)
 class TwilioError:
-    """One of Twilio's documented API errors; `{to}` in the message becomes the To number."""
+    """One of Twilio's documented API errors; `{to}` in the message becomes the To number.
+
+    `headers` go out with the error. Twilio documents none (not even Retry-After on a
+    429: its docs say back off and retry), so only a test that asks for one gets it.
+    `problem_details` answers in the RFC 9457 shape of Twilio's newer APIs, which the
+    SDK raises as TwilioServiceException, instead of the Messages API's own shape.
+    """
 
     status: int
     code: int
     message: str
+    headers: tuple[tuple[str, str], ...] = field(default=())
+    problem_details: bool = False
 
 
 # https://www.twilio.com/docs/api/errors
@@ -99,6 +110,13 @@ class TwilioPeer(LocalServer):
     def url(self) -> str:
         """The peer's base URL, such as http://127.0.0.1:PORT."""
         return f"http://127.0.0.1:{self.port}"
+
+    def reset(self) -> None:
+        """Forget every request, Message and queued failure: a fresh peer for the next test."""
+        with self._lock:
+            self.requests.clear()
+            self.messages.clear()
+            self._failures.clear()
 
     def fail_next(self, error: TwilioError, times: int = 1) -> None:
         """Answer the next `times` well-formed, authenticated requests with this error."""
@@ -204,20 +222,37 @@ def _rough_segments(body: str) -> int:
 
 def _error(error: TwilioError, **fields: str) -> Response:
     """Twilio's JSON error body for one of its errors."""
-    return _json(
-        error.status,
-        {
-            "code": error.code,
-            "message": error.message.format_map(defaultdict(str, fields)),
-            "more_info": f"https://www.twilio.com/docs/errors/{error.code}",
-            "status": error.status,
-        },
-    )
+    message = error.message.format_map(defaultdict(str, fields))
+    more_info = f"https://www.twilio.com/docs/errors/{error.code}"
+    if error.problem_details:
+        response = _json(
+            error.status,
+            {
+                "type": more_info,
+                "title": HTTPStatus(error.status).phrase,
+                "status": error.status,
+                "code": error.code,
+                "detail": message,
+            },
+            mimetype="application/problem+json",
+        )
+    else:
+        response = _json(
+            error.status,
+            {
+                "code": error.code,
+                "message": message,
+                "more_info": more_info,
+                "status": error.status,
+            },
+        )
+    response.headers.extend(error.headers)
+    return response
 
 
-def _json(status: int, payload: dict[str, Any]) -> Response:
+def _json(status: int, payload: dict[str, Any], mimetype: str = "application/json") -> Response:
     """A JSON response with this status."""
-    return Response(json.dumps(payload), status=status, mimetype="application/json")
+    return Response(json.dumps(payload), status=status, mimetype=mimetype)
 
 
 class LocalTwilioHttpClient(TwilioHttpClient):
@@ -227,6 +262,7 @@ class LocalTwilioHttpClient(TwilioHttpClient):
         super().__init__(timeout=timeout)
         target = urlsplit(base_url)
         self._scheme, self._netloc = target.scheme, target.netloc
+        self.responses: list[TwilioResponse] = []  # every answer, in order
 
     def request(
         self,
@@ -242,7 +278,7 @@ class LocalTwilioHttpClient(TwilioHttpClient):
         """Rewrite scheme and host (https://api.twilio.com) to the peer's, then send."""
         parts = urlsplit(url)
         local = urlunsplit((self._scheme, self._netloc, parts.path, parts.query, parts.fragment))
-        return super().request(
+        response = super().request(
             method,
             local,
             params=params,
@@ -252,6 +288,8 @@ class LocalTwilioHttpClient(TwilioHttpClient):
             timeout=timeout,
             allow_redirects=allow_redirects,
         )
+        self.responses.append(response)
+        return response
 
     def close(self) -> None:
         """Close the pooled connections."""
