@@ -110,3 +110,10 @@ def enqueue_undo(queue: Queue, post_id: int) -> Job:
 def enqueue_read_mentions(queue: Queue, account_id: int) -> Job:
     """Enqueue reading one account's new replies and mentions (the next turn retries)."""
     return enqueue_for_row(queue, READ_MENTIONS, account_id)
+
+
+def enqueue_sms_at(queue: Queue, outbound_id: int, when: datetime) -> Job:
+    """Schedule one text's next try for when Twilio said to come back."""
+    # A job id of its own, as for enqueue_publish_at: the running job's would be overwritten.
+    job_id = f"{SEND_SMS.rsplit('.', 1)[-1]}-{outbound_id}-at-{int(when.timestamp())}"
+    return queue.enqueue_at(when, SEND_SMS, outbound_id, job_id=job_id)

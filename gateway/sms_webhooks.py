@@ -12,12 +12,14 @@ from sqlalchemy.orm import Session
 from twilio.twiml.messaging_response import MessagingResponse
 
 from gateway.models import InboundMessage, OutboundMessage, utcnow
+from gateway.opt_outs import opt_out
 from gateway.queueing import enqueue_inbound
 from gateway.services import services
 from gateway.sms_status import lower_statuses
 
 log = logging.getLogger(__name__)
 bp = Blueprint("sms", __name__, url_prefix="/sms")
+OPTED_OUT_CODE = 21610  # Twilio: "Attempt to send to unsubscribed recipient"
 
 
 def require_twilio_signature() -> None:
@@ -89,6 +91,10 @@ def status() -> Response:
             return Response(status=204)
         if known.twilio_sid is None:
             known.twilio_sid = sid  # the callback beat the send job's own record of it
+        if request.form.get("ErrorCode") == str(OPTED_OUT_CODE):
+            # Twilio found the number opted out after accepting the text (a Messaging
+            # Service checks later): send it nothing more until it texts START.
+            opt_out(session, known.to_phone, f"twilio-{OPTED_OUT_CODE}")
         # One conditional UPDATE: a late or repeated callback matches no row.
         session.execute(
             update(OutboundMessage)

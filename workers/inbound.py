@@ -10,13 +10,13 @@ from sqlalchemy.orm import Session
 
 from gateway.db import transaction, update_rows
 from gateway.models import InboundMessage, Person, SenderNotice, utcnow
+from gateway.opt_outs import is_opted_out, opt_in, opt_out
 from gateway.phones import InvalidPhone, normalise_phone
 from workers import commands, replies
 from workers.confirming import confirm
 from workers.conversation import Conversation, Work
 from workers.dispatch import dispatch
 from workers.guards import pin_required
-from workers.opt_outs import is_opted_out, opt_in, opt_out
 from workers.runtime import Runtime, current
 from workers.texts import queue_text
 

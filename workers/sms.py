@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from sqlalchemy import update
 
 from gateway.db import transaction, update_rows
-from gateway.models import OutboundMessage
+from gateway.models import OutboundMessage, utcnow
+from gateway.opt_outs import is_opted_out, opt_out
+from gateway.queueing import enqueue_sms_at
 from gateway.sms_status import lower_statuses
-from workers.opt_outs import is_opted_out, opt_out
 from workers.runtime import Runtime, current
 from workers.sms_senders import OPTED_OUT, SmsSendError
 
@@ -57,6 +59,11 @@ def deliver_outbound(rt: Runtime, outbound_id: int) -> None:
                 .values(status=status, error_code=str(exc.code) if exc.code else None),
             )
         log.warning("text %s not sent (%s): %s", outbound_id, exc.code, exc)
+        if exc.transient and exc.retry_after:
+            # Twilio said when to come back: then, not at our own backoff.
+            when = utcnow() + timedelta(seconds=exc.retry_after)
+            enqueue_sms_at(rt.queue, outbound_id, when)
+            return
         if exc.transient:
             raise
         return

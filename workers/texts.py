@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from gateway.models import OutboundMessage
-from workers.opt_outs import is_opted_out
+from gateway.opt_outs import is_opted_out
 from workers.segments import count_segments
 from workers.smart_encoding import smart_encode
 from workers.sms_fit import cap_outbound

@@ -9,7 +9,8 @@ from twilio.request_validator import RequestValidator
 
 from config import Settings
 from gateway.db import transaction
-from gateway.models import InboundMessage, OutboundMessage
+from gateway.models import InboundMessage, OptOut, OutboundMessage
+from gateway.opt_outs import is_opted_out
 from gateway.services import services
 from tests.conftest import AUTH_TOKEN
 
@@ -199,3 +200,23 @@ def test_unsigned_status_callback_changes_nothing(client: FlaskClient) -> None:
 
     assert response.status_code == 403
     assert outbound_status(client, "SM3") == "queued"
+
+
+def test_an_undelivered_callback_with_21610_opts_the_number_out(
+    client: FlaskClient, settings: Settings
+) -> None:
+    add_outbound(client, "SM4", "sent")
+    form = {
+        "MessageSid": "SM4",
+        "MessageStatus": "undelivered",
+        "ErrorCode": "21610",
+        "AccountSid": "AC" + "0" * 32,
+    }
+
+    response = client.post("/sms/status", data=form, headers=signed(settings, "/sms/status", form))
+
+    assert response.status_code == 204
+    assert outbound_status(client, "SM4") == "undelivered"
+    with services(client.application).sessions() as session:
+        assert is_opted_out(session, "+64211234567")
+        assert session.scalars(select(OptOut.word)).all() == ["twilio-21610"]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
+from dataclasses import replace
 
 import pytest
 from flask.testing import FlaskClient
@@ -13,16 +15,17 @@ from config import Settings
 from gateway import create_app
 from gateway.db import transaction
 from gateway.models import OutboundMessage
+from gateway.opt_outs import opt_in, opt_out
 from gateway.services import services
 from tests.factories import PHONE
 from tests.peers.twilio import (
     ACCOUNT_SID,
     SERVICE_UNAVAILABLE,
+    TOO_MANY_REQUESTS,
     UNSUBSCRIBED,
     LocalTwilioHttpClient,
     TwilioPeer,
 )
-from workers.opt_outs import opt_in, opt_out
 from workers.runtime import Runtime, build_runtime
 from workers.sms import deliver_outbound
 from workers.sms_senders import OutboxSender, SmsResult, SmsSendError, TwilioSender
@@ -219,3 +222,18 @@ def test_a_callback_that_beats_the_send_record_is_kept(
     assert (sent.status, sent.twilio_sid) == ("sent", "SM" + "c" * 32)
     runtime.close()
     services(app).close()
+
+
+def test_twilio_saying_when_to_come_back_schedules_the_text_then(
+    twilio_rt: Runtime, peer: TwilioPeer
+) -> None:
+    peer.fail_next(replace(TOO_MANY_REQUESTS, headers=(("Retry-After", "30"),)))
+    outbound_id = queue(twilio_rt)
+
+    deliver_outbound(twilio_rt, outbound_id)  # returns: the next try is scheduled
+
+    assert row(twilio_rt, outbound_id).status == "pending"
+    scheduled = twilio_rt.queue.scheduled_job_registry.get_job_ids()
+    assert [job_id.rsplit("-at-", 1)[0] for job_id in scheduled] == [f"send_sms-{outbound_id}"]
+    when = int(scheduled[0].rsplit("-at-", 1)[1])
+    assert 20 <= when - int(time.time()) <= 31
