@@ -21,6 +21,9 @@ from workers.texts import queue_text
 from workers.undo import request_undo
 
 
+PLATFORMS_NOTIFYING_BY_MENTION = frozenset({"mastodon"})
+
+
 @dataclass
 class Work:
     """What handling a text left to do once its transaction commits."""
@@ -211,4 +214,10 @@ class Conversation:
         if account.status != "active":
             self.say(replies.account_needs_relink(account.platform), kind="error")
             return
+        if account.platform in PLATFORMS_NOTIFYING_BY_MENTION:
+            # Mastodon tells the person replied to only when the answer names them, as
+            # its own apps do by starting a reply with their @name.
+            handle = mention.author if mention.author.startswith("@") else f"@{mention.author}"
+            if handle.lower() not in text.lower():
+                text = f"{handle} {text}"
         self.publish(text, frozenset({account.platform}), mention)
