@@ -20,7 +20,6 @@ from workers.status_report import status_text
 from workers.texts import queue_text
 from workers.undo import request_undo
 
-
 PLATFORMS_NOTIFYING_BY_MENTION = frozenset({"mastodon"})
 
 

@@ -50,6 +50,9 @@ def keygen() -> None:
     click.echo(Fernet.generate_key().decode())
 
 
+DEV_MENTIONS_EVERY_SECONDS = 10
+
+
 @click.command()
 @click.option("--workers", default=1, show_default=True, help="rq worker processes to run.")
 def dev(workers: int) -> None:
@@ -60,6 +63,8 @@ def dev(workers: int) -> None:
     # which then stops them in order.
     port = os.environ.get("PORT", "5000")
     env = {**os.environ, "SMSBRIDGE_VAR": str(config.var_dir), "PORT": port}
+    # Replies on the local timeline come back by text within seconds, not minutes.
+    env.setdefault("MENTIONS_EVERY_SECONDS", str(DEV_MENTIONS_EVERY_SECONDS))
     processes: list[subprocess.Popen[bytes]] = []
 
     def stop_all() -> None:
@@ -184,6 +189,8 @@ smsbridge is running at {public_url}  (Ctrl-C stops everything)
 
 In a second shell, from this folder:
   .venv/bin/smsbridge simulate --from {DEMO_PHONE} "Great keynote on kaupapa Māori practice"
+  .venv/bin/smsbridge simulate --from {DEMO_PHONE} "HELP"
+  .venv/bin/smsbridge timeline-reply --to 1 --as mere "Ka pai! What was the keynote about?"
   .venv/bin/smsbridge outbox
   .venv/bin/smsbridge posts
 Then open {public_url}/timeline

@@ -1,17 +1,20 @@
-"""`smsbridge simulate`, `posts`, `outbox` and `sweep`: texts in and out."""
+"""`smsbridge simulate`, `posts`, `outbox`, `sweep` and `timeline-reply`: texts in and out."""
 
 from __future__ import annotations
 
 import contextlib
 import json
+import uuid
 
 import click
 import requests
 
 from gateway.cli.context import fail, runtime, settings
+from gateway.models import TimelineEntry
 from gateway.phones import InvalidPhone, normalise_phone
 from gateway.reports import recent_outbound, recent_posts
 from gateway.simulator import inbound_params, post_signed, wait_for_outcome
+from workers.platforms import LinkedAccount, Published, Thread, build_connector
 from workers.sweeper import run_sweep
 
 
@@ -108,4 +111,25 @@ def sweep() -> None:
     )
 
 
-commands = [simulate, posts, outbox, sweep]
+@click.command("timeline-reply")
+@click.option("--to", "entry_id", required=True, type=int, help="The post's number on /timeline.")
+@click.option("--as", "handle", required=True, help="Who replies, e.g. mere.")
+@click.argument("text")
+def timeline_reply(entry_id: int, handle: str, text: str) -> None:
+    """Reply on the local timeline as someone else, to try replies coming back by text."""
+    rt = runtime()
+    with rt.sessions() as session:
+        entry = session.get(TimelineEntry, entry_id)
+        if entry is None or entry.deleted_at is not None:
+            raise fail(f"the local timeline has no post {entry_id}")
+        to = Published(str(entry.id), "")
+    reader = build_connector("local", LinkedAccount(0, handle.lstrip("@"), {}), rt.connectors)
+    made = reader.publish(text, f"reply-{uuid.uuid4().hex}", Thread(to, to))
+    click.echo(
+        f"@{handle.lstrip('@')} replied: {made.url}\n"
+        "The author is texted it at the next read of their account "
+        f"(every {rt.settings.mentions_every_seconds}s)."
+    )
+
+
+commands = [simulate, posts, outbox, sweep, timeline_reply]

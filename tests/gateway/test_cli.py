@@ -12,11 +12,21 @@ from sqlalchemy import delete, select
 
 from gateway.cli import main
 from gateway.db import transaction
-from gateway.models import Account, Delivery, Event, OutboundMessage, Person, Post, utcnow
+from gateway.models import (
+    Account,
+    Delivery,
+    Event,
+    OutboundMessage,
+    Person,
+    Post,
+    TimelineEntry,
+    utcnow,
+)
 from tests.conftest import run_jobs
 from tests.factories import add_inbound
 from tests.peers.bluesky import BlueskyPds
 from workers.inbound import process_inbound
+from workers.mentions import read_account
 from workers.replies import CHECK_OFF, CHECK_ON, PHONE_CONFIRMED, UNCONFIRMED
 from workers.runtime import Runtime
 
@@ -224,8 +234,6 @@ def test_an_event_that_ends_before_it_starts_is_refused(rt: Runtime) -> None:
 
 
 def test_users_disable_stops_the_next_text_being_posted(registered: Runtime) -> None:
-    from workers.inbound import process_inbound
-
     assert smsbridge("users", "disable", "--phone", "+64211234567").exit_code == 0
     process_inbound(registered, add_inbound(registered, "after the switch"))
 
@@ -433,3 +441,24 @@ def test_an_event_check_can_be_turned_off(rt: Runtime) -> None:
     assert unknown.output == "Error: no event has the code NOPE1\n"
     with rt.sessions() as session:
         assert session.scalars(select(Event.check_confidentiality)).one() is False
+
+
+def test_timeline_reply_makes_a_reply_the_author_is_texted(registered: Runtime) -> None:
+    process_inbound(registered, add_inbound(registered, "Kia ora", sid="SMt1"))
+    run_jobs(registered.queue)
+    with registered.sessions() as session:
+        entry = session.scalars(select(TimelineEntry.id)).one()
+    read_account(registered, 1)  # the first read marks where to start
+
+    result = smsbridge("timeline-reply", "--to", str(entry), "--as", "@mere", "Ka pai!")
+    missing = smsbridge("timeline-reply", "--to", "999", "--as", "mere", "Hello?")
+    read_account(registered, 1)
+
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("@mere replied: ")
+    assert missing.output == "Error: the local timeline has no post 999\n"
+    with registered.sessions() as session:
+        texts = session.scalars(
+            select(OutboundMessage.body).where(OutboundMessage.kind == "mention")
+        ).all()
+    assert texts == ['@mere on Local timeline: "Ka pai!" Text REPLY 1 and your words to answer.']
