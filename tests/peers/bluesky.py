@@ -4,6 +4,8 @@ The script installs Node 22 and @atproto/dev-env once per machine into a cache
 (minutes the first time), then starts `TestNetworkNoAppView`: a PDS and an
 in-memory PLC on 127.0.0.1, with Bluesky's rate limits. Its request log (pino
 JSON lines, one per request) is read here so tests can count calls honestly.
+The PDS passes app.bsky.* calls on to the AppView in tests/peers/bluesky_appview.py,
+which serves notifications from the PDS's own repositories.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from typing import Any
 
 import pytest
 import requests
+
+from tests.peers.bluesky_appview import BlueskyAppView
 
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "bluesky-pds"
 EX_UNAVAILABLE = 75  # the script could not install Node 22 from the npm registry
@@ -52,6 +56,7 @@ class BlueskyPds:
         self._reader: threading.Thread | None = None
         self._changed = threading.Condition()
         self.http = requests.Session()
+        self.appview: BlueskyAppView | None = None
 
     def install(self) -> None:
         """Install once per machine; skip when Node 22 cannot be had from the npm registry."""
@@ -69,16 +74,23 @@ class BlueskyPds:
         if done.returncode != 0:
             pytest.fail(f"scripts/bluesky-pds install failed ({done.returncode}):\n{done.stderr}")
 
-    def start(self) -> None:
-        """Start the PDS with its request log on, and wait for its URL."""
+    def start(self, appview: BlueskyAppView | None = None) -> None:
+        """Start the PDS with its request log on, and wait for its URL.
+
+        With an AppView, the PDS passes app.bsky.* calls on to it, and the AppView is
+        told where the PDS is.
+        """
         environment = {
             **os.environ,
             "LOG_ENABLED": "true",
             "LOG_SYSTEMS": "pds",
             "LOG_LEVEL": "info",
         }
+        command = [str(SCRIPT), "start", "--data", str(self.data)]
+        if appview is not None:
+            command += ["--appview", appview.url, "--appview-did", appview.did]
         self._process = subprocess.Popen(
-            [str(SCRIPT), "start", "--data", str(self.data)],
+            command,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
@@ -102,6 +114,9 @@ class BlueskyPds:
                         + "\n".join(self.lines[-40:])
                     )
                 self._changed.wait(timeout=0.5)
+        if appview is not None:
+            appview.pds_url = self.url
+            self.appview = appview
 
     def stop(self) -> None:
         """Stop the whole process group: the script and its node."""
@@ -234,11 +249,12 @@ def _last_line(text: str) -> str:
 
 @contextmanager
 def running_pds(data: Path) -> Iterator[BlueskyPds]:
-    """Install if needed, start the PDS, yield it, and stop it at the end."""
+    """Install if needed, start the PDS and its AppView, yield it, and stop both at the end."""
     pds = BlueskyPds(data)
     pds.install()
-    try:
-        pds.start()
-        yield pds
-    finally:
-        pds.stop()
+    with BlueskyAppView() as appview:
+        try:
+            pds.start(appview)
+            yield pds
+        finally:
+            pds.stop()

@@ -325,7 +325,15 @@ class MastodonPeer(LocalServer):
     def _delete_status(self, status_id: str) -> Response:
         """Delete a status; answer with it, its source text in place of its HTML."""
         with self._lock:
-            status = next((s for s in self.statuses if s["id"] == status_id), None)
+            # Only the user's own: another account's status is not found for them.
+            status = next(
+                (
+                    s
+                    for s in self.statuses
+                    if s["id"] == status_id and s["account"]["id"] == self._account.id
+                ),
+                None,
+            )
             if status is None:
                 return _error(RECORD_NOT_FOUND)
             self.statuses.remove(status)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, TypeVar
@@ -24,6 +24,8 @@ from workers.platforms import (
     ConnectorContext,
     Limits,
     LinkedAccount,
+    Mention,
+    Mentions,
     Published,
     Thread,
     register,
@@ -40,6 +42,10 @@ REQUEST_TIMEOUT_SECONDS = 20
 SESSION_REFUSED = frozenset(
     {"ExpiredToken", "InvalidToken", "AuthenticationRequired", "AuthMissing"}
 )
+MENTION_REASONS = ["reply", "mention", "quote"]  # of listNotifications' reasons
+LATEST = 20  # notifications read when there is no cursor yet
+PAGE_SIZE = 50
+MAX_PAGES = 10  # a read after a cursor stops here; the next one goes on from where it did
 
 # Record keys of posts must be TIDs: 13 characters of base32-sortable, the top bit zero,
 # 53 bits of microseconds since 1970 and 10 bits of clock id.
@@ -65,6 +71,8 @@ def post_url(handle: str, uri: str) -> str:
 
 class BlueskyConnector:
     """One Bluesky account on its PDS, logged in with an app password."""
+
+    reads_replies = True
 
     def __init__(self, account: LinkedAccount) -> None:
         self._account = account
@@ -101,6 +109,36 @@ class BlueskyConnector:
     def find_published(self, text: str, since: datetime, thread: Thread | None) -> None:
         """Find nothing: a retried part reuses its record key, so the repeat collides."""
         return None
+
+    def mentions(self, cursor: str | None, posts: Sequence[str] = ()) -> Mentions:
+        """Return replies, mentions and quotes indexed after the cursor, oldest first.
+
+        They come from the account's notifications (its PDS asks the AppView); the
+        cursor is the newest `indexedAt` read, as the notifications' own paging cursor
+        only goes back in time.
+        """
+        since = _moment(cursor) if cursor else None
+        with self._client() as client:
+            found = self._authorized(client, lambda: self._notifications(client, since))
+        newest = found[0].indexed_at if found else cursor
+        return Mentions([_mention(n) for n in reversed(found)], newest)
+
+    def _notifications(self, client: Client, since: datetime | None) -> list[Any]:
+        """Read notifications newest first, back to the cursor's time (one page without one)."""
+        found: list[Any] = []
+        params = models.AppBskyNotificationListNotifications.Params(
+            reasons=MENTION_REASONS, limit=LATEST if since is None else PAGE_SIZE
+        )
+        for _ in range(MAX_PAGES):
+            page = client.app.bsky.notification.list_notifications(params)
+            fresh = [
+                n for n in page.notifications if since is None or _moment(n.indexed_at) > since
+            ]
+            found.extend(n for n in fresh if n.reason in MENTION_REASONS)
+            if since is None or len(fresh) < len(page.notifications) or not page.cursor:
+                break
+            params = params.model_copy(update={"cursor": page.cursor})
+        return found
 
     def _write_post(self, client: Client, text: str, rkey: str, thread: Thread | None) -> Published:
         """Create the post record, or return the one a first attempt already made."""
@@ -213,6 +251,48 @@ class BlueskyConnector:
         if session is None:
             raise LoginRequiredError
         return session
+
+
+def _mention(notification: Any) -> Mention:
+    """Describe a notification's post as a mention, answered by a reply in its thread."""
+    record = notification.record
+    handle = str(notification.author.handle)
+    url = post_url(handle, notification.uri)
+    parent = Published(notification.uri, url, notification.cid)
+    reply = getattr(record, "reply", None)
+    # A reply to it belongs to the same thread: its root, when the post is a reply itself.
+    root = _ref(reply.root) if reply else parent
+    return Mention(
+        remote_id=notification.uri,
+        author=handle,
+        text=str(getattr(record, "text", "") or ""),
+        url=url,
+        created_at=_written_at(getattr(record, "created_at", None)),
+        answer=Thread(root=root, parent=parent),
+        in_reply_to=str(reply.parent.uri) if reply else None,
+    )
+
+
+def _ref(strong_ref: models.ComAtprotoRepoStrongRef.Main) -> Published:
+    """A post known by its strong ref; its address names the author by DID."""
+    return Published(
+        strong_ref.uri,
+        post_url(AtUri.from_str(strong_ref.uri).hostname, strong_ref.uri),
+        strong_ref.cid,
+    )
+
+
+def _moment(value: str) -> datetime:
+    """Read an atproto datetime (RFC 3339, with a Z or an offset)."""
+    return datetime.fromisoformat(value)
+
+
+def _written_at(value: str | None) -> datetime | None:
+    """When a post says it was written; None when its client gave no time to read."""
+    try:
+        return _moment(value) if value else None
+    except ValueError:
+        return None
 
 
 def _refused(exc: RequestErrorBase) -> bool:

@@ -7,6 +7,7 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -20,12 +21,13 @@ from workers.platforms import (
     ConnectorContext,
     Limits,
     LinkedAccount,
+    Mentions,
     Published,
     Thread,
     build_connector,
     display_name,
 )
-from workers.platforms.bluesky import BlueskyConnector, record_key
+from workers.platforms.bluesky import PAGE_SIZE, BlueskyConnector, post_url, record_key
 from workers.platforms.errors import AuthError, ContentRejected, TransientError
 
 CREATE_SESSION = "com.atproto.server.createSession"
@@ -309,3 +311,162 @@ def test_an_unreachable_pds_raises_transient_error(aroha: BlueskyAccount) -> Non
 
     with pytest.raises(TransientError):
         store.connector(aroha.handle).publish("Nobody home", "SM0016-1")
+
+
+# --- mentions: the PDS asks the AppView peer, which indexes the PDS's own posts ------------
+
+
+def quote(pds: BlueskyPds, author: BlueskyAccount, text: str, quoted: Published) -> str:
+    """Write a post quoting another, as a person's app would; return its URI."""
+    session = pds.xrpc(
+        "com.atproto.server.createSession",
+        {"identifier": author.handle, "password": author.password},
+    )
+    record = {
+        "$type": "app.bsky.feed.post",
+        "text": text,
+        "createdAt": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
+        "embed": {
+            "$type": "app.bsky.embed.record",
+            "record": {"uri": quoted.remote_id, "cid": quoted.cid},
+        },
+    }
+    created = pds.xrpc(
+        "com.atproto.repo.createRecord",
+        {"repo": author.did, "collection": "app.bsky.feed.post", "record": record},
+        token=session["accessJwt"],
+    )
+    return str(created["uri"])
+
+
+def test_mentions_are_replies_mentions_and_quotes_oldest_first(
+    bluesky_pds: BlueskyPds, connector: BlueskyConnector, aroha: BlueskyAccount
+) -> None:
+    mere, hemi, tui = (new_account(bluesky_pds, name) for name in ("mere", "hemi", "tui"))
+    post = connector.publish("Kia ora from the hui #swrb13", "SM0100-1")
+    connector.publish("Part two", "SM0100-2", Thread(post, post))  # her own: no notification
+    as_mere, as_hemi = (linked(bluesky_pds, a).connector(a.handle) for a in (mere, hemi))
+    reply = as_mere.publish("Ka pai! 🎉", "M1", Thread(post, post))
+    mention = as_hemi.publish(f"Great talk by @{aroha.handle} today", "H1")
+    quoted = quote(bluesky_pds, tui, "This, exactly", post)
+    as_mere.publish("Among ourselves", "M2", Thread(mention, mention))  # names no one
+    assert connector.reads_replies
+
+    read = connector.mentions(None)
+
+    assert [(m.remote_id, m.author, m.text) for m in read.items] == [
+        (reply.remote_id, mere.handle, "Ka pai! 🎉"),
+        (mention.remote_id, hemi.handle, f"Great talk by @{aroha.handle} today"),
+        (quoted, tui.handle, "This, exactly"),
+    ]
+    first, second, third = read.items
+    assert first.url == post_url(mere.handle, reply.remote_id)
+    assert first.in_reply_to == post.remote_id
+    assert second.in_reply_to is None and third.in_reply_to is None
+    assert first.created_at is not None
+    assert read.cursor is not None
+    assert bluesky_pds.appview is not None
+    assert bluesky_pds.appview.requests[-1] == "app.bsky.notification.listNotifications"
+
+
+def test_the_cursor_gives_only_newer_mentions(
+    bluesky_pds: BlueskyPds, connector: BlueskyConnector
+) -> None:
+    mere = new_account(bluesky_pds, "mere")
+    as_mere = linked(bluesky_pds, mere).connector(mere.handle)
+    post = connector.publish("Kia ora", "SM0101-1")
+    as_mere.publish("One", "M1", Thread(post, post))
+    cursor = connector.mentions(None).cursor
+    assert cursor is not None
+
+    assert connector.mentions(cursor) == Mentions([], cursor)
+    later = as_mere.publish("Two", "M2", Thread(post, post))
+    newer = connector.mentions(cursor)
+
+    assert [(m.remote_id, m.text) for m in newer.items] == [(later.remote_id, "Two")]
+    assert newer.cursor is not None and newer.cursor > cursor
+
+
+def test_many_new_mentions_are_read_page_by_page(
+    bluesky_pds: BlueskyPds, connector: BlueskyConnector
+) -> None:
+    mere = new_account(bluesky_pds, "mere")
+    as_mere = linked(bluesky_pds, mere).connector(mere.handle)
+    post = connector.publish("Kia ora", "SM0102-1")
+    as_mere.publish("Before", "M0", Thread(post, post))
+    cursor = connector.mentions(None).cursor
+    texts = [f"Reply {n}" for n in range(PAGE_SIZE + 3)]
+    for n, text in enumerate(texts):
+        as_mere.publish(text, f"M{n + 1}", Thread(post, post))
+
+    with bluesky_pds.counting("app.bsky.notification.listNotifications") as asked:
+        read = connector.mentions(cursor)
+
+    assert [m.text for m in read.items] == texts
+    assert asked == [2]
+
+
+def test_answers_are_threaded_under_the_mention_and_in_its_thread(
+    bluesky_pds: BlueskyPds, connector: BlueskyConnector, aroha: BlueskyAccount
+) -> None:
+    mere, hemi = new_account(bluesky_pds, "mere"), new_account(bluesky_pds, "hemi")
+    as_mere, as_hemi = (linked(bluesky_pds, a).connector(a.handle) for a in (mere, hemi))
+    post = connector.publish("Kia ora", "SM0103-1")
+    question = as_mere.publish("Where is it?", "M1", Thread(post, post))
+    follow_up = as_hemi.publish("And when?", "H1", Thread(post, question))  # notifies her too
+    shout = as_hemi.publish(f"See you there @{aroha.handle}", "H2")
+    to_question, to_follow_up, to_shout = connector.mentions(None).items
+    assert to_follow_up.remote_id == follow_up.remote_id
+
+    answers = [
+        connector.publish(text, f"SM0103-answer-{n}", mention.answer)
+        for n, (text, mention) in enumerate(
+            [("Wharenui", to_question), ("At nine", to_follow_up), ("Ka kite!", to_shout)]
+        )
+    ]
+
+    replies = [bluesky_pds.get_record(a.remote_id)["value"]["reply"] for a in answers]
+    root = (post.remote_id, post.cid)
+    assert (ref(replies[0]["root"]), ref(replies[0]["parent"])) == (
+        root,
+        (question.remote_id, question.cid),
+    )
+    assert (ref(replies[1]["root"]), ref(replies[1]["parent"])) == (
+        root,
+        (follow_up.remote_id, follow_up.cid),
+    )
+    shout_ref = (shout.remote_id, shout.cid)
+    assert (ref(replies[2]["root"]), ref(replies[2]["parent"])) == (shout_ref, shout_ref)
+    # Mere sees Hemi's question under hers and both answers in her thread as replies.
+    as_mere_later = linked(bluesky_pds, mere).connector(mere.handle)
+    assert [(m.author, m.text) for m in as_mere_later.mentions(None).items] == [
+        (hemi.handle, "And when?"),
+        (aroha.handle, "Wharenui"),
+        (aroha.handle, "At nine"),
+    ]
+
+
+def test_mentions_reuse_the_stored_session(
+    bluesky_pds: BlueskyPds, store: Store, aroha: BlueskyAccount
+) -> None:
+    store.connector(aroha.handle).whoami()
+
+    with bluesky_pds.counting(CREATE_SESSION) as logins:
+        store.connector(aroha.handle).mentions(None)
+        store.connector(aroha.handle).mentions(None)
+
+    assert logins == [0]
+    assert len(store.saved) == 1
+
+
+def test_mentions_from_an_unreachable_pds_raise_transient_error(aroha: BlueskyAccount) -> None:
+    store = Store(
+        {
+            "service": f"http://127.0.0.1:{free_port()}",
+            "identifier": aroha.handle,
+            "app_password": aroha.app_password,
+        }
+    )
+
+    with pytest.raises(TransientError):
+        store.connector(aroha.handle).mentions("2026-01-01T00:00:00.000Z")
