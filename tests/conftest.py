@@ -22,13 +22,13 @@ from flask import Flask
 from flask.testing import FlaskClient
 from redis import Redis
 from rq import Queue, SimpleWorker
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from config import Settings, load_settings
 from gateway import create_app
 from gateway.db import make_engine
 from gateway.migrate import upgrade
-from gateway.models import Base
+from gateway.models import Base, OutboundMessage
 from gateway.services import services
 from tests.peers.bluesky import BlueskyPds, running_pds
 from tests.peers.twilio_prism import TwilioPrism, running_prism
@@ -173,6 +173,16 @@ def clean_state(settings: Settings) -> Iterator[None]:
     with Redis.from_url(settings.redis_url) as redis:
         redis.flushdb()
     yield
+    # Every system reply a test caused fits one SMS segment: what the gateway promises
+    # people who pay per text. Texts a test wrote itself say so with a kind of "test".
+    engine = make_engine(settings.database_url)
+    with engine.connect() as connection:
+        sent = connection.execute(
+            select(OutboundMessage.kind, OutboundMessage.body, OutboundMessage.segments)
+        ).all()
+    engine.dispose()
+    longer = [(kind, body) for kind, body, segments in sent if segments > 1 and kind != "test"]
+    assert longer == [], "system replies over one segment"
 
 
 @pytest.fixture
