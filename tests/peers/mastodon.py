@@ -231,12 +231,13 @@ class MastodonPeer(LocalServer):
         return [r for r in self.requests if (r.method, r.path) == (method, path)]
 
     def add_status_from(
-        self, acct: str, text: str, in_reply_to_id: str | None = None
+        self, acct: str, text: str, in_reply_to_id: str | None = None, visibility: str = "public"
     ) -> dict[str, Any]:
-        """Post a public status as another account; notify the user if it names @username."""
+        """Post a status as another account; notify the user if it names @username."""
         with self._lock:
             account = self._other_account(acct)
-            status = self._status(text, {"in_reply_to_id": in_reply_to_id}, account)
+            form = {"in_reply_to_id": in_reply_to_id, "visibility": visibility}
+            status = self._status(text, form, account)
             self.statuses.append(status)
             if status["mentions"]:
                 self.notifications.append(

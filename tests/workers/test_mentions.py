@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -14,6 +15,7 @@ from gateway.models import Account, OutboundMessage, Post, ReceivedMention, Time
 from gateway.opt_outs import opt_out
 from tests.conftest import run_jobs
 from tests.factories import PHONE, add_inbound, add_person
+from tests.peers.bluesky import BlueskyPds
 from tests.peers.mastodon import MastodonPeer
 from workers.inbound import process_inbound
 from workers.mentions import read_account
@@ -174,3 +176,48 @@ def test_a_mastodon_reply_arrives_by_text_and_reply_1_answers_it(
     assert answer["in_reply_to_id"] == theirs["id"]
     assert mastodon.source(answer["id"]) == "@mere@kiwi.social thanks"  # so Mere is told
     assert texts(rt)[-1] == f"Posted to Mastodon @aroha@{mastodon.host}."
+
+
+def test_a_bluesky_reply_arrives_by_text_and_reply_1_answers_it_in_its_thread(
+    rt: Runtime, queue: Queue, bluesky_pds: BlueskyPds
+) -> None:
+    aroha = bluesky_pds.create_account(f"aroha{uuid.uuid4().hex[:8]}")
+    mere = bluesky_pds.create_account(f"mere{uuid.uuid4().hex[:8]}")
+    credentials = {
+        "service": bluesky_pds.url,
+        "identifier": aroha.handle,
+        "app_password": aroha.app_password,
+    }
+    add_person(rt, accounts=[("bluesky", aroha.handle, credentials)])
+    process_inbound(rt, add_inbound(rt, "Kia ora from the hui", sid="SM1"))
+    run_jobs(queue)
+    read_account(rt, account_id(rt))
+    [ours] = bluesky_pds.list_records(aroha.handle)
+    mere_connector = build_connector(
+        "bluesky",
+        LinkedAccount(
+            98,
+            mere.handle,
+            {
+                "service": bluesky_pds.url,
+                "identifier": mere.handle,
+                "app_password": mere.app_password,
+            },
+        ),
+        rt.connectors,
+    )
+    root = Published(ours["uri"], "", ours["cid"])
+    theirs = mere_connector.publish("Ka pai! Slides anywhere?", "mere-1", Thread(root, root))
+
+    read_account(rt, account_id(rt))
+    process_inbound(rt, add_inbound(rt, "REPLY 1 thanks", sid="SM2"))
+    run_jobs(queue)
+
+    [mention] = texts(rt, "mention")
+    assert mention.endswith('"Ka pai! Slides anywhere?" Text REPLY 1 and your words to answer.')
+    answer = next(
+        r for r in bluesky_pds.list_records(aroha.handle) if r["value"]["text"] == "thanks"
+    )
+    assert answer["value"]["reply"]["parent"]["uri"] == theirs.remote_id
+    assert answer["value"]["reply"]["root"]["uri"] == ours["uri"]
+    assert texts(rt)[-1] == f"Posted to Bluesky @{aroha.handle}."

@@ -130,7 +130,12 @@ class MastodonConnector:
                 found = list(reversed(self._api.notifications(types=MENTION_TYPES, limit=LATEST)))
             else:
                 found = self._notifications_after(cursor)
-        items = [_mention(n, self._host) for n in found if n.get("status")]
+        # Direct messages are left out: an answer through publish would be public.
+        items = [
+            _mention(n, self._host)
+            for n in found
+            if n.get("status") and n["status"].get("visibility") != "direct"
+        ]
         return Mentions(items, str(found[-1]["id"]) if found else cursor)
 
     def _notifications_after(self, cursor: str) -> list[Any]:

@@ -258,6 +258,18 @@ def test_mentions_are_replies_and_mentions_oldest_first(
     assert request.headers["Authorization"] == f"Bearer {peer.access_token}"
 
 
+def test_direct_messages_are_not_read_as_mentions(
+    peer: MastodonPeer, connector: MastodonConnector
+) -> None:
+    public = peer.add_status_from("mere", "@aroha see you there")
+    peer.add_status_from("mere", "@aroha private: my number is 021 555 1234", visibility="direct")
+
+    read = connector.mentions(None)
+
+    assert [m.remote_id for m in read.items] == [public["id"]]
+    assert read.cursor == peer.notifications[-1]["id"]  # read past it all the same
+
+
 def test_the_cursor_gives_only_newer_mentions(
     peer: MastodonPeer, connector: MastodonConnector
 ) -> None:
