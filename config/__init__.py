@@ -60,7 +60,7 @@ class Settings:
     require_pin: bool = False  # the admin's choice for everyone: every post needs a PIN
     hold_minutes: int = 60  # a post held by the confidentiality check expires after this
     mention_texts_per_day: int = 10  # replies and mentions texted to a person a day
-    mentions_every_seconds: int = 120  # how often each account's mentions are read
+    mentions_every_seconds: int = 120  # how often each account's mentions are read (10 in dev)
 
     @property
     def uses_twilio(self) -> bool:
@@ -127,7 +127,10 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         require_pin=_flag(env_vars, "REQUIRE_PIN"),
         hold_minutes=_int(env_vars, "HOLD_MINUTES", 60),
         mention_texts_per_day=_int(env_vars, "MENTION_TEXTS_PER_DAY", 10),
-        mentions_every_seconds=_int(env_vars, "MENTIONS_EVERY_SECONDS", 120),
+        # In development, replies on the local timeline come back within seconds.
+        mentions_every_seconds=_int(
+            env_vars, "MENTIONS_EVERY_SECONDS", 120 if env == PRODUCTION else 10
+        ),
     )
 
 

@@ -50,9 +50,6 @@ def keygen() -> None:
     click.echo(Fernet.generate_key().decode())
 
 
-DEV_MENTIONS_EVERY_SECONDS = 10
-
-
 @click.command()
 @click.option("--workers", default=1, show_default=True, help="rq worker processes to run.")
 def dev(workers: int) -> None:
@@ -63,8 +60,6 @@ def dev(workers: int) -> None:
     # which then stops them in order.
     port = os.environ.get("PORT", "5000")
     env = {**os.environ, "SMSBRIDGE_VAR": str(config.var_dir), "PORT": port}
-    # Replies on the local timeline come back by text within seconds, not minutes.
-    env.setdefault("MENTIONS_EVERY_SECONDS", str(DEV_MENTIONS_EVERY_SECONDS))
     processes: list[subprocess.Popen[bytes]] = []
 
     def stop_all() -> None:
