@@ -11,10 +11,6 @@ which serves notifications from the PDS's own repositories.
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -23,16 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pytest
 import requests
 
 from tests.peers.bluesky_appview import BlueskyAppView
-
-SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "bluesky-pds"
-EX_UNAVAILABLE = 75  # the script could not install Node 22 from the npm registry
-INSTALL_TIMEOUT_SECONDS = 1200
-START_TIMEOUT_SECONDS = 120
-READY_PREFIX = "PDS "
+from tests.peers.scripted import ScriptedServer
 
 
 @dataclass(frozen=True)
@@ -45,75 +35,29 @@ class BlueskyAccount:
     app_password: str
 
 
-class BlueskyPds:
+class BlueskyPds(ScriptedServer):
     """A running scripts/bluesky-pds process, its URL and its output."""
 
+    install_timeout = 1200.0  # Node 22 and @atproto/dev-env, the first time on a machine
+    start_timeout = 120.0
+
     def __init__(self, data: Path) -> None:
+        # The PDS's request log on (pino JSON lines), so tests can count calls.
+        logging = {"LOG_ENABLED": "true", "LOG_SYSTEMS": "pds", "LOG_LEVEL": "info"}
+        super().__init__("bluesky-pds", "PDS", ["--data", str(data)], logging)
         self.data = data
-        self.url = ""
-        self.lines: list[str] = []
-        self._process: subprocess.Popen[str] | None = None
-        self._reader: threading.Thread | None = None
-        self._changed = threading.Condition()
         self.http = requests.Session()
         self.appview: BlueskyAppView | None = None
 
-    def install(self) -> None:
-        """Install once per machine; skip when Node 22 cannot be had from the npm registry."""
-        done = subprocess.run(
-            [str(SCRIPT), "install"],
-            capture_output=True,
-            text=True,
-            timeout=INSTALL_TIMEOUT_SECONDS,
-            check=False,
-        )
-        if done.returncode == EX_UNAVAILABLE:
-            pytest.skip(
-                _last_line(done.stderr) or "Node 22 cannot be installed from the npm registry"
-            )
-        if done.returncode != 0:
-            pytest.fail(f"scripts/bluesky-pds install failed ({done.returncode}):\n{done.stderr}")
-
     def start(self, appview: BlueskyAppView | None = None) -> None:
-        """Start the PDS with its request log on, and wait for its URL.
+        """Start the PDS and wait for its URL.
 
         With an AppView, the PDS passes app.bsky.* calls on to it, and the AppView is
         told where the PDS is.
         """
-        environment = {
-            **os.environ,
-            "LOG_ENABLED": "true",
-            "LOG_SYSTEMS": "pds",
-            "LOG_LEVEL": "info",
-        }
-        command = [str(SCRIPT), "start", "--data", str(self.data)]
         if appview is not None:
-            command += ["--appview", appview.url, "--appview-did", appview.did]
-        self._process = subprocess.Popen(
-            command,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            env=environment,
-            start_new_session=True,  # a process group of its own, killed whole at the end
-        )
-        self._reader = threading.Thread(target=self._read, name="bluesky-pds", daemon=True)
-        self._reader.start()
-        deadline = time.monotonic() + START_TIMEOUT_SECONDS
-        with self._changed:
-            while not self.url:
-                if self._process.poll() is not None:
-                    pytest.fail(
-                        f"scripts/bluesky-pds exited ({self._process.returncode}) before it was "
-                        "ready:\n" + "\n".join(self.lines[-40:])
-                    )
-                if time.monotonic() > deadline:
-                    pytest.fail(
-                        "scripts/bluesky-pds printed no URL in time:\n"
-                        + "\n".join(self.lines[-40:])
-                    )
-                self._changed.wait(timeout=0.5)
+            self.arguments += ["--appview", appview.url, "--appview-did", appview.did]
+        super().start()
         if appview is not None:
             appview.pds_url = self.url
             self.appview = appview
@@ -121,33 +65,7 @@ class BlueskyPds:
     def stop(self) -> None:
         """Stop the whole process group: the script and its node."""
         self.http.close()
-        if self._process is None:
-            return
-        if self._process.poll() is None:
-            os.killpg(self._process.pid, signal.SIGTERM)
-            try:
-                self._process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self._process.pid, signal.SIGKILL)
-                self._process.wait(timeout=15)
-        if self._reader is not None:
-            self._reader.join(timeout=5)
-        if self._process.stdout is not None:
-            self._process.stdout.close()
-        self._process = None
-
-    def _read(self) -> None:
-        """Keep every line the process prints; note the URL once it is announced."""
-        assert self._process is not None and self._process.stdout is not None
-        for raw in self._process.stdout:
-            line = raw.rstrip("\n")
-            with self._changed:
-                self.lines.append(line)
-                if not self.url and line.startswith(READY_PREFIX):
-                    self.url = line[len(READY_PREFIX) :].strip()
-                self._changed.notify_all()
-        with self._changed:
-            self._changed.notify_all()
+        super().stop()
 
     def xrpc(self, nsid: str, body: dict[str, Any] | None = None, token: str | None = None) -> Any:
         """Call an XRPC method over HTTP (a procedure when a body is given); return its JSON."""
@@ -239,12 +157,6 @@ class BlueskyPds:
         return sum(
             1 for req in self.requests_logged() if str(req.get("url", "")).split("?")[0] == path
         )
-
-
-def _last_line(text: str) -> str:
-    """Return the last non-blank line of some output."""
-    lines = [line for line in text.splitlines() if line.strip()]
-    return lines[-1] if lines else ""
 
 
 @contextmanager

@@ -26,10 +26,17 @@ class ScriptedServer:
     install_timeout = 600.0
     start_timeout = 60.0
 
-    def __init__(self, script: str, ready_prefix: str, arguments: list[str]) -> None:
+    def __init__(
+        self,
+        script: str,
+        ready_prefix: str,
+        arguments: list[str],
+        environment: dict[str, str] | None = None,
+    ) -> None:
         self.script = SCRIPTS / script
         self.ready_prefix = ready_prefix
         self.arguments = arguments
+        self.environment = environment  # added to this process's environment
         self.url = ""
         self.lines: list[str] = []
         self._process: subprocess.Popen[str] | None = None
@@ -58,6 +65,7 @@ class ScriptedServer:
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
+            env={**os.environ, **(self.environment or {})},
             start_new_session=True,  # a process group of its own, killed whole at the end
         )
         self._reader = threading.Thread(target=self._read, name=self.script.name, daemon=True)
