@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import click
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -32,6 +34,20 @@ def person_by_phone(session: Session, phone: str) -> Person:
     if person is None:
         raise fail(f"no person has the phone {phone} (add them with: smsbridge users add)")
     return person
+
+
+def change_person(phone: str, change: Callable[[Person], None]) -> str:
+    """Change the person with this phone in one transaction; return the number."""
+    number = phone_option(phone)
+    with transaction(runtime().sessions) as session:
+        change(person_by_phone(session, number))
+    return number
+
+
+def unlock(person: Person) -> None:
+    """Let a person post again after too many wrong PINs."""
+    person.posting_locked_at = None
+    person.pin_failures = 0
 
 
 @click.group()
@@ -95,10 +111,7 @@ def users_list() -> None:
 @click.option("--phone", required=True)
 def users_disable(phone: str) -> None:
     """Switch a phone off: nothing it texts is posted from the next text on."""
-    number = phone_option(phone)
-    with transaction(runtime().sessions) as session:
-        person = person_by_phone(session, number)
-        person.active = False
+    number = change_person(phone, lambda person: setattr(person, "active", False))
     click.echo(f"Disabled {number}: from its next text on, nothing it texts is posted.")
 
 
@@ -106,11 +119,7 @@ def users_disable(phone: str) -> None:
 @click.option("--phone", required=True)
 def users_unlock(phone: str) -> None:
     """Let a phone post again after too many wrong PINs."""
-    number = phone_option(phone)
-    with transaction(runtime().sessions) as session:
-        person = person_by_phone(session, number)
-        person.posting_locked_at = None
-        person.pin_failures = 0
+    number = change_person(phone, unlock)
     click.echo(f"Unlocked {number}: it can post again with its PIN.")
 
 
@@ -135,10 +144,7 @@ def users_check(phone: str, on: bool) -> None:
 @click.option("--phone", required=True)
 def users_enable(phone: str) -> None:
     """Switch a phone back on."""
-    number = phone_option(phone)
-    with transaction(runtime().sessions) as session:
-        person = person_by_phone(session, number)
-        person.active = True
+    number = change_person(phone, lambda person: setattr(person, "active", True))
     click.echo(f"Enabled {number}: its texts are posted again.")
 
 
