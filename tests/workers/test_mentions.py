@@ -5,20 +5,28 @@ from __future__ import annotations
 import dataclasses
 import uuid
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 from rq import Queue
 from sqlalchemy import select
 
 from gateway.db import transaction
-from gateway.models import Account, OutboundMessage, Post, ReceivedMention, TimelineEntry
+from gateway.models import (
+    Account,
+    OutboundMessage,
+    Post,
+    ReceivedMention,
+    TimelineEntry,
+    utcnow,
+)
 from gateway.opt_outs import opt_out
 from tests.conftest import run_jobs
 from tests.factories import PHONE, add_inbound, add_person
 from tests.peers.bluesky import BlueskyPds
-from tests.peers.mastodon import MastodonPeer
+from tests.peers.mastodon import MastodonPeer, rate_limited
 from workers.inbound import process_inbound
-from workers.mentions import read_account
+from workers.mentions import due_accounts, read_account
 from workers.platforms import LinkedAccount, Published, Thread, build_connector
 from workers.runtime import Runtime
 from workers.segments import count_segments
@@ -221,3 +229,26 @@ def test_a_bluesky_reply_arrives_by_text_and_reply_1_answers_it_in_its_thread(
     assert answer["value"]["reply"]["parent"]["uri"] == theirs.remote_id
     assert answer["value"]["reply"]["root"]["uri"] == ours["uri"]
     assert texts(rt)[-1] == f"Posted to Bluesky @{aroha.handle}."
+
+
+def test_a_rate_limited_read_waits_for_the_platforms_reset(
+    rt: Runtime, queue: Queue, mastodon: MastodonPeer
+) -> None:
+    credentials = {"instance": mastodon.url, "access_token": mastodon.access_token}
+    add_person(rt, accounts=[("mastodon", f"aroha@{mastodon.host}", credentials)])
+    mastodon.fail_next(rate_limited(seconds=600), endpoint="notifications")
+    now = utcnow()
+
+    read_account(rt, account_id(rt), now=now)
+
+    with rt.sessions() as session:
+        account = session.get_one(Account, account_id(rt))
+        due = due_accounts(
+            session, now + timedelta(seconds=300), rt.settings.mentions_every_seconds
+        )
+    assert account.mentions_cursor is None  # nothing was read
+    assert account.mentions_read_at is not None and account.mentions_read_at > now
+    assert due == []  # not asked again before the reset
+    with rt.sessions() as session:
+        later = now + timedelta(seconds=600 + rt.settings.mentions_every_seconds + 1)
+        assert due_accounts(session, later, rt.settings.mentions_every_seconds) == [account.id]
