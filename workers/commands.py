@@ -18,7 +18,7 @@ the body trimmed, runs of spaces and newlines read as one space, and trailing
                     STOP | STOPALL | STOP ALL | UNSUBSCRIBE | CANCEL | END | QUIT
                     | REVOKE | OPTOUT | OPT OUT | OPT-OUT    -> OptOut(word)
                     START | UNSTOP                           -> OptIn()
-                    YES | Y                                  -> Confirm()
+                    YES | Y                                  -> Confirm(pin)
                     EVENTS                                   -> Events()
                     STATUS                                   -> Status()
                     UNDO                                     -> Undo(pin)
@@ -149,6 +149,8 @@ class OptIn:
 @dataclass(frozen=True)
 class Confirm:
     """YES: post the held post anyway."""
+
+    pin: str | None = None  # posting it needs the PIN as much as posting anything
 
 
 @dataclass(frozen=True)
@@ -295,7 +297,7 @@ def parse_bare(text: str, pin: str | None) -> Command | None:
     if keyword_for(word, OPT_IN_WORDS):
         return OptIn()
     if word in CONFIRM_WORDS:
-        return Confirm()
+        return Confirm(pin)
     if keyword_for(word, ("EVENTS",)):
         return Events()
     if keyword_for(word, ("STATUS",)):

@@ -65,8 +65,9 @@ class Conversation:
                 self.say(replies.events_list(events_open(self.session, self.now)))
             case commands.Status():
                 self.say(status_text(self.session, self.person, self.now))
-            case commands.Confirm():
-                self.confirm_held()
+            case commands.Confirm(pin=pin):
+                if self.pin_ok(pin):
+                    self.confirm_held()
             case commands.Malformed(hint=hint):
                 self.say(hint, kind="error")
             case commands.Join(code=code, pin=pin):

@@ -216,6 +216,18 @@ def test_a_text_with_an_nhi_number_is_held_until_yes(rt: Runtime, queue: Queue) 
     assert text(rt, "YES") == [replies.NOTHING_HELD]
 
 
+def test_yes_needs_the_pin_like_any_post(rt: Runtime, queue: Queue) -> None:
+    add_person(rt)
+    text(rt, "PIN 4821")
+    text(rt, "4821 Saw ZZZ0016 today")
+
+    assert text(rt, "YES") == [replies.PIN_MISSING]  # a faked sender cannot release it
+    assert text(rt, "4821 yes") == []
+    run_jobs(queue)
+
+    assert post_bodies(rt) == ["Saw ZZZ0016 today"]
+
+
 def test_anything_but_yes_drops_a_held_post(rt: Runtime) -> None:
     add_person(rt)
     text(rt, "Call her on 021 555 1234")
