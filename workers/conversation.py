@@ -53,11 +53,9 @@ class Conversation:
     def handle(self, command: commands.Command) -> Work:
         """Do what the command asks, and say what happened."""
         if not isinstance(command, commands.Confirm) and self.drop_held():
-            if isinstance(command, commands.Post | commands.Malformed):
-                # "No", "no thanks", "delete it": the answer to the held post, not a post.
-                self.say(replies.HELD_DROPPED)
-                return self.work
             self.say(replies.HELD_DROPPED)
+            if isinstance(command, commands.Post | commands.Malformed):
+                return self.work  # "No", "no thanks": the answer to the held post, not a post
         match command:
             case commands.Help():
                 self.say(replies.help_text(self.settings.admin_contact))
