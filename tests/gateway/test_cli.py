@@ -448,15 +448,16 @@ def test_timeline_reply_makes_a_reply_the_author_is_texted(registered: Runtime) 
     run_jobs(registered.queue)
     with registered.sessions() as session:
         entry = session.scalars(select(TimelineEntry.id)).one()
-    read_account(registered, 1)  # the first read marks where to start
+        account = session.scalars(select(Account.id)).one()
+    read_account(registered, account)  # the first read marks where to start
 
     result = smsbridge("timeline-reply", "--to", str(entry), "--as", "@mere", "Ka pai!")
-    missing = smsbridge("timeline-reply", "--to", "999", "--as", "mere", "Hello?")
-    read_account(registered, 1)
+    missing = smsbridge("timeline-reply", "--to", str(entry + 999), "--as", "mere", "Hello?")
+    read_account(registered, account)
 
     assert result.exit_code == 0, result.output
     assert result.output.startswith("@mere replied: ")
-    assert missing.output == "Error: the local timeline has no post 999\n"
+    assert missing.output == f"Error: the local timeline has no post {entry + 999}\n"
     with registered.sessions() as session:
         texts = session.scalars(
             select(OutboundMessage.body).where(OutboundMessage.kind == "mention")

@@ -74,9 +74,11 @@ def test_a_job_still_waiting_is_not_enqueued_twice(rt: Runtime, queue: Queue) ->
 
     run_sweep(rt)
 
-    assert waiting == ["publish_delivery-1"]
+    with rt.sessions() as session:
+        delivery, account = session.execute(select(Delivery.id, Delivery.account_id)).one()
+    assert waiting == [f"publish_delivery-{delivery}"]
     # The sweep adds its regular read of the account's mentions, and nothing else.
-    assert sorted(queue.job_ids) == ["publish_delivery-1", "read_mentions-1"]
+    assert sorted(queue.job_ids) == [f"publish_delivery-{delivery}", f"read_mentions-{account}"]
 
 
 def test_a_pending_text_is_sent_by_the_sweep(rt: Runtime, queue: Queue) -> None:
