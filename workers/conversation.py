@@ -9,6 +9,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from gateway.codes import hash_secret
+from gateway.db import update_rows
 from gateway.models import Account, HeldPost, InboundMessage, Person, ReceivedMention
 from workers import commands, replies
 from workers.attending import events_open, join, leave
@@ -187,16 +188,17 @@ class Conversation:
 
     def drop_held(self) -> bool:
         """Any text but YES drops a held post; return whether there was one."""
-        dropped = self.session.execute(
+        dropped = update_rows(
+            self.session,
             update(HeldPost)
             .where(
                 HeldPost.person_id == self.person.id,
                 HeldPost.status == "held",
                 HeldPost.expires_at > self.now,
             )
-            .values(status="dropped", decided_at=self.now)
+            .values(status="dropped", decided_at=self.now),
         )
-        return bool(getattr(dropped, "rowcount", 0))
+        return bool(dropped)
 
     def reply_to_mention(self, n: int, text: str) -> None:
         """REPLY n: post the answer under the n-th mention texted to the person."""

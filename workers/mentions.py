@@ -64,7 +64,7 @@ def read_account(rt: Runtime, account_id: int, now: datetime | None = None) -> N
         )
         platform = account.platform
     connector = build_connector(platform, linked, rt.connectors)
-    if not getattr(connector, "reads_replies", False):
+    if not connector.reads_replies:
         _note_read(rt, account_id, now)
         return
     try:
