@@ -26,10 +26,10 @@ from gateway.models import (
     utcnow,
 )
 from workers import replies
+from workers.accounts import AccountRef, connector_for
 from workers.dispatch import dispatch
-from workers.platforms import LinkedAccount, Mention, build_connector, display_name, thread_to_json
+from workers.platforms import Mention, display_name, thread_to_json
 from workers.platforms.errors import AuthError, PlatformError, TransientError, Unsupported
-from workers.publishing import loader, saver
 from workers.runtime import Runtime, current
 from workers.texts import queue_text
 
@@ -55,19 +55,12 @@ def read_account(rt: Runtime, account_id: int, now: datetime | None = None) -> N
             return
         cursor = account.mentions_cursor
         watched = watched_posts(session, account_id, now)
-        linked = LinkedAccount(
-            account.id,
-            account.handle,
-            rt.secrets.open(account.credentials),
-            saver(rt, account.id),
-            loader(rt, account.id),
-        )
-        platform = account.platform
-    connector = build_connector(platform, linked, rt.connectors)
-    if not connector.reads_replies:
-        _note_read(rt, account_id, now)
-        return
+        ref = AccountRef.of(account)
     try:
+        connector = connector_for(rt, ref)
+        if not connector.reads_replies:
+            _note_read(rt, account_id, now)
+            return
         found = connector.mentions(cursor or None, watched)
     except TransientError as exc:
         # Come back when the platform allows, not at the next regular turn.

@@ -3,23 +3,19 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import select, update
 
 from gateway.db import transaction, update_rows
 from gateway.models import Account, Delivery, InboundMessage, Post, ReceivedMention, utcnow
 from gateway.queueing import enqueue_publish_at
-from gateway.secrets_box import CredentialsUnreadable
 from workers import replies
+from workers.accounts import AccountRef, connector_for
 from workers.compose import TooLong, compose_parts
 from workers.dispatch import dispatch
 from workers.platforms import (
-    LinkedAccount,
     Published,
-    build_connector,
     display_name,
     thread_from_json,
 )
@@ -65,15 +61,7 @@ def publish(rt: Runtime, delivery_id: int) -> None:
         end_delivery(rt, delivery_id, error=AuthError(platform, "account is not active"))
         return
     try:
-        credentials = rt.secrets.open(sealed)
-    except CredentialsUnreadable:
-        end_delivery(rt, delivery_id, error=AuthError(platform, "credentials unreadable"))
-        return
-    try:
-        linked = LinkedAccount(
-            account.id, handle, credentials, saver(rt, account.id), loader(rt, account.id)
-        )
-        connector = build_connector(platform, linked, rt.connectors)
+        connector = connector_for(rt, AccountRef(account.id, platform, handle, sealed))
         parts = planned_parts(
             rt, delivery_id, lambda: compose_parts(body, tags, connector.limits())
         )
@@ -101,33 +89,6 @@ def publish(rt: Runtime, delivery_id: int) -> None:
     else:
         text = "\n\n".join(part.text for part in parts)
         end_delivery(rt, delivery_id, published=published, text=text)
-
-
-def saver(rt: Runtime, account_id: int) -> Callable[[dict[str, Any]], None]:
-    """Return a function that stores an account's new credentials, encrypted, at once."""
-
-    def save(credentials: dict[str, Any]) -> None:
-        with transaction(rt.sessions) as session:
-            session.execute(
-                update(Account)
-                .where(Account.id == account_id)
-                .values(credentials=rt.secrets.seal(credentials))
-            )
-
-    return save
-
-
-def loader(rt: Runtime, account_id: int) -> Callable[[], dict[str, Any]]:
-    """Return a function that reads an account's credentials as stored now."""
-
-    def load() -> dict[str, Any]:
-        with rt.sessions() as session:
-            sealed = session.scalars(
-                select(Account.credentials).where(Account.id == account_id)
-            ).one()
-        return rt.secrets.open(sealed)
-
-    return load
 
 
 def record_attempt_error(

@@ -12,10 +12,10 @@ from sqlalchemy.orm import Session
 from gateway.db import transaction, update_rows
 from gateway.models import Delivery, Post, utcnow
 from workers import replies
+from workers.accounts import AccountRef, connector_for
 from workers.dispatch import dispatch
-from workers.platforms import LinkedAccount, build_connector, display_name
+from workers.platforms import display_name
 from workers.platforms.errors import PlatformError, TransientError
-from workers.publishing import loader, saver
 from workers.runtime import Runtime, current
 from workers.texts import queue_text
 
@@ -95,21 +95,13 @@ def _take_down(rt: Runtime, delivery_id: int) -> str | None:
     """Delete one delivery's parts, last first; return words for a failure, else None."""
     with rt.sessions() as session:
         delivery = session.get_one(Delivery, delivery_id)
-        account = delivery.account
+        account = AccountRef.of(delivery.account)
         remote_ids = [p.remote_id for p in reversed(delivery.parts) if p.remote_id]
         if not remote_ids and delivery.remote_id:
             remote_ids = [delivery.remote_id]
-        platform, handle, sealed = account.platform, account.handle, account.credentials
-    where = replies.where_posted(display_name(platform), handle)
+    where = replies.where_posted(display_name(account.platform), account.handle)
     try:
-        linked = LinkedAccount(
-            account.id,
-            handle,
-            rt.secrets.open(sealed),
-            saver(rt, account.id),
-            loader(rt, account.id),
-        )
-        connector = build_connector(platform, linked, rt.connectors)
+        connector = connector_for(rt, account)
         for remote_id in remote_ids:
             connector.delete(remote_id)
     except TransientError:

@@ -79,17 +79,3 @@ def test_an_account_switched_off_after_the_post_was_made_is_not_published(rt: Ru
         assert session.scalars(select(TimelineEntry)).all() == []
         assert session.scalars(select(Account.status)).one() == "disabled"  # not relabelled
     assert ended(rt, delivery)[0] == "failed"
-
-
-def test_connectors_save_and_reread_credentials_through_the_database(rt: Runtime) -> None:
-    from workers.publishing import loader, saver
-
-    add_person(rt, accounts=[("local", "aroha", {"token": "old"})])
-    with rt.sessions() as session:
-        account_id = session.scalars(select(Account.id)).one()
-
-    saver(rt, account_id)({"token": "new"})
-
-    assert loader(rt, account_id)() == {"token": "new"}
-    with rt.sessions() as session:
-        assert "new" not in session.scalars(select(Account.credentials)).one()  # encrypted
