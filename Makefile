@@ -25,6 +25,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.inbound
+	$(BIN)/python -m bench.handling
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -11,13 +11,15 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from cryptography.fernet import Fernet
 from redis import Redis
 from twilio.request_validator import RequestValidator
 
-from config import load_settings
+from config import Settings, load_settings
 from gateway import create_app
 from gateway.migrate import upgrade
 from gateway.services import services
@@ -28,28 +30,27 @@ PORT = 6399
 
 def main() -> None:
     """Post TEXTS signed webhooks and report the rate."""
-    with tempfile.TemporaryDirectory() as folder:
-        redis = subprocess.Popen(
-            [
-                str(Path(sys.executable).parent / "redis-server"),
-                "--port",
-                str(PORT),
-                "--save",
-                "",
-                "--dir",
-                folder,
-            ],
-            stdout=subprocess.DEVNULL,
-        )
-        try:
-            run(Path(folder))
-        finally:
-            redis.terminate()
-            redis.wait()
+    with tempfile.TemporaryDirectory() as folder, redis_server(Path(folder)):
+        run(Path(folder))
 
 
-def run(folder: Path) -> None:
-    """Run the benchmark against a fresh database in folder."""
+@contextmanager
+def redis_server(folder: Path) -> Iterator[None]:
+    """Run a Redis server of its own on PORT, keeping nothing on disk."""
+    server = str(Path(sys.executable).parent / "redis-server")
+    redis = subprocess.Popen(
+        [server, "--port", str(PORT), "--save", "", "--dir", str(folder)],
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        yield
+    finally:
+        redis.terminate()
+        redis.wait()
+
+
+def bench_settings(folder: Path) -> Settings:
+    """Settings on a fresh SQLite database in folder and the bench's Redis, migrated."""
     settings = load_settings(
         {
             "SMSBRIDGE_VAR": str(folder),
@@ -65,6 +66,12 @@ def run(folder: Path) -> None:
         except Exception:
             time.sleep(0.1)
     upgrade(settings.database_url)
+    return settings
+
+
+def run(folder: Path) -> None:
+    """Run the benchmark against a fresh database in folder."""
+    settings = bench_settings(folder)
     app = create_app(settings)
     client = app.test_client()
     validator = RequestValidator("bench")
