@@ -46,13 +46,6 @@ def peer() -> Iterator[FacebookPeer]:
 
 
 @pytest.fixture
-def http() -> Iterator[requests.Session]:
-    """The HTTP session the connector is given, as the runtime would give it."""
-    with requests.Session() as session:
-        yield session
-
-
-@pytest.fixture
 def connector(peer: FacebookPeer, http: requests.Session) -> FacebookConnector:
     """A connector for the peer's Page, with its valid token."""
     return FacebookConnector(peer.page_id, peer.access_token, http, api_base=peer.url)

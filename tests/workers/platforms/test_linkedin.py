@@ -51,13 +51,6 @@ def peer() -> Iterator[LinkedInPeer]:
 
 
 @pytest.fixture
-def http() -> Iterator[requests.Session]:
-    """The HTTP session the connector is given, as the runtime would give it."""
-    with requests.Session() as session:
-        yield session
-
-
-@pytest.fixture
 def connector(peer: LinkedInPeer, http: requests.Session) -> LinkedInConnector:
     """A connector for the peer's member, with its valid token."""
     return LinkedInConnector(peer.access_token, peer.author, http, api_base=peer.url)

@@ -33,13 +33,6 @@ def peer() -> Iterator[MastodonPeer]:
 
 
 @pytest.fixture
-def http() -> Iterator[requests.Session]:
-    """The HTTP session the connector is given, as the runtime would give it."""
-    with requests.Session() as session:
-        yield session
-
-
-@pytest.fixture
 def connector(peer: MastodonPeer, http: requests.Session) -> MastodonConnector:
     """A connector for the peer's user, with the peer's valid token."""
     return MastodonConnector(peer.url, peer.access_token, http)

@@ -83,13 +83,6 @@ def api() -> Iterator[responses.RequestsMock]:
 
 
 @pytest.fixture
-def http() -> Iterator[requests.Session]:
-    """The HTTP session the connector is given, as the runtime would give it."""
-    with requests.Session() as session:
-        yield session
-
-
-@pytest.fixture
 def recorder() -> Recorder:
     return Recorder()
 
