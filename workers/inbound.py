@@ -20,7 +20,7 @@ from workers.guards import pin_required
 from workers.runtime import Runtime, current
 from workers.texts import queue_text
 
-UNCONFIRMED_QUIET = timedelta(hours=1)
+HOURLY = timedelta(hours=1)  # how often an unconfirmed phone is answered
 
 
 def handle_inbound(inbound_id: int) -> None:
@@ -64,34 +64,31 @@ def answer(rt: Runtime, session: Session, message: InboundMessage, now: datetime
     if is_opted_out(session, phone):
         message.status = "ignored"  # nothing it texts is posted until START
         return Work()
+    daily = timedelta(hours=settings.unknown_sender_quiet_hours)
     if person is None:
         message.status = "ignored"
-        quiet = timedelta(hours=settings.unknown_sender_quiet_hours)
-        if not should_notify(session, phone, "unknown_sender", now, quiet):
-            return Work()
-        return Work(texts=[queue_text(session, phone, replies.UNKNOWN_SENDER, "unknown_sender").id])
+        return now_and_then(session, phone, "unknown_sender", replies.UNKNOWN_SENDER, now, daily)
     if not person.active:
         # The admin's kill switch: nothing posted, and the owner told now and then.
         message.status = "ignored"
-        quiet = timedelta(hours=settings.unknown_sender_quiet_hours)
-        if not should_notify(session, phone, "switched_off", now, quiet):
-            return Work()
         words = replies.switched_off(settings.admin_contact)
-        return Work(texts=[queue_text(session, phone, words, kind="error").id])
+        return now_and_then(session, phone, "switched_off", words, now, daily)
     if person.phone_confirmed_at is None:
-        return Work(texts=confirm_phone(session, person, message.body, now))
+        if confirm(person, message.body, now):
+            return Work(texts=[queue_text(session, phone, replies.PHONE_CONFIRMED, "confirmed").id])
+        # Anyone can fake this number as a sender, and the answers go to the phone's
+        # real owner: answer seldom.
+        return now_and_then(session, phone, "unconfirmed", replies.UNCONFIRMED, now, HOURLY)
     return Conversation(rt, session, person, message, now).handle(command)
 
 
-def confirm_phone(session: Session, person: Person, body: str, now: datetime) -> list[int]:
-    """Take the text as the phone's confirmation code; return the texts to send."""
-    if confirm(person, body, now):
-        return [queue_text(session, person.phone, replies.PHONE_CONFIRMED, kind="confirmed").id]
-    # Anyone can fake this number as a sender: answer them seldom, since the answers go
-    # to the phone's real owner.
-    if should_notify(session, person.phone, "unconfirmed", now, UNCONFIRMED_QUIET):
-        return [queue_text(session, person.phone, replies.UNCONFIRMED, kind="error").id]
-    return []
+def now_and_then(
+    session: Session, phone: str, kind: str, words: str, now: datetime, quiet: timedelta
+) -> Work:
+    """Text the number these words unless it was told this kind of thing within `quiet`."""
+    if not should_notify(session, phone, kind, now, quiet):
+        return Work()
+    return Work(texts=[queue_text(session, phone, words, kind=kind).id])
 
 
 def find_sender(session: Session, raw_phone: str, region: str) -> Person | None:
