@@ -75,6 +75,17 @@ class Recorder:
         return [value for kind, value in self.events if kind == "save"]
 
 
+def assert_signed_with_oauth1(request: requests.PreparedRequest) -> None:
+    """The request carries an OAuth 1.0a HMAC-SHA1 signature with the account's keys."""
+    authorization = request.headers["Authorization"]
+    authorization = authorization.decode() if isinstance(authorization, bytes) else authorization
+    assert authorization.startswith("OAuth ")
+    assert 'oauth_consumer_key="ck"' in authorization
+    assert 'oauth_token="at"' in authorization
+    assert 'oauth_signature_method="HMAC-SHA1"' in authorization
+    assert "oauth_signature=" in authorization
+
+
 @pytest.fixture
 def api() -> Iterator[responses.RequestsMock]:
     """X's API, answered at the requests transport: tweepy hard-codes its host."""
@@ -200,13 +211,7 @@ def test_oauth1_accounts_sign_each_request(
 
     connector.publish("Signed", idempotency_key="SM0002-1")
 
-    authorization = api.calls[0].request.headers["Authorization"]
-    authorization = authorization.decode() if isinstance(authorization, bytes) else authorization
-    assert authorization.startswith("OAuth ")
-    assert 'oauth_consumer_key="ck"' in authorization
-    assert 'oauth_token="at"' in authorization
-    assert 'oauth_signature_method="HMAC-SHA1"' in authorization
-    assert "oauth_signature=" in authorization
+    assert_signed_with_oauth1(api.calls[0].request)
     assert recorder.saved() == []
 
 
@@ -522,12 +527,7 @@ def test_whoami_signs_the_request_for_oauth1_accounts(
 
     assert connector.whoami() == "aroha_nz"
 
-    authorization = api.calls[0].request.headers["Authorization"]
-    authorization = authorization.decode() if isinstance(authorization, bytes) else authorization
-    assert authorization.startswith("OAuth ")
-    assert 'oauth_consumer_key="ck"' in authorization
-    assert 'oauth_token="at"' in authorization
-    assert "oauth_signature=" in authorization
+    assert_signed_with_oauth1(api.calls[0].request)
     assert recorder.saved() == []
 
 
