@@ -1,6 +1,6 @@
 """Benchmark: how fast a worker handles texts: parse, checks, post or command, replies.
 
-Runs workers.inbound.process_inbound on a SQLite file and a Redis server of its own,
+Runs workers.texts_in.inbound.process_inbound on a SQLite file and a Redis server of its own,
 for a mix of what people send (posts, posts the confidentiality check holds,
 commands), and reports texts per second and peak RSS. `make bench` runs it.
 """
@@ -14,10 +14,10 @@ import time
 from pathlib import Path
 
 from bench.inbound import bench_settings, redis_server
-from gateway.db import transaction
-from gateway.models import Account, InboundMessage, Person, utcnow
-from workers.inbound import process_inbound
+from store.db import transaction
+from store.models import Account, InboundMessage, Person, utcnow
 from workers.runtime import build_runtime
+from workers.texts_in.inbound import process_inbound
 
 TEXTS = 1000
 PHONE = "+64211234567"

@@ -21,8 +21,8 @@ from twilio.request_validator import RequestValidator
 
 from config import Settings, load_settings
 from gateway import create_app
-from gateway.migrate import upgrade
 from gateway.services import services
+from store.migrate import upgrade
 
 TEXTS = 2000
 PORT = 6399

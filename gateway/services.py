@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from twilio.request_validator import RequestValidator
 
 from config import Settings
-from gateway.db import make_engine, make_sessions
-from gateway.queueing import make_queue
+from store.db import make_engine, make_sessions
+from store.queueing import make_queue
 
 
 @dataclass

@@ -11,11 +11,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from twilio.twiml.messaging_response import MessagingResponse
 
-from gateway.models import InboundMessage, OutboundMessage, utcnow
-from gateway.opt_outs import opt_out
-from gateway.queueing import enqueue_inbound
 from gateway.services import services
-from gateway.sms_status import lower_statuses
+from store.models import InboundMessage, OutboundMessage, utcnow
+from store.opt_outs import opt_out
+from store.queueing import enqueue_inbound
+from store.sms_status import lower_statuses
 
 log = logging.getLogger(__name__)
 bp = Blueprint("sms", __name__, url_prefix="/sms")

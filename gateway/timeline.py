@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 from sqlalchemy import select
 
-from gateway.models import TimelineEntry
 from gateway.services import services
+from store.models import TimelineEntry
 
 bp = Blueprint("timeline", __name__)
 

@@ -26,10 +26,10 @@ from sqlalchemy import select, text
 
 from config import Settings, load_settings
 from gateway import create_app
-from gateway.db import make_engine
-from gateway.migrate import upgrade
-from gateway.models import Base, OutboundMessage
 from gateway.services import services
+from store.db import make_engine
+from store.migrate import upgrade
+from store.models import Base, OutboundMessage
 from tests.peers.bluesky import BlueskyPds, running_pds
 from tests.peers.twilio_prism import TwilioPrism, running_prism
 from workers.runtime import Runtime, build_runtime

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from gateway.db import transaction
-from gateway.events import join_event
-from gateway.models import Account, Event, InboundMessage, Person, utcnow
+from store.db import transaction
+from store.events import join_event
+from store.models import Account, Event, InboundMessage, Person, utcnow
 from workers.runtime import Runtime
 
 PHONE = "+64211234567"

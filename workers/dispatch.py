@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from redis.exceptions import RedisError
 
-from gateway.queueing import enqueue_publish, enqueue_sms, enqueue_undo
+from store.queueing import enqueue_publish, enqueue_sms, enqueue_undo
 from workers.runtime import Runtime
 
 log = logging.getLogger(__name__)

@@ -17,11 +17,11 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client as TwilioClient
 
 from config import Settings, load_settings
-from gateway.db import make_engine, make_sessions
-from gateway.queueing import make_queue
-from gateway.secrets_box import SecretsBox
+from store.db import make_engine, make_sessions
+from store.queueing import make_queue
+from store.secrets_box import SecretsBox
 from workers.platforms import ConnectorContext
-from workers.sms_senders import OutboxSender, SmsSender, TwilioSender
+from workers.texts_out.sms_senders import OutboxSender, SmsSender, TwilioSender
 
 TWILIO_TIMEOUT_SECONDS = 15
 CACHE_PREFIX = "smsbridge:cache:"

@@ -1,7 +1,7 @@
 """sweep: find work that lost its job (Redis was down, a worker died) and enqueue it again.
 
 Every job is idempotent, so enqueueing something that is in fact still running
-costs a no-op at worst; the stable job ids in gateway.queueing keep that rare.
+costs a no-op at worst; the stable job ids in store.queueing keep that rare.
 """
 
 from __future__ import annotations
@@ -11,12 +11,12 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select
 
-from gateway.db import transaction
-from gateway.models import Delivery, InboundMessage, OutboundMessage, Post, utcnow
-from gateway.queueing import enqueue_inbound, enqueue_read_mentions
+from store.db import transaction
+from store.models import Delivery, InboundMessage, OutboundMessage, Post, utcnow
+from store.queueing import enqueue_inbound, enqueue_read_mentions
 from workers.dispatch import dispatch
-from workers.mentions import due_accounts
-from workers.publishing import finish_post
+from workers.mentions.reading import due_accounts
+from workers.publishing.deliveries import finish_post
 from workers.runtime import Runtime, current
 
 BATCH = 500

@@ -15,12 +15,15 @@ from typing import Any
 from redis.exceptions import RedisError
 from rq import Worker
 
-import workers.inbound
-import workers.publishing
-import workers.sms
-import workers.sweeper  # noqa: F401  (imported so forked jobs start warm)
+# Imported so forked jobs start warm: the work horse inherits these modules.
+import workers.mentions.reading
+import workers.publishing.deliveries
+import workers.sweeper
+import workers.texts_in.inbound
+import workers.texts_in.undo
+import workers.texts_out.sms  # noqa: F401
 from config import Settings, load_settings
-from gateway.queueing import SWEEP, make_queue
+from store.queueing import SWEEP, make_queue
 
 log = logging.getLogger(__name__)
 

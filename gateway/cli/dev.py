@@ -14,10 +14,10 @@ from cryptography.fernet import Fernet
 from redis.exceptions import RedisError
 
 from gateway.cli.context import fail, runtime, settings
-from gateway.db import transaction
-from gateway.demo import DEMO_PHONE, seed_demo
-from gateway.migrate import upgrade
-from gateway.queueing import connect_redis
+from gateway.cli.demo import DEMO_PHONE, seed_demo
+from store.db import transaction
+from store.migrate import upgrade
+from store.queueing import connect_redis
 
 BIN = Path(sys.executable).parent
 UNIX_SOCKET_MAX = 100  # sun_path holds 108 bytes on Linux

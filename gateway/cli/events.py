@@ -10,9 +10,9 @@ from sqlalchemy.exc import IntegrityError
 
 from gateway.cli.context import fail, runtime
 from gateway.cli.people import person_by_phone, phone_option
-from gateway.db import transaction
-from gateway.events import EventError, join_event, normalise_code, parse_hashtags, parse_time
-from gateway.models import Event, utcnow
+from store.db import transaction
+from store.events import EventError, join_event, normalise_code, parse_hashtags, parse_time
+from store.models import Event, utcnow
 
 DEFAULT_LENGTH = timedelta(days=3)
 

@@ -10,10 +10,10 @@ import click
 import requests
 
 from gateway.cli.context import fail, runtime, settings
-from gateway.models import TimelineEntry
-from gateway.phones import InvalidPhone, normalise_phone
-from gateway.reports import recent_outbound, recent_posts
-from gateway.simulator import inbound_params, post_signed, wait_for_outcome
+from gateway.cli.simulator import inbound_params, post_signed, wait_for_outcome
+from store.models import TimelineEntry
+from store.phones import InvalidPhone, normalise_phone
+from store.reports import recent_outbound, recent_posts
 from workers.platforms import LinkedAccount, Published, Thread, build_connector
 from workers.sweeper import run_sweep
 

@@ -10,14 +10,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from gateway.cli.context import fail, runtime, settings
-from gateway.db import transaction
-from gateway.models import Account, Person, utcnow
-from gateway.phones import InvalidPhone, normalise_phone
-from workers import replies
-from workers.confirming import send_code
+from store.db import transaction
+from store.models import Account, Person, utcnow
+from store.phones import InvalidPhone, normalise_phone
 from workers.dispatch import dispatch
-from workers.linking import LinkError, check_account, credentials_from_options
-from workers.texts import queue_text
+from workers.publishing.linking import LinkError, check_account, credentials_from_options
+from workers.texts_in.confirming import send_code
+from workers.texts_out import replies
+from workers.texts_out.texts import queue_text
 
 
 def phone_option(value: str) -> str:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from gateway.models import Delivery, InboundMessage, OutboundMessage, Post, TimelineEntry
+from store.models import Delivery, InboundMessage, OutboundMessage, Post, TimelineEntry
 from tests.conftest import BIN, RedisServer, wait_until
 from tests.e2e.conftest import Stack, make_stack
 from tests.factories import PHONE, add_event, add_person

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from gateway.models import Delivery, DeliveryPart
+from store.models import Delivery, DeliveryPart
 from tests.e2e.conftest import kill_the_worker_midway, make_stack, post_replies
 from tests.factories import add_person
 from tests.peers.mastodon import MastodonPeer

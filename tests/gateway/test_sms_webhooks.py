@@ -8,10 +8,10 @@ from sqlalchemy import func, select
 from twilio.request_validator import RequestValidator
 
 from config import Settings
-from gateway.db import transaction
-from gateway.models import InboundMessage, OptOut, OutboundMessage
-from gateway.opt_outs import is_opted_out
 from gateway.services import services
+from store.db import transaction
+from store.models import InboundMessage, OptOut, OutboundMessage
+from store.opt_outs import is_opted_out
 from tests.conftest import AUTH_TOKEN
 
 FORM = {

@@ -7,13 +7,13 @@ from datetime import timedelta
 from rq import Queue
 from sqlalchemy import select, update
 
-from gateway.db import transaction
-from gateway.models import Delivery, InboundMessage, OutboundMessage, Post, TimelineEntry, utcnow
+from store.db import transaction
+from store.models import Delivery, InboundMessage, OutboundMessage, Post, TimelineEntry, utcnow
 from tests.conftest import run_jobs
 from tests.factories import add_inbound, add_person
-from workers.inbound import process_inbound
 from workers.runtime import Runtime
 from workers.sweeper import run_sweep
+from workers.texts_in.inbound import process_inbound
 
 
 def age_everything(rt: Runtime, seconds: int = 120) -> None:
@@ -82,7 +82,7 @@ def test_a_job_still_waiting_is_not_enqueued_twice(rt: Runtime, queue: Queue) ->
 
 
 def test_a_pending_text_is_sent_by_the_sweep(rt: Runtime, queue: Queue) -> None:
-    from workers.texts import queue_text
+    from workers.texts_out.texts import queue_text
 
     with transaction(rt.sessions) as session:
         queue_text(session, "+64211234567", "hello", kind="test")

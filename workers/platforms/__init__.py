@@ -72,7 +72,7 @@ class Mentions:
     cursor: str | None  # give back to `mentions` to read only what came after
 
 
-# How a platform counts a post's length (workers/compose.py implements each).
+# How a platform counts a post's length (workers/publishing/compose.py implements each).
 CHARACTERS = "characters"  # Unicode code points (Mastodon, Facebook, LinkedIn, local)
 WEIGHTED = "weighted"  # X's weighted length, as twitter-text computes it
 GRAPHEMES = "graphemes"  # user-perceived characters (Bluesky)

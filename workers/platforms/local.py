@@ -9,7 +9,7 @@ from sqlalchemy import Select, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
-from gateway.models import TimelineEntry, utcnow
+from store.models import TimelineEntry, utcnow
 from workers.platforms import (
     ConnectorContext,
     Limits,

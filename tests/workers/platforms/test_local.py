@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from gateway.models import TimelineEntry
+from store.models import TimelineEntry
 from workers.platforms import (
     Connector,
     LinkedAccount,

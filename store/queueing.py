@@ -1,0 +1,119 @@
+"""The RQ queue and the one place jobs are enqueued, by dotted name.
+
+Jobs are named as strings so the web process never imports worker code. Each
+job has a stable id per row, so the sweeper can tell a job still waiting from
+one that was lost, and does not pile up copies.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from redis import Redis
+from rq import Queue, Retry
+from rq.exceptions import NoSuchJobError
+from rq.job import Job, JobStatus
+
+from config import Settings
+
+HANDLE_INBOUND = "workers.texts_in.inbound.handle_inbound"
+PUBLISH_DELIVERY = "workers.publishing.deliveries.publish_delivery"
+SEND_SMS = "workers.texts_out.sms.send_sms"
+SWEEP = "workers.sweeper.sweep"
+UNDO_POST = "workers.texts_in.undo.undo_post"
+READ_MENTIONS = "workers.mentions.reading.read_mentions"
+
+SMS_BACKOFF = (10, 60, 300)
+# An UNDO waits for its post's deliveries to end, and retries a platform that failed.
+UNDO_BACKOFF = (5, 15, 60, 300)
+
+_WAITING = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
+
+
+def connect_redis(redis_url: str) -> Redis:
+    """Connect to Redis with short timeouts, so a dead server fails fast, not slowly."""
+    return Redis.from_url(
+        redis_url, socket_connect_timeout=1, socket_timeout=5, health_check_interval=30
+    )
+
+
+def make_queue(settings: Settings, connection: Redis | None = None) -> Queue:
+    """Return the gateway's queue on the configured Redis."""
+    return Queue(settings.queue_name, connection=connection or connect_redis(settings.redis_url))
+
+
+def enqueue_for_row(queue: Queue, func: str, row_id: int, **options: object) -> Job:
+    """Enqueue func(row_id) unless a job for that row is already waiting or running."""
+    job_id = f"{func.rsplit('.', 1)[-1]}-{row_id}"
+    try:
+        job = Job.fetch(job_id, connection=queue.connection)
+    except NoSuchJobError:
+        pass
+    else:
+        if job.get_status(refresh=False) in _WAITING:
+            return job
+    return queue.enqueue(func, row_id, job_id=job_id, **options)
+
+
+def enqueue_inbound(queue: Queue, inbound_id: int) -> Job:
+    """Enqueue the handling of one stored inbound text."""
+    return enqueue_for_row(queue, HANDLE_INBOUND, inbound_id)
+
+
+def enqueue_publish(queue: Queue, delivery_id: int, settings: Settings) -> Job:
+    """Enqueue one delivery's publishing, retried with backoff on transient failures."""
+    return enqueue_for_row(queue, PUBLISH_DELIVERY, delivery_id, retry=publish_retry(settings))
+
+
+def publish_retry(settings: Settings) -> Retry | None:
+    """Return the retry policy for publish jobs: backoff between the configured attempts."""
+    retries = settings.publish_attempts - 1
+    if retries < 1:
+        return None
+    return Retry(max=retries, interval=retry_intervals(retries, settings.publish_backoff))
+
+
+def enqueue_publish_at(
+    queue: Queue, delivery_id: int, settings: Settings, when: datetime, attempt: int
+) -> Job:
+    """Schedule one delivery's next attempt for when the platform said to come back."""
+    # A job id of its own: the running job's id is marked finished when it returns,
+    # which would overwrite a job scheduled under the same id.
+    return queue.enqueue_at(
+        when,
+        PUBLISH_DELIVERY,
+        delivery_id,
+        job_id=f"{PUBLISH_DELIVERY.rsplit('.', 1)[-1]}-{delivery_id}-after-{attempt}",
+        retry=publish_retry(settings),
+    )
+
+
+def retry_intervals(retries: int, backoff: tuple[int, ...]) -> list[int]:
+    """Return one wait per retry, the last repeated: RQ counts its list from the end."""
+    # RQ picks intervals[len(intervals) - retries_left], so a list longer than the
+    # number of retries would skip the short waits at the start.
+    return (list(backoff) + [backoff[-1]] * retries)[:retries]
+
+
+def enqueue_sms(queue: Queue, outbound_id: int) -> Job:
+    """Enqueue the sending of one outbound text, retried if Twilio is briefly unavailable."""
+    retry = Retry(max=3, interval=retry_intervals(3, SMS_BACKOFF))
+    return enqueue_for_row(queue, SEND_SMS, outbound_id, retry=retry)
+
+
+def enqueue_undo(queue: Queue, post_id: int) -> Job:
+    """Enqueue taking one post down everywhere, retried while it is still being published."""
+    retry = Retry(max=6, interval=retry_intervals(6, UNDO_BACKOFF))
+    return enqueue_for_row(queue, UNDO_POST, post_id, retry=retry)
+
+
+def enqueue_read_mentions(queue: Queue, account_id: int) -> Job:
+    """Enqueue reading one account's new replies and mentions (the next turn retries)."""
+    return enqueue_for_row(queue, READ_MENTIONS, account_id)
+
+
+def enqueue_sms_at(queue: Queue, outbound_id: int, when: datetime) -> Job:
+    """Schedule one text's next try for when Twilio said to come back."""
+    # A job id of its own, as for enqueue_publish_at: the running job's would be overwritten.
+    job_id = f"{SEND_SMS.rsplit('.', 1)[-1]}-{outbound_id}-at-{int(when.timestamp())}"
+    return queue.enqueue_at(when, SEND_SMS, outbound_id, job_id=job_id)

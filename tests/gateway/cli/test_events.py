@@ -1,0 +1,78 @@
+"""smsbridge events: creating events, joining them, their confidentiality check."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from store.models import Event, Person
+from tests.gateway.cli.conftest import smsbridge
+from workers.runtime import Runtime
+
+
+def test_events_create_and_join(registered: Runtime) -> None:
+    created = smsbridge(
+        "events",
+        "create",
+        "--code",
+        "swrb13",
+        "--name",
+        "SWRB",
+        "--hashtags",
+        "#swrb13 socialwork",
+        "--starts",
+        "2026-01-01T09:00+13:00",
+        "--ends",
+        "2099-01-01T00:00+00:00",
+    )
+    joined = smsbridge("events", "join", "--code", "SWRB13", "--phone", "+64211234567")
+
+    assert created.exit_code == 0, created.output
+    assert joined.exit_code == 0, joined.output
+    with registered.sessions() as session:
+        event = session.scalars(select(Event)).one()
+        person = session.scalars(select(Person)).one()
+    assert (event.code, event.hashtags) == ("SWRB13", "#swrb13 #socialwork")
+    assert person.current_event_id == event.id
+    assert "SWRB13" in smsbridge("events", "list").output
+
+
+def test_a_duplicate_code_is_one_clear_line(rt: Runtime) -> None:
+    smsbridge("events", "create", "--code", "ABC", "--name", "A", "--hashtags", "#a")
+    result = smsbridge("events", "create", "--code", "abc", "--name", "B", "--hashtags", "#b")
+
+    assert result.exit_code == 1
+    assert result.output == "Error: the code ABC is already taken\n"
+
+
+def test_an_event_that_ends_before_it_starts_is_refused(rt: Runtime) -> None:
+    result = smsbridge(
+        "events",
+        "create",
+        "--code",
+        "ABC",
+        "--name",
+        "A",
+        "--hashtags",
+        "#a",
+        "--starts",
+        "2026-02-01T00:00",
+        "--ends",
+        "2026-01-01T00:00",
+    )
+
+    assert result.exit_code == 1
+    assert "end after it starts" in result.output
+
+
+def test_an_event_check_can_be_turned_off(rt: Runtime) -> None:
+    smsbridge("events", "create", "--code", "SWRB13", "--name", "S", "--hashtags", "#s")
+
+    result = smsbridge("events", "check", "--code", "swrb13", "--off")
+    unknown = smsbridge("events", "check", "--code", "NOPE1", "--on")
+
+    assert result.output == (
+        "Posts at SWRB13 are no longer checked for details that could identify someone.\n"
+    )
+    assert unknown.output == "Error: no event has the code NOPE1\n"
+    with rt.sessions() as session:
+        assert session.scalars(select(Event.check_confidentiality)).one() is False

@@ -1,0 +1,263 @@
+"""smsbridge users and accounts: registering phones, switching them off, linking accounts."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select
+
+from store.db import transaction
+from store.models import Account, OutboundMessage, Person, Post, utcnow
+from tests.conftest import run_jobs
+from tests.factories import add_inbound
+from tests.gateway.cli.conftest import smsbridge, texted_code
+from tests.peers.bluesky import BlueskyPds
+from workers.runtime import Runtime
+from workers.texts_in.inbound import process_inbound
+from workers.texts_out.replies import CHECK_OFF, CHECK_ON, PHONE_CONFIRMED, UNCONFIRMED
+
+
+def test_a_new_phone_is_texted_a_code_and_posts_only_once_it_comes_back(rt: Runtime) -> None:
+    result = smsbridge("users", "add", "--phone", "021 123 4567", "--name", "Aroha")
+    smsbridge("accounts", "add", "--phone", "+64211234567", "--platform", "local", "--handle", "a")
+    assert "A code was texted to the phone" in result.output
+    assert "unconfirmed" in smsbridge("users", "list").output
+    code = texted_code(rt)
+
+    process_inbound(rt, add_inbound(rt, "Posting before confirming", sid="SM1"))
+    process_inbound(rt, add_inbound(rt, "Again before confirming", sid="SM2"))
+    wrong = f"{(int(code) + 1) % 1000000:06d}"
+    process_inbound(rt, add_inbound(rt, wrong, sid="SM3"))
+    process_inbound(rt, add_inbound(rt, f" {code} ", sid="SM4"))
+    process_inbound(rt, add_inbound(rt, "Now it posts", sid="SM5"))
+    run_jobs(rt.queue)
+
+    with rt.sessions() as session:
+        posts = session.scalars(select(Post.body)).all()
+        texts = session.scalars(select(OutboundMessage.body).order_by(OutboundMessage.id)).all()
+    assert posts == ["Now it posts"]
+    assert texts[1:] == [
+        UNCONFIRMED,  # once an hour at most, however many texts come before the code
+        PHONE_CONFIRMED,
+        "Posted to Local timeline @a.",
+    ]
+    assert "unconfirmed" not in smsbridge("users", "list").output
+
+
+def test_a_new_code_replaces_the_old_one(rt: Runtime) -> None:
+    smsbridge("users", "add", "--phone", "021 123 4567", "--name", "Aroha")
+    old = texted_code(rt)
+
+    result = smsbridge("users", "send-code", "--phone", "021 123 4567")
+    new = texted_code(rt)
+    process_inbound(rt, add_inbound(rt, old, sid="SM1"))
+    with rt.sessions() as session:
+        assert session.scalars(select(Person.phone_confirmed_at)).one() is None or old == new
+    process_inbound(rt, add_inbound(rt, new, sid="SM2"))
+
+    assert result.output == "A new code was texted to +64211234567.\n"
+    with rt.sessions() as session:
+        assert session.scalars(select(Person.phone_confirmed_at)).one() is not None
+    again = smsbridge("users", "send-code", "--phone", "021 123 4567")
+    assert again.output == "Error: +64211234567 is already confirmed\n"
+
+
+def test_the_kill_switch_stops_the_very_next_text_and_can_be_undone(
+    registered: Runtime,
+) -> None:
+    assert smsbridge("users", "disable", "--phone", "+64211234567").exit_code == 0
+    process_inbound(registered, add_inbound(registered, "After the switch", sid="SM1"))
+    assert smsbridge("users", "enable", "--phone", "+64211234567").exit_code == 0
+    process_inbound(registered, add_inbound(registered, "Back on", sid="SM2"))
+
+    with registered.sessions() as session:
+        assert session.scalars(select(Post.body)).all() == ["Back on"]
+        texts = session.scalars(select(OutboundMessage.body).order_by(OutboundMessage.id)).all()
+    assert (
+        texts[0] == "This phone is switched off for posting, so nothing was posted. Ask your admin."
+    )
+
+
+def test_users_add_stores_the_number_in_e164(registered: Runtime) -> None:
+    with registered.sessions() as session:
+        person = session.scalars(select(Person)).one()
+        account = session.scalars(select(Account)).one()
+    assert (person.phone, person.name, person.active) == ("+64211234567", "Aroha", True)
+    assert (account.platform, account.handle, account.status) == ("local", "aroha", "active")
+    assert "aroha" in smsbridge("users", "list").output
+
+
+def test_a_duplicate_phone_is_one_clear_line(registered: Runtime) -> None:
+    result = smsbridge("users", "add", "--phone", "+64211234567", "--name", "Again")
+
+    assert result.exit_code == 1
+    assert result.output == "Error: the phone +64211234567 is already registered\n"
+
+
+def test_linking_an_account_again_mends_one_that_needs_it(registered: Runtime) -> None:
+    with transaction(registered.sessions) as session:
+        account = session.scalars(select(Account)).one()
+        account.status = "needs_relink"
+        sealed_before = account.credentials
+    assert "[needs_relink]" in smsbridge("accounts", "list").output
+
+    result = smsbridge(
+        "accounts", "add", "--phone", "+64211234567", "--platform", "local", "--handle", "@aroha"
+    )
+
+    assert result.exit_code == 0, result.output
+    assert result.output == "Linked again local @aroha to +64211234567.\n"
+    with registered.sessions() as session:
+        account = session.scalars(select(Account)).one()
+    assert account.status == "active"
+    assert account.credentials != sealed_before  # sealed afresh
+    assert "[active]" in smsbridge("accounts", "list").output
+
+
+def test_an_unknown_phone_is_one_clear_line(rt: Runtime) -> None:
+    result = smsbridge(
+        "accounts", "add", "--phone", "+64219999999", "--platform", "local", "--handle", "x"
+    )
+
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: no person has the phone +64219999999")
+
+
+def test_a_malformed_phone_is_refused(rt: Runtime) -> None:
+    result = smsbridge("users", "add", "--phone", "not a phone", "--name", "X")
+
+    assert result.exit_code == 1
+    assert "is not a phone number" in result.output
+
+
+def test_users_disable_stops_the_next_text_being_posted(registered: Runtime) -> None:
+    assert smsbridge("users", "disable", "--phone", "+64211234567").exit_code == 0
+    process_inbound(registered, add_inbound(registered, "after the switch"))
+
+    with registered.sessions() as session:
+        assert session.scalars(select(Post)).all() == []
+
+
+def test_accounts_list_never_shows_credentials(registered: Runtime) -> None:
+    with transaction(registered.sessions) as session:
+        account = session.scalars(select(Account)).one()
+        account.credentials = registered.secrets.seal({"access_token": "s3cret-token"})
+
+    output = smsbridge("accounts", "list").output
+
+    assert "aroha" in output
+    assert "s3cret" not in output and account.credentials not in output
+
+
+def test_accounts_add_mastodon_checks_the_token_and_stores_it_encrypted(rt: Runtime) -> None:
+    from tests.peers.mastodon import MastodonPeer
+
+    smsbridge("users", "add", "--phone", "+64211234567", "--name", "Aroha")
+    with MastodonPeer() as peer:
+        wrong = smsbridge(
+            "accounts",
+            "add",
+            "--phone",
+            "+64211234567",
+            "--platform",
+            "mastodon",
+            "--instance",
+            peer.url,
+            "--token",
+            "wrong-token",
+        )
+        right = smsbridge(
+            "accounts",
+            "add",
+            "--phone",
+            "+64211234567",
+            "--platform",
+            "mastodon",
+            "--instance",
+            peer.url,
+            "--token",
+            peer.access_token,
+        )
+        host, url = peer.host, peer.url
+
+    assert wrong.exit_code == 1
+    assert wrong.output.startswith("Error: Mastodon refused these credentials:")
+    assert right.exit_code == 0, right.output
+    with rt.sessions() as session:
+        account = session.scalars(select(Account)).one()
+    assert account.handle == f"aroha@{host}"
+    assert peer.access_token not in account.credentials
+    assert rt.secrets.open(account.credentials) == {
+        "instance": url,
+        "access_token": peer.access_token,
+    }
+
+
+def test_accounts_add_mastodon_needs_instance_and_token(rt: Runtime) -> None:
+    smsbridge("users", "add", "--phone", "+64211234567", "--name", "Aroha")
+
+    result = smsbridge("accounts", "add", "--phone", "+64211234567", "--platform", "mastodon")
+
+    assert result.exit_code == 1
+    assert result.output == "Error: --platform mastodon needs --instance --token\n"
+
+
+def test_accounts_add_bluesky_logs_in_once_and_keeps_the_session(
+    rt: Runtime, bluesky_pds: BlueskyPds
+) -> None:
+    member = bluesky_pds.create_account(f"cli{uuid.uuid4().hex[:8]}")
+    smsbridge("users", "add", "--phone", "+64211234567", "--name", "Aroha")
+    base = [
+        "accounts",
+        "add",
+        "--phone",
+        "+64211234567",
+        "--platform",
+        "bluesky",
+        "--handle",
+        member.handle,
+        "--service",
+        bluesky_pds.url,
+    ]
+
+    wrong = smsbridge(*base, "--app-password", "wrong-password-0000")
+    right = smsbridge(*base, "--app-password", member.app_password)
+
+    assert wrong.exit_code == 1
+    assert wrong.output.startswith("Error: Bluesky refused these credentials:")
+    assert right.exit_code == 0, right.output
+    with rt.sessions() as session:
+        account = session.scalars(select(Account)).one()
+    stored = rt.secrets.open(account.credentials)
+    assert (account.platform, account.handle) == ("bluesky", member.handle)
+    assert stored["app_password"] == member.app_password
+    assert stored["session"]  # the login's session, reused by the first post
+    assert member.app_password not in account.credentials
+
+
+def test_unlock_lets_a_locked_phone_post_again(registered: Runtime) -> None:
+    with transaction(registered.sessions) as session:
+        session.scalars(select(Person)).one().posting_locked_at = utcnow()
+        session.scalars(select(Person)).one().pin_failures = 3
+
+    result = smsbridge("users", "unlock", "--phone", "+64211234567")
+    process_inbound(registered, add_inbound(registered, "Unlocked now", sid="SMu1"))
+
+    assert result.output == "Unlocked +64211234567: it can post again with its PIN.\n"
+    with registered.sessions() as session:
+        assert session.scalars(select(Post.body)).all() == ["Unlocked now"]
+
+
+def test_turning_a_persons_check_on_or_off_tells_them(registered: Runtime) -> None:
+    off = smsbridge("users", "check", "--phone", "+64211234567", "--off")
+    process_inbound(registered, add_inbound(registered, "Ring 021 555 1234", sid="SMk1"))
+    on = smsbridge("users", "check", "--phone", "+64211234567", "--on")
+    process_inbound(registered, add_inbound(registered, "Ring 021 555 9876", sid="SMk2"))
+
+    assert off.exit_code == on.exit_code == 0
+    with registered.sessions() as session:
+        texts = session.scalars(select(OutboundMessage.body).order_by(OutboundMessage.id)).all()
+        posts = session.scalars(select(Post.body)).all()
+    assert texts[0] == CHECK_OFF and texts[1] == CHECK_ON
+    assert texts[2].startswith("Not posted yet: it may identify someone.")
+    assert posts == ["Ring 021 555 1234"]

@@ -1,0 +1,26 @@
+"""GET /timeline: the local timeline's posts, newest first."""
+
+from __future__ import annotations
+
+from flask.testing import FlaskClient
+
+from gateway.services import services
+from store.db import transaction
+from store.models import TimelineEntry, utcnow
+
+
+def test_timeline_shows_posts_newest_first_and_escapes_them(client: FlaskClient) -> None:
+    with transaction(services(client.application).sessions) as session:
+        session.add(TimelineEntry(key="a", handle="aroha", text="First post"))
+        session.add(TimelineEntry(key="b", handle="aroha", text="<script>x</script> second"))
+        session.add(TimelineEntry(key="c", handle="aroha", text="Deleted", deleted_at=utcnow()))
+
+    page = client.get("/timeline").get_data(as_text=True)
+
+    assert page.index("second") < page.index("First post")
+    assert "&lt;script&gt;" in page and "<script>x" not in page
+    assert "Deleted" not in page
+
+
+def test_an_empty_timeline_says_how_to_post(client: FlaskClient) -> None:
+    assert "smsbridge simulate" in client.get("/timeline").get_data(as_text=True)

@@ -1,0 +1,263 @@
+"""The confidentiality check: what identifies a person is found, ordinary conference posts pass."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from workers.texts_in.confidential import (
+    ADDRESS,
+    BIRTH_DATE,
+    CLIENT,
+    EMAIL,
+    LABELS,
+    NHI,
+    NHI_LETTERS,
+    PHONE,
+    Finding,
+    describe_findings,
+    find_identifying,
+    is_valid_nhi,
+)
+from workers.texts_out.segments import count_segments
+
+TODAY = date(2026, 11, 23)  # the conference day these posts are written on
+
+
+def found(text: str) -> list[tuple[str, str]]:
+    """Return (kind, matched text) for each finding."""
+    return [(finding.kind, finding.text) for finding in find_identifying(text, TODAY)]
+
+
+# Published examples: the Ministry's test range (Z...) and the open-source validators'
+# documented cases (nhiValidator, python-nhi, the nhi crate), which follow HISO 10046:2023.
+@pytest.mark.parametrize(
+    "nhi",
+    [
+        "ZAC5361",
+        "JBX3656",
+        "ZZZ0016",
+        "ZZZ0024",
+        "AAA1116",
+        "BBB2221",
+        "WLD9413",
+        "ZAA0105",
+        "zac5361",
+        "ZZZ00AC",
+        "ABC12DS",
+        "AAA11AU",
+        "ZBN77VL",
+        "ZSC21TN",
+        "ZVB97XQ",
+        "zsc21tn",
+    ],
+)
+def test_valid_nhi_numbers(nhi: str) -> None:
+    assert is_valid_nhi(nhi)
+
+
+@pytest.mark.parametrize(
+    "nhi",
+    [
+        "JBX3657",  # wrong check digit
+        "ZAC3561",  # two digits swapped
+        "ZZZ0044",  # the sum is a multiple of 11: no check digit exists
+        "ZZZ0017",
+        "ZZZ00AA",  # wrong check letter
+        "ZZZ00AX",  # right only under the withdrawn mod-24 rule of HISO 10046:2022
+        "IAA1116",  # I and O are never used
+        "OAA1116",
+        "ZZZ00AI",
+        "AB12345",
+        "ABC123",
+        "ABC12D1",
+        "ABCD1234",
+    ],
+)
+def test_invalid_nhi_numbers(nhi: str) -> None:
+    assert not is_valid_nhi(nhi)
+
+
+@pytest.mark.parametrize("base", ["ZZZ00A", "ABC12D", "AAA11A", "JBX97Q", "ZBN77V"])
+def test_a_new_format_nhi_has_exactly_one_check_letter(base: str) -> None:
+    assert sum(is_valid_nhi(base + letter) for letter in NHI_LETTERS) == 1
+
+
+@pytest.mark.parametrize("base", ["JBX365", "ZAC536", "ZZZ001", "AAA111", "ZZZ004"])
+def test_an_old_format_nhi_has_at_most_one_check_digit(base: str) -> None:
+    assert sum(is_valid_nhi(base + digit) for digit in "0123456789") <= 1
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # phone numbers
+        ("Call her on 021 123 4567", [(PHONE, "021 123 4567")]),
+        ("ring +64 21 123 4567 tonight", [(PHONE, "+64 21 123 4567")]),
+        ("office (04) 384 7123", [(PHONE, "(04) 384 7123")]),
+        ("Tel: 09 379 4000", [(PHONE, "09 379 4000")]),
+        ("mob 0274123456", [(PHONE, "0274123456")]),
+        ("021-123-4567 is his", [(PHONE, "021-123-4567")]),
+        ("uk number +44 20 7946 0958", [(PHONE, "+44 20 7946 0958")]),
+        ("us cell +1 415 555 2671", [(PHONE, "+1 415 555 2671")]),
+        ("ph 384 7123 after 5", [(PHONE, "384 7123")]),
+        ("Youthline 0800 376 633", [(PHONE, "0800 376 633")]),
+        # email addresses
+        ("email aroha@example.org.nz", [(EMAIL, "aroha@example.org.nz")]),
+        ("J.Smith+work@health.govt.nz.", [(EMAIL, "J.Smith+work@health.govt.nz")]),
+        # NHI numbers, old and new, any case
+        ("NHI ZAC5361 was flagged", [(NHI, "ZAC5361")]),
+        ("her nhi is abc12ds", [(NHI, "abc12ds")]),
+        ("(JBX3656)", [(NHI, "JBX3656")]),
+        # dates of birth: near a word about birth
+        ("born 3 March 1990", [(BIRTH_DATE, "3 March 1990")]),
+        ("DOB: 12/03/1990", [(BIRTH_DATE, "12/03/1990")]),
+        ("d.o.b 3/4/90", [(BIRTH_DATE, "3/4/90")]),
+        ("D.O.B. 3.4.1990", [(BIRTH_DATE, "3.4.1990")]),
+        ("date of birth 1990-04-03", [(BIRTH_DATE, "1990-04-03")]),
+        ("her birthday is 12 June", [(BIRTH_DATE, "12 June")]),
+        ("birthday: June 12th", [(BIRTH_DATE, "June 12th")]),
+        ("She was born in 1987", [(BIRTH_DATE, "1987")]),
+        ("born March 2019, now in care", [(BIRTH_DATE, "March 2019")]),
+        ("3/4/1990 (DOB)", [(BIRTH_DATE, "3/4/1990")]),
+        ("pēpi born 3/10/2025", [(BIRTH_DATE, "3/10/2025")]),
+        # dates of birth: a full date that gives an age of 1 to 110
+        ("On 12 March 1990 she arrived", [(BIRTH_DATE, "12 March 1990")]),
+        ("seen 1990-04-03", [(BIRTH_DATE, "1990-04-03")]),
+        ("14/02/2008 placed", [(BIRTH_DATE, "14/02/2008")]),
+        ("12/25/1990 it was", [(BIRTH_DATE, "12/25/1990")]),  # month first when day first cannot be
+        # street addresses
+        ("Lives at 12 Main Street", [(ADDRESS, "12 Main Street")]),
+        ("lives at 12 main st", [(ADDRESS, "12 main st")]),
+        ("2/15 Te Awa Road", [(ADDRESS, "2/15 Te Awa Road")]),
+        ("15A Queen St, Auckland", [(ADDRESS, "15A Queen St")]),
+        ("at 7 Kowhai Cres.", [(ADDRESS, "7 Kowhai Cres.")]),
+        ("3 Seaview Tce", [(ADDRESS, "3 Seaview Tce")]),
+        ("101 Lambton Quay", [(ADDRESS, "101 Lambton Quay")]),
+        ("moved to 44 Pōhutukawa Drive", [(ADDRESS, "44 Pōhutukawa Drive")]),
+        # the venue's address is flagged too: the check cannot tell a venue from a home
+        ("Level 2, 85 Willis St", [(ADDRESS, "85 Willis St")]),
+        # words about a client
+        ("my client Sarah said", [(CLIENT, "my client")]),
+        ("My patient's mum rang", [(CLIENT, "My patient")]),
+        ("one of my clients told me", [(CLIENT, "one of my clients")]),
+        ("a client of mine", [(CLIENT, "a client of mine")]),
+        ("a service user told me", [(CLIENT, "a service user")]),
+        ("the whānau I work with are amazing", [(CLIENT, "whānau I work with")]),
+        ("the whanau i'm supporting", [(CLIENT, "whanau i'm supporting")]),
+        ("a family we work with lost their home", [(CLIENT, "family we work with")]),
+        ("the young person I see weekly", [(CLIENT, "young person I see")]),
+        ("the Smith case was hard", [(CLIENT, "the Smith case")]),
+        ("Aroha's case is complex", [(CLIENT, "Aroha's case")]),
+    ],
+)
+def test_what_identifies_a_person_is_found(text: str, expected: list[tuple[str, str]]) -> None:
+    assert found(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Great keynote on kaupapa Māori practice #swrb13",
+        "Day 2 of #SWRB2026: Session 3 in Room 204 at 10:30",
+        "Conference runs 23 Nov 2026 to 25 Nov 2026",
+        "See you on 25/11/2026 for the closing panel",
+        "Registrations close 2026-12-01",
+        "3 of 5 panels done and 2026 is the year",
+        "Slides: https://swrb.govt.nz/conf/2026/slides?id=12345678",
+        "Workshop 10:30-11:45, then lunch 12pm-1pm",
+        "Scores 3-1 and a 2019-2026 trend",
+        "Room 12, Level 3, 9am-5pm",
+        "Top 10 tips from Session 4",
+        "5,100,000 people live in Aotearoa",
+        "We raised $12,345 for the food bank",
+        "ISBN 978-0-12-345678-9",
+        "Oranga Tamariki Act 1989 review",
+        "On 6 February 1840 Te Tiriti was signed",
+        "Budget 2025/26 and 24/7 support lines",
+        "Three quarters (3/4) of us agreed",
+        "Follow @aroha@mastodon.social and @swrb",
+        "Contact form: https://example.org/contact?phone=0211234567&to=a@b.nz",
+        "Ticket #ZAC5361 at the desk",
+        "SDG2030 goals",
+        "ZZZ0044 is not an NHI",
+        "a 2 hour drive from Wellington",
+        "2 days on the road to get here",
+        "It has been 1 long road",
+        "Table 12 Row 3",
+        "families we work with deserve better",
+        "the whānau we work with lead the way",
+        "my clients inspire me every day",
+        "service users deserve respect",
+        "service user voice matters",
+        "The Crown case for change",
+        "Today's case study was great",
+        "Happy birthday to our tumuaki!",
+        "I was born to do this work",
+        "Newborn care in 2026",
+    ],
+)
+def test_ordinary_conference_posts_pass(text: str) -> None:
+    assert found(text) == []
+
+
+def test_findings_come_in_the_order_written_with_labels() -> None:
+    text = "my client (NHI ZAC5361, DOB 3/4/1990) at 12 Main St, ph 021 123 4567, a@b.nz"
+    findings = find_identifying(text, TODAY)
+    assert [finding.kind for finding in findings] == [
+        CLIENT,
+        NHI,
+        BIRTH_DATE,
+        ADDRESS,
+        PHONE,
+        EMAIL,
+    ]
+    for finding in findings:
+        assert finding.label == LABELS[finding.kind]
+        assert text[finding.start :].startswith(finding.text)
+
+
+def test_national_numbers_are_read_in_the_region_given() -> None:
+    text = "call (415) 555-2671"
+    assert find_identifying(text, TODAY, region="US")[0].text == "(415) 555-2671"
+    assert find_identifying(text, TODAY, region="NZ") == []
+
+
+def test_a_birth_date_is_reckoned_from_today() -> None:
+    assert find_identifying("seen 23/11/2025", date(2026, 11, 23))  # one year old
+    assert not find_identifying("seen 23/11/2025", date(2026, 11, 22))  # not yet one
+    assert find_identifying("seen 1/12/1916", date(2026, 11, 23))  # 109
+    assert not find_identifying("seen 1/12/1915", date(2026, 12, 2))  # 111
+
+
+def test_an_impossible_date_is_not_a_date() -> None:
+    assert found("seen 31/02/1990") == []
+    assert found("seen 13/13/1990") == []
+    assert found("born 12/13/14/15") == []
+    # near a word about birth, its year still counts
+    assert found("DOB 31/02/1990") == [(BIRTH_DATE, "1990")]
+
+
+@pytest.mark.parametrize(
+    ("kinds", "message"),
+    [
+        ([NHI], "Found: an NHI number."),
+        ([NHI, PHONE], "Found: an NHI number and a phone number."),
+        ([PHONE, PHONE, EMAIL], "Found: a phone number and an email address."),
+        (
+            [CLIENT, ADDRESS, BIRTH_DATE],
+            "Found: words about a client, a street address and a date of birth.",
+        ),
+        ([], ""),
+    ],
+)
+def test_describe_findings(kinds: list[str], message: str) -> None:
+    findings = [Finding(kind, "x", LABELS[kind], i) for i, kind in enumerate(kinds)]
+    assert describe_findings(findings) == message
+
+
+def test_every_finding_fits_one_gsm_segment() -> None:
+    findings = [Finding(kind, "x", label, i) for i, (kind, label) in enumerate(LABELS.items())]
+    count = count_segments(describe_findings(findings))
+    assert (count.encoding, count.segments) == ("GSM-7", 1)

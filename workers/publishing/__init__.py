@@ -1,0 +1,1 @@
+"""Publishing: a post composed for each linked account and put there; accounts checked."""

@@ -1,0 +1,71 @@
+"""A stored account as a connector sees it: credentials opened, and kept current."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select, update
+
+from store.db import transaction
+from store.models import Account
+from store.secrets_box import CredentialsUnreadable
+from workers.platforms import Connector, LinkedAccount, build_connector
+from workers.platforms.errors import AuthError
+from workers.runtime import Runtime
+
+
+@dataclass(frozen=True)
+class AccountRef:
+    """What a job read of an account row, to build its connector outside the transaction."""
+
+    id: int
+    platform: str
+    handle: str
+    sealed: str  # the credentials, encrypted
+
+    @classmethod
+    def of(cls, account: Account) -> AccountRef:
+        """Copy what is needed from a loaded row."""
+        return cls(account.id, account.platform, account.handle, account.credentials)
+
+
+def connector_for(rt: Runtime, account: AccountRef) -> Connector:
+    """Build the account's connector; AuthError when its credentials cannot be read."""
+    try:
+        credentials = rt.secrets.open(account.sealed)
+    except CredentialsUnreadable as exc:
+        # Encrypted with another TOKEN_KEY: only linking the account again mends it.
+        raise AuthError(account.platform, "credentials unreadable") from exc
+    linked = LinkedAccount(
+        account.id, account.handle, credentials, saver(rt, account.id), loader(rt, account.id)
+    )
+    return build_connector(account.platform, linked, rt.connectors)
+
+
+def saver(rt: Runtime, account_id: int) -> Callable[[dict[str, Any]], None]:
+    """Return a function that stores an account's new credentials, encrypted, at once."""
+
+    def save(credentials: dict[str, Any]) -> None:
+        with transaction(rt.sessions) as session:
+            session.execute(
+                update(Account)
+                .where(Account.id == account_id)
+                .values(credentials=rt.secrets.seal(credentials))
+            )
+
+    return save
+
+
+def loader(rt: Runtime, account_id: int) -> Callable[[], dict[str, Any]]:
+    """Return a function that reads an account's credentials as stored now."""
+
+    def load() -> dict[str, Any]:
+        with rt.sessions() as session:
+            sealed = session.scalars(
+                select(Account.credentials).where(Account.id == account_id)
+            ).one()
+        return rt.secrets.open(sealed)
+
+    return load

@@ -1,0 +1,175 @@
+"""publish_delivery: put one post on one account, then reply once all have ended."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+
+from store.db import transaction, update_rows
+from store.models import Account, Delivery, InboundMessage, Post, ReceivedMention, utcnow
+from store.queueing import enqueue_publish_at
+from workers.dispatch import dispatch
+from workers.platforms import (
+    Published,
+    display_name,
+    thread_from_json,
+)
+from workers.platforms.errors import AuthError, ContentRejected, PlatformError, TransientError
+from workers.publishing.accounts import AccountRef, connector_for
+from workers.publishing.compose import TooLong, compose_parts
+from workers.publishing.threads import planned_parts, post_thread
+from workers.runtime import Runtime, current
+from workers.texts_out import replies
+from workers.texts_out.texts import queue_text
+
+log = logging.getLogger(__name__)
+
+
+def publish_delivery(delivery_id: int) -> None:
+    """RQ job: publish one delivery; raises only on transient errors, so RQ retries those."""
+    publish(current(), delivery_id)
+
+
+def publish(rt: Runtime, delivery_id: int) -> None:
+    """Publish one delivery unless it has already ended."""
+    with transaction(rt.sessions) as session:
+        delivery = session.get(Delivery, delivery_id)
+        if delivery is None or delivery.ended:
+            return
+        gave_up = delivery.attempts >= rt.settings.publish_attempts
+        delivery.attempts += 1
+        attempt = delivery.attempts
+        post = delivery.post
+        account = delivery.account
+        message_sid = session.scalars(
+            select(InboundMessage.message_sid).where(InboundMessage.id == post.inbound_id)
+        ).one()
+        platform, handle, account_status = account.platform, account.handle, account.status
+        sealed = account.credentials
+        body, tags = post.body, post.hashtags.split()
+        mention = session.get(ReceivedMention, post.reply_to_mention_id or 0)
+        reply_to = thread_from_json(mention.answer) if mention is not None else None
+
+    if gave_up:
+        # Every earlier attempt ended without a verdict (a crash, a killed worker):
+        # end it rather than let the sweeper enqueue it for ever.
+        end_delivery(rt, delivery_id, error=TransientError(platform, "gave up after many tries"))
+        return
+    if account_status != "active":
+        end_delivery(rt, delivery_id, error=AuthError(platform, "account is not active"))
+        return
+    try:
+        connector = connector_for(rt, AccountRef(account.id, platform, handle, sealed))
+        parts = planned_parts(
+            rt, delivery_id, lambda: compose_parts(body, tags, connector.limits())
+        )
+        # Stable per text and account, and unique across installations: a retry
+        # or a second job for this delivery presents the same keys to the platform.
+        published = post_thread(
+            connector, rt, parts, key=f"{message_sid}-{account.id}", reply_to=reply_to
+        )
+    except TooLong as exc:
+        end_delivery(rt, delivery_id, error=ContentRejected(platform, f"too long ({exc})"))
+    except TransientError as exc:
+        if attempt >= rt.settings.publish_attempts:
+            end_delivery(rt, delivery_id, error=exc)
+            return
+        if exc.retry_after:
+            # The platform said when to come back: wait that long, not our backoff.
+            retry_at = utcnow() + timedelta(seconds=exc.retry_after)
+            record_attempt_error(rt, delivery_id, exc, retry_at=retry_at)
+            enqueue_publish_at(rt.queue, delivery_id, rt.settings, retry_at, attempt)
+            return
+        record_attempt_error(rt, delivery_id, exc)
+        raise
+    except PlatformError as exc:
+        end_delivery(rt, delivery_id, error=exc)
+    else:
+        text = "\n\n".join(part.text for part in parts)
+        end_delivery(rt, delivery_id, published=published, text=text)
+
+
+def record_attempt_error(
+    rt: Runtime, delivery_id: int, error: PlatformError, retry_at: datetime | None = None
+) -> None:
+    """Note a transient failure on a delivery that will be tried again (not before retry_at)."""
+    with transaction(rt.sessions) as session:
+        update_rows(
+            session,
+            update(Delivery)
+            .where(Delivery.id == delivery_id)
+            .values(last_error=str(error), error_kind=error.kind, retry_at=retry_at),
+        )
+
+
+def end_delivery(
+    rt: Runtime,
+    delivery_id: int,
+    *,
+    published: Published | None = None,
+    text: str = "",
+    error: PlatformError | None = None,
+) -> None:
+    """Record a delivery's final state, then reply if it was the post's last."""
+    with transaction(rt.sessions) as session:
+        delivery = session.get_one(Delivery, delivery_id)
+        if delivery.ended:
+            return
+        if published is not None:
+            delivery.status = "published"
+            delivery.text = text
+            delivery.remote_id = published.remote_id
+            delivery.remote_url = published.url
+            delivery.last_error = None
+            delivery.error_kind = None
+        else:
+            assert error is not None
+            delivery.status = "failed"
+            delivery.last_error = error.message
+            delivery.error_kind = error.kind
+            if isinstance(error, AuthError):
+                update_rows(
+                    session,
+                    update(Account)
+                    .where(Account.id == delivery.account_id, Account.status == "active")
+                    .values(status="needs_relink"),
+                )
+            log.info("delivery %s failed: %s", delivery_id, error)
+        post_id = delivery.post_id
+    finish_post(rt, post_id)
+
+
+def finish_post(rt: Runtime, post_id: int) -> None:
+    """Send the one reply for a post once every delivery has ended."""
+    with transaction(rt.sessions) as session:
+        post = session.get_one(Post, post_id)
+        if post.replied_at is not None or not all(d.ended for d in post.deliveries):
+            return
+        claimed = update_rows(
+            session,
+            update(Post)
+            .where(Post.id == post_id, Post.replied_at.is_(None))
+            .values(replied_at=utcnow()),
+        )
+        if not claimed:
+            return
+        outcomes = [
+            replies.DeliveryOutcome(
+                platform=display_name(d.account.platform),
+                handle=d.account.handle,
+                published=d.status == "published",
+                error_kind=d.error_kind,
+                error=d.last_error,
+            )
+            for d in post.deliveries
+        ]
+        text = queue_text(
+            session,
+            post.person.phone,
+            replies.post_reply(outcomes),
+            kind="post_reply",
+            post_id=post_id,
+        )
+    dispatch(rt, texts=[text.id])

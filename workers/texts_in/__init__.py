@@ -1,0 +1,1 @@
+"""The conversation: a text in becomes a command, a held post or a post."""

@@ -1,0 +1,224 @@
+"""What one text from a confirmed, active person does: a command, or a post."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from store.codes import hash_secret
+from store.db import update_rows
+from store.models import Account, HeldPost, InboundMessage, Person, ReceivedMention
+from workers.runtime import Runtime
+from workers.texts_in import commands
+from workers.texts_in.attending import events_open, join, leave
+from workers.texts_in.confidential import describe_findings, find_identifying
+from workers.texts_in.guards import check_pin, over_post_limit
+from workers.texts_in.inbound_posts import create_post
+from workers.texts_in.undo import request_undo
+from workers.texts_out import replies
+from workers.texts_out.status_report import status_text
+from workers.texts_out.texts import queue_text
+
+PLATFORMS_NOTIFYING_BY_MENTION = frozenset({"mastodon"})
+
+
+@dataclass
+class Work:
+    """What handling a text left to do once its transaction commits."""
+
+    texts: list[int] = field(default_factory=list)
+    deliveries: list[int] = field(default_factory=list)
+    undos: list[int] = field(default_factory=list)
+
+
+class Conversation:
+    """One text from one person, answered in one transaction."""
+
+    def __init__(
+        self, rt: Runtime, session: Session, person: Person, message: InboundMessage, now: datetime
+    ) -> None:
+        self.rt = rt
+        self.settings = rt.settings
+        self.session = session
+        self.person = person
+        self.message = message
+        self.now = now
+        self.work = Work()
+
+    def say(self, words: str, kind: str = "reply") -> None:
+        """Queue a text back to the person."""
+        self.work.texts.append(queue_text(self.session, self.person.phone, words, kind=kind).id)
+
+    def handle(self, command: commands.Command) -> Work:
+        """Do what the command asks, and say what happened."""
+        if not isinstance(command, commands.Confirm) and self.drop_held():
+            self.say(replies.HELD_DROPPED)
+            if isinstance(command, commands.Post | commands.Malformed):
+                return self.work  # "No", "no thanks": the answer to the held post, not a post
+        match command:
+            case commands.Help():
+                self.say(replies.help_text(self.settings.admin_contact))
+            case commands.Events():
+                self.say(replies.events_list(events_open(self.session, self.now)))
+            case commands.Status():
+                self.say(status_text(self.session, self.person, self.now))
+            case commands.Confirm(pin=pin):
+                if self.pin_ok(pin):
+                    self.confirm_held()
+            case commands.Malformed(hint=hint):
+                self.say(hint, kind="error")
+            case commands.Join(code=code, pin=pin):
+                if self.pin_ok(pin):
+                    self.say(join(self.session, self.person, code, self.now))
+            case commands.Leave(code=code, pin=pin):
+                if self.pin_ok(pin):
+                    self.say(leave(self.session, self.person, code))
+            case commands.Undo(pin=pin):
+                if self.pin_ok(pin):
+                    self.undo()
+            case commands.SetPin(new_pin=new_pin, pin=pin):
+                if self.person.pin_hash is None or self.pin_ok(pin):
+                    self.person.pin_hash = hash_secret(new_pin)
+                    self.person.pin_failures = 0
+                    self.say(replies.PIN_SET)
+            case commands.RemovePin(pin=pin):
+                if self.person.pin_hash is None:
+                    self.say(replies.NO_PIN)
+                elif self.pin_ok(pin):
+                    self.person.pin_hash = None
+                    self.say(replies.PIN_REMOVED)
+            case commands.Reply(n=n, text=text, pin=pin):
+                if self.pin_ok(pin):
+                    self.reply_to_mention(n, text)
+            case commands.Post(text=text, platforms=platforms, pin=pin):
+                if self.pin_ok(pin):
+                    self.post(text, platforms)
+            case commands.OptOut() | commands.OptIn():
+                raise ValueError("opt-outs are handled before the conversation")
+        return self.work
+
+    def pin_ok(self, typed: str | None) -> bool:
+        """Check the PIN for a text that changes something; answer if it fails."""
+        refusal = check_pin(self.person, typed, self.settings, self.now)
+        if refusal is not None:
+            self.say(refusal.words, kind="error")
+        return refusal is None
+
+    def undo(self) -> None:
+        """Claim the last post for undoing, or say why not."""
+        request = request_undo(self.session, self.person.id, self.now, self.settings.undo_minutes)
+        if request.post_id is None:
+            self.say(request.refusal)
+        else:
+            self.work.undos.append(request.post_id)
+
+    def post(self, text: str, platforms: frozenset[str] | None) -> None:
+        """Post the text, unless the hourly limit or the confidentiality check stops it."""
+        refusal = over_post_limit(self.session, self.person, self.settings, self.now)
+        if refusal is not None:
+            self.say(refusal.words, kind="error")
+            return
+        if self.check_confidentiality():
+            today = self.now.astimezone().date()  # dates of birth are judged by local days
+            findings = find_identifying(text, today, self.settings.default_region)
+            if findings:
+                self.hold(text, platforms, describe_findings(findings))
+                return
+        self.publish(text, platforms)
+
+    def publish(
+        self, text: str, platforms: frozenset[str] | None, mention: ReceivedMention | None = None
+    ) -> None:
+        """Create the post and its deliveries, or say why there are none."""
+        created = create_post(
+            self.session, self.person, self.message, self.now, text, platforms, mention
+        )
+        if created.deliveries:
+            self.work.deliveries.extend(created.deliveries)
+        else:
+            self.say(replies.no_accounts_for(platforms), kind="error")
+
+    def check_confidentiality(self) -> bool:
+        """Say whether this person's posts are checked: both they and their event allow it."""
+        event = self.person.current_event
+        return self.person.check_confidentiality and (event is None or event.check_confidentiality)
+
+    def hold(self, text: str, platforms: frozenset[str] | None, found: str) -> None:
+        """Keep the post back until the person texts YES."""
+        self.session.add(
+            HeldPost(
+                person_id=self.person.id,
+                inbound_id=self.message.id,
+                body=text,
+                platforms=" ".join(sorted(platforms or ())),
+                findings=found,
+                expires_at=self.now + timedelta(minutes=self.settings.hold_minutes),
+            )
+        )
+        self.say(replies.held(found, self.settings.hold_minutes))
+
+    def held_post(self) -> HeldPost | None:
+        """The person's post waiting for YES, if one has not expired."""
+        return self.session.scalars(
+            select(HeldPost)
+            .where(
+                HeldPost.person_id == self.person.id,
+                HeldPost.status == "held",
+                HeldPost.expires_at > self.now,
+            )
+            .order_by(HeldPost.id.desc())
+            .limit(1)
+        ).first()
+
+    def confirm_held(self) -> None:
+        """YES: post the held text as it was sent."""
+        held = self.held_post()
+        if held is None:
+            self.say(replies.NOTHING_HELD)
+            return
+        held.status, held.decided_at = "posted", self.now
+        platforms = frozenset(held.platforms.split()) or None
+        refusal = over_post_limit(self.session, self.person, self.settings, self.now)
+        if refusal is not None:
+            self.say(refusal.words, kind="error")
+            return
+        self.publish(held.body, platforms)
+
+    def drop_held(self) -> bool:
+        """Any text but YES drops a held post; return whether there was one."""
+        dropped = update_rows(
+            self.session,
+            update(HeldPost)
+            .where(
+                HeldPost.person_id == self.person.id,
+                HeldPost.status == "held",
+                HeldPost.expires_at > self.now,
+            )
+            .values(status="dropped", decided_at=self.now),
+        )
+        return bool(dropped)
+
+    def reply_to_mention(self, n: int, text: str) -> None:
+        """REPLY n: post the answer under the n-th mention texted to the person."""
+        mention = self.session.scalars(
+            select(ReceivedMention).where(
+                ReceivedMention.person_id == self.person.id, ReceivedMention.number == n
+            )
+        ).first()
+        if mention is None:
+            self.say(replies.no_such_mention(n), kind="error")
+            return
+        account = self.session.get_one(Account, mention.account_id)
+        if account.status != "active":
+            self.say(replies.account_needs_relink(account.platform), kind="error")
+            return
+        if account.platform in PLATFORMS_NOTIFYING_BY_MENTION:
+            # Mastodon tells the person replied to only when the answer names them, as
+            # its own apps do by starting a reply with their @name.
+            handle = mention.author if mention.author.startswith("@") else f"@{mention.author}"
+            if handle.lower() not in text.lower():
+                text = f"{handle} {text}"
+        self.publish(text, frozenset({account.platform}), mention)

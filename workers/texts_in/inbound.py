@@ -1,0 +1,123 @@
+"""handle_inbound: decide what one stored text is (opt-out, command, post) and do it."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from store.db import transaction, update_rows
+from store.models import InboundMessage, Person, SenderNotice, utcnow
+from store.opt_outs import is_opted_out, opt_in, opt_out
+from store.phones import InvalidPhone, normalise_phone
+from workers.dispatch import dispatch
+from workers.runtime import Runtime, current
+from workers.texts_in import commands
+from workers.texts_in.confirming import confirm
+from workers.texts_in.conversation import Conversation, Work
+from workers.texts_in.guards import pin_required
+from workers.texts_out import replies
+from workers.texts_out.texts import queue_text
+
+HOURLY = timedelta(hours=1)  # how often an unconfirmed phone is answered
+
+
+def handle_inbound(inbound_id: int) -> None:
+    """RQ job: handle one stored inbound text, once."""
+    process_inbound(current(), inbound_id)
+
+
+def process_inbound(rt: Runtime, inbound_id: int) -> None:
+    """Handle one inbound text; a second call for the same text does nothing."""
+    now = utcnow()
+    with transaction(rt.sessions) as session:
+        # Claim first: of two jobs for the same text, only one gets the row, and
+        # if this transaction fails the claim rolls back with everything else.
+        claimed = update_rows(
+            session,
+            update(InboundMessage)
+            .where(InboundMessage.id == inbound_id, InboundMessage.status == "received")
+            .values(status="handled", handled_at=now),
+        )
+        if not claimed:
+            return
+        message = session.get_one(InboundMessage, inbound_id)
+        work = answer(rt, session, message, now)
+    dispatch(rt, work.deliveries, work.texts, work.undos)
+
+
+def answer(rt: Runtime, session: Session, message: InboundMessage, now: datetime) -> Work:
+    """Decide what the text is and do it, in the caller's transaction."""
+    settings = rt.settings
+    person = find_sender(session, message.from_phone, settings.default_region)
+    phone = person.phone if person is not None else message.from_phone
+    has_pin = person is not None and pin_required(person, settings)
+    command = commands.parse_text(message.body, has_pin=has_pin)
+    # Opting out and back in works for every number, known or not, confirmed or not.
+    if isinstance(command, commands.OptOut):
+        opt_out(session, phone, command.word)
+        return Work()  # Twilio itself confirms an opt-out; a text from us would be refused
+    if isinstance(command, commands.OptIn):
+        opt_in(session, phone)
+        return Work(texts=[queue_text(session, phone, replies.OPTED_IN, kind="reply").id])
+    if is_opted_out(session, phone):
+        message.status = "ignored"  # nothing it texts is posted until START
+        return Work()
+    daily = timedelta(hours=settings.unknown_sender_quiet_hours)
+    if person is None:
+        message.status = "ignored"
+        return now_and_then(session, phone, "unknown_sender", replies.UNKNOWN_SENDER, now, daily)
+    if not person.active:
+        # The admin's kill switch: nothing posted, and the owner told now and then.
+        message.status = "ignored"
+        words = replies.switched_off(settings.admin_contact)
+        return now_and_then(session, phone, "switched_off", words, now, daily)
+    if person.phone_confirmed_at is None:
+        if confirm(person, message.body, now):
+            return Work(texts=[queue_text(session, phone, replies.PHONE_CONFIRMED, "confirmed").id])
+        # Anyone can fake this number as a sender, and the answers go to the phone's
+        # real owner: answer seldom.
+        return now_and_then(session, phone, "unconfirmed", replies.UNCONFIRMED, now, HOURLY)
+    return Conversation(rt, session, person, message, now).handle(command)
+
+
+def now_and_then(
+    session: Session, phone: str, kind: str, words: str, now: datetime, quiet: timedelta
+) -> Work:
+    """Text the number these words unless it was told this kind of thing within `quiet`."""
+    if not should_notify(session, phone, kind, now, quiet):
+        return Work()
+    return Work(texts=[queue_text(session, phone, words, kind=kind).id])
+
+
+def find_sender(session: Session, raw_phone: str, region: str) -> Person | None:
+    """Return the person who owns this number, switched off or not, or None."""
+    try:
+        phone = normalise_phone(raw_phone, region)
+    except InvalidPhone:
+        return None
+    return session.scalar(select(Person).where(Person.phone == phone))
+
+
+def should_notify(session: Session, phone: str, kind: str, now: datetime, quiet: timedelta) -> bool:
+    """Claim the right to tell this number this kind of thing, at most once per quiet period."""
+    try:
+        with session.begin_nested():
+            session.add(SenderNotice(phone=phone, kind=kind, sent_at=now))
+        return True
+    except IntegrityError:
+        pass
+    # Conditional UPDATE: of two jobs racing on the same number, one matches.
+    claimed = update_rows(
+        session,
+        update(SenderNotice)
+        .where(
+            SenderNotice.phone == phone,
+            SenderNotice.kind == kind,
+            SenderNotice.sent_at <= now - quiet,
+        )
+        .values(sent_at=now),
+    )
+    return bool(claimed)

@@ -1,0 +1,1 @@
+"""Texts out: the replies' words, fitted to one SMS segment, and the senders."""

@@ -1,0 +1,277 @@
+"""The words of every text the gateway sends, kept short enough for one SMS."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from workers.texts_out.reply_parts import Handle, Listing, Name, Phrase, Quote, spell_in_gsm7
+from workers.texts_out.sms_fit import fit_reply
+
+if TYPE_CHECKING:
+    from store.models import Event
+
+UNKNOWN_SENDER = (
+    "Sorry, this number is not set up to post. "
+    "If you think it should be, ask the organiser who invited you."
+)
+NO_ACCOUNTS = "Nothing was posted: no social accounts are linked to you yet. Ask your admin."
+PHONE_CONFIRMED = "Thanks, this phone is confirmed. Text your post, or HELP for what you can do."
+UNCONFIRMED = (
+    "Nothing was posted: first text back the 6-digit code we sent to this phone. "
+    "No code? Ask your admin for a new one."
+)
+
+
+NOTHING_TO_UNDO = "You have no post to undo."
+ALREADY_UNDONE = "Your last post is already undone."
+
+
+def too_late_to_undo(minutes: int) -> str:
+    """Why a post older than the undo window stays up."""
+    return f"Your last post is over {minutes} minutes old, so UNDO cannot take it down."
+
+
+def where_posted(platform: str, handle: str) -> str:
+    """Return 'Mastodon @handle' for one account."""
+    return f"{platform} {handle if handle.startswith('@') else '@' + handle}"
+
+
+def undo_done(deleted: Sequence[str], failures: Sequence[str]) -> str:
+    """Say what UNDO took down and what it could not."""
+    sentences = []
+    if deleted:
+        sentences.append("Deleted your last post from " + _join(deleted) + ".")
+    if failures:
+        lead = "Could not delete it from " if deleted else "Nothing deleted. "
+        sentences.append(lead + "; ".join(failures) + ".")
+    return " ".join(sentences) or "Your last post had not been posted anywhere."
+
+
+def switched_off(admin_contact: str) -> str:
+    """The answer to a text from a phone the admin has switched off."""
+    return f"This phone is switched off for posting, so nothing was posted. Ask {admin_contact}."
+
+
+def confirm_code(code: str) -> str:
+    """The text that carries a phone's confirmation code."""
+    return f"Your smsbridge code is {code}. Text it back to this number to start posting."
+
+
+@dataclass(frozen=True)
+class DeliveryOutcome:
+    """One delivery as the reply describes it."""
+
+    platform: str  # as people know it: "Mastodon"
+    handle: str
+    published: bool
+    error_kind: str | None = None
+    error: str | None = None
+
+
+def where(outcome: DeliveryOutcome) -> str:
+    """Return 'Mastodon @handle' for one delivery."""
+    return where_posted(outcome.platform, outcome.handle)
+
+
+def why(outcome: DeliveryOutcome) -> str:
+    """Say in plain words why a delivery failed and what to do about it."""
+    if outcome.error_kind == "auth":
+        return "the account needs linking again, ask your admin"
+    if outcome.error_kind == "transient":
+        return f"{outcome.platform} did not answer, we gave up"
+    if outcome.error_kind == "content":
+        return outcome.error or "the text was refused"
+    return outcome.error or "it failed"
+
+
+def post_reply(outcomes: Sequence[DeliveryOutcome]) -> str:
+    """Tell the person where their post went and what failed, in one text."""
+    posted = [_where_part(o) for o in outcomes if o.published]
+    failed = [
+        Phrase("{where}: {why}", where=_where_part(o), why=Quote(why(o)))
+        for o in outcomes
+        if not o.published
+    ]
+    template, values = [], {}
+    if posted:
+        template.append("Posted to {posted}.")
+        values["posted"] = Listing(posted)
+    if failed:
+        template.append(("Not posted to " if posted else "Nothing posted. ") + "{failed}.")
+        values["failed"] = Listing(failed)
+    return fit_reply(" ".join(template), **values)
+
+
+def _where_part(outcome: DeliveryOutcome) -> Phrase:
+    """'Mastodon @handle' as a part whose handle may shorten to fit."""
+    return Phrase("{platform} {handle}", platform=outcome.platform, handle=Handle(outcome.handle))
+
+
+def _join(items: Sequence[str]) -> str:
+    """Join 'a', 'a and b', 'a, b and c'."""
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+# --- The SMS conversation: each answer fits one GSM-7 segment, its variable parts
+# --- shortened by fit_reply where they would push it over.
+
+OPTED_IN = "You will get texts from us again, and your texts will be posted. Text HELP for how."
+PIN_SET = "PIN set. Start every post and command with it, then a space."
+PIN_REMOVED = "PIN removed: your posts no longer need it."
+NO_PIN = "You have no PIN to remove."
+SET_PIN_FIRST = "A PIN is needed to post here. Set one: text PIN and 4 to 8 digits, e.g. PIN 4821."
+PIN_MISSING = (
+    "Start your text with your PIN and a space, e.g. 4821 Great keynote. Nothing was done."
+)
+NOTHING_HELD = "Nothing is waiting for YES. Held posts are dropped after a while: text it again."
+HELD_DROPPED = "Your held post was dropped, as your next text was not YES."
+CHECK_ON = (
+    "From now on, posts that may identify someone (phone, NHI, address...) are held "
+    "until you text YES."
+)
+CHECK_OFF = "Your posts are no longer checked for details that could identify someone."
+NOT_AT_EVENT = "You are not at any event. Text EVENTS to see the codes, then JOIN and a code."
+
+
+def help_text(admin_contact: str) -> str:
+    """What a person can text, in one segment."""
+    return fit_reply(
+        "Text words to post. JOIN code, LEAVE, EVENTS, STATUS, UNDO, PIN 1234, REPLY 1 text. "
+        "X: or BS: posts to one only. STOP ends texts. Help: {admin}",
+        admin=Name(admin_contact),
+    )
+
+
+def locked(admin_contact: str) -> str:
+    """Posting stays locked after too many wrong PINs."""
+    return fit_reply(
+        "Posting is locked after too many wrong PINs. Ask {admin} to unlock it.",
+        admin=Name(admin_contact),
+    )
+
+
+def wrong_pin(left: int) -> str:
+    """A wrong PIN, and how many tries are left."""
+    tries = "try" if left == 1 else "tries"
+    return f"Wrong PIN, nothing was done. {left} {tries} left before posting is locked."
+
+
+def over_post_limit(per_hour: int) -> str:
+    """The hourly post limit was reached."""
+    return f"Not posted: {per_hour} posts an hour is the most. Try again later."
+
+
+def held(found: str, minutes: int) -> str:
+    """A post held by the confidentiality check; `found` says what, as a sentence."""
+    return fit_reply(
+        "Not posted yet: it may identify someone. {found} Text YES within {minutes} min "
+        "to post it anyway; any other text drops it.",
+        found=Quote(found),
+        minutes=minutes,
+    )
+
+
+def no_accounts_for(platforms: Sequence[str] | frozenset[str] | None) -> str:
+    """No linked, working account matched the platforms asked for."""
+    if not platforms:
+        return NO_ACCOUNTS
+    from workers.platforms import display_name  # the registry imports every connector
+
+    return fit_reply(
+        "Nothing was posted: you have no working {names} account linked. Ask your admin.",
+        names=Listing(sorted(display_name(p) for p in platforms)),
+    )
+
+
+def no_such_mention(n: int) -> str:
+    """REPLY n names no mention texted to this person."""
+    return f"There is no message {n} to reply to. The number is in the text that brought it."
+
+
+def account_needs_relink(platform: str) -> str:
+    """The account a mention came to cannot post now."""
+    return (
+        f"Your {platform} account needs linking again, so the reply was not posted. Ask your admin."
+    )
+
+
+def no_such_event(code: str) -> str:
+    """JOIN with a code no event has."""
+    return fit_reply(
+        "No event has the code {code}. Text EVENTS to see the codes.", code=Quote(code)
+    )
+
+
+def event_over(event: Event) -> str:
+    """JOIN of an event that has ended."""
+    return f"{event.code} has ended, so you did not join it. Text EVENTS to see the others."
+
+
+def joined(event: Event) -> str:
+    """JOIN of an open event."""
+    return fit_reply(
+        "You joined {code}. Your posts get {tags} until it ends. LEAVE to stop.",
+        code=event.code,
+        tags=Listing(event.tags or ["no hashtags"]),
+    )
+
+
+def joined_before_start(event: Event) -> str:
+    """JOIN of an event still to start."""
+    return fit_reply(
+        "You joined {code}. Its hashtags {tags} go on your posts from {when}.",
+        code=event.code,
+        tags=Listing(event.tags or ["(none)"]),
+        when=event.starts_at.strftime("%d %b %H:%M UTC"),
+    )
+
+
+def not_at_that_event(code: str) -> str:
+    """LEAVE naming an event the person is not at."""
+    return fit_reply("You are not at {code}. Text STATUS to see your event.", code=Quote(code))
+
+
+def left(event: Event) -> str:
+    """LEAVE of the current event."""
+    return f"You left {event.code}. Your posts no longer get its hashtags."
+
+
+def events_list(events: Sequence[Event]) -> str:
+    """EVENTS: the codes of events open now or soon."""
+    if not events:
+        return "No events are open to join right now."
+    listed = Listing(Phrase("{code} ({name})", code=e.code, name=Name(e.name)) for e in events)
+    return fit_reply("Events: {listed}. Text JOIN and a code.", listed=listed)
+
+
+def status(accounts: Sequence[tuple[str, bool]], event_code: str | None, posted: int) -> str:
+    """STATUS: accounts and whether each works, the event, posts in the last day."""
+    listed = Listing(f"{name} {'ok' if works else 'needs relinking'}" for name, works in accounts)
+    return fit_reply(
+        "Event: {event}. Posts in 24h: {posted}. Accounts: {accounts}.",
+        event=event_code or "none",
+        posted=posted,
+        accounts=listed if accounts else "none",
+    )
+
+
+def mention(platform: str, author: str, text: str, number: int) -> str:
+    """A reply or mention, and how to answer it."""
+    return fit_reply(
+        '{who} on {platform}: "{what}" Text REPLY {n} and your words to answer.',
+        who=Handle(author),
+        platform=platform,
+        # Their words in GSM-7 where macrons are all that differ: a UCS-2 text holds 70
+        # characters, which would leave only a few of the words.
+        what=Quote(spell_in_gsm7(" ".join(text.split())) or " ".join(text.split())),
+        n=number,
+    )
+
+
+def mention_digest(cap: int) -> str:
+    """Sent once a day when more replies came than the daily cap of texts."""
+    return f"More replies came today than your limit of {cap} texts. See the rest on the platforms."

@@ -1,0 +1,85 @@
+"""send_sms: hand one outbound text to Twilio or the outbox, at most once."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from sqlalchemy import update
+
+from store.db import transaction, update_rows
+from store.models import OutboundMessage, utcnow
+from store.opt_outs import is_opted_out, opt_out
+from store.queueing import enqueue_sms_at
+from store.sms_status import lower_statuses
+from workers.runtime import Runtime, current
+from workers.texts_out.sms_senders import OPTED_OUT, SmsSendError
+
+log = logging.getLogger(__name__)
+
+
+def send_sms(outbound_id: int) -> None:
+    """RQ job: send one outbound text."""
+    deliver_outbound(current(), outbound_id)
+
+
+def deliver_outbound(rt: Runtime, outbound_id: int) -> None:
+    """Send a pending text once; a text already handed over is never sent again."""
+    with transaction(rt.sessions) as session:
+        # Claim it: a text is better lost to a crash here than sent twice.
+        claimed = update_rows(
+            session,
+            update(OutboundMessage)
+            .where(OutboundMessage.id == outbound_id, OutboundMessage.status == "pending")
+            .values(status="handing"),
+        )
+        if not claimed:
+            return
+        message = session.get_one(OutboundMessage, outbound_id)
+        to, body = message.to_phone, message.body
+        if is_opted_out(session, to):
+            # Opted out after the text was queued: it stays unsent, on record.
+            message.status = "opted_out"
+            return
+
+    try:
+        result = rt.sms.send(to, body, reference=str(outbound_id))
+    except SmsSendError as exc:
+        # A transient refusal puts the text back to pending for the sweeper or a retry.
+        status = "pending" if exc.transient else "failed"
+        with transaction(rt.sessions) as session:
+            if exc.code == OPTED_OUT:
+                # Twilio knows the number texted STOP (perhaps to another of our
+                # numbers): send it nothing more until it texts START.
+                opt_out(session, to, f"twilio-{OPTED_OUT}")
+            update_rows(
+                session,
+                update(OutboundMessage)
+                .where(OutboundMessage.id == outbound_id)
+                .values(status=status, error_code=str(exc.code) if exc.code else None),
+            )
+        log.warning("text %s not sent (%s): %s", outbound_id, exc.code, exc)
+        if exc.transient and exc.retry_after:
+            # Twilio said when to come back: then, not at our own backoff.
+            when = utcnow() + timedelta(seconds=exc.retry_after)
+            enqueue_sms_at(rt.queue, outbound_id, when)
+            return
+        if exc.transient:
+            raise
+        return
+
+    with transaction(rt.sessions) as session:
+        session.execute(
+            update(OutboundMessage)
+            .where(OutboundMessage.id == outbound_id)
+            .values(twilio_sid=result.sid, error_code=None)
+        )
+        # A status callback may have got here first with a later status: keep it.
+        session.execute(
+            update(OutboundMessage)
+            .where(
+                OutboundMessage.id == outbound_id,
+                OutboundMessage.status.in_(lower_statuses(result.status)),
+            )
+            .values(status=result.status)
+        )
