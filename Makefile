@@ -27,6 +27,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench.inbound
 	$(BIN)/python -m bench.handling
+	$(BIN)/python -m bench.end_to_end
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

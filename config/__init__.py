@@ -61,6 +61,8 @@ class Settings:
     hold_minutes: int = 60  # a post held by the confidentiality check expires after this
     mention_texts_per_day: int = 10  # replies and mentions texted to a person a day
     mentions_every_seconds: int = 120  # how often each account's mentions are read (10 in dev)
+    worker_max_jobs: int = 10000  # a worker process hands over to a fresh one after this many
+    worker_max_mb: int = 512  # ... or once its peak resident memory passes this
 
     @property
     def uses_twilio(self) -> bool:
@@ -131,6 +133,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         mentions_every_seconds=_int(
             env_vars, "MENTIONS_EVERY_SECONDS", 120 if env == PRODUCTION else 10
         ),
+        worker_max_jobs=_int(env_vars, "WORKER_MAX_JOBS", 10000),
+        worker_max_mb=_int(env_vars, "WORKER_MAX_MB", 512),
     )
 
 

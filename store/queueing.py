@@ -27,6 +27,12 @@ SMS_BACKOFF = (10, 60, 300)
 # An UNDO waits for its post's deliveries to end, and retries a platform that failed.
 UNDO_BACKOFF = (5, 15, 60, 300)
 
+# Our jobs record their outcome in their rows; nobody reads RQ's copy of a finished
+# job, so it lives a minute, not RQ's 500 s: at hundreds of texts a second that is
+# most of Redis's memory. (Not 0: RQ deletes such a job with more commands than it
+# takes to let it expire. A failed job is kept for RQ's failure_ttl, to be looked at.)
+FINISHED_JOB_SECONDS = 60
+
 _WAITING = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
 
 
@@ -52,7 +58,7 @@ def enqueue_for_row(queue: Queue, func: str, row_id: int, **options: object) -> 
     else:
         if job.get_status(refresh=False) in _WAITING:
             return job
-    return queue.enqueue(func, row_id, job_id=job_id, **options)
+    return queue.enqueue(func, row_id, job_id=job_id, result_ttl=FINISHED_JOB_SECONDS, **options)
 
 
 def enqueue_inbound(queue: Queue, inbound_id: int) -> Job:
@@ -85,6 +91,7 @@ def enqueue_publish_at(
         delivery_id,
         job_id=f"{PUBLISH_DELIVERY.rsplit('.', 1)[-1]}-{delivery_id}-after-{attempt}",
         retry=publish_retry(settings),
+        result_ttl=FINISHED_JOB_SECONDS,
     )
 
 
@@ -116,4 +123,6 @@ def enqueue_sms_at(queue: Queue, outbound_id: int, when: datetime) -> Job:
     """Schedule one text's next try for when Twilio said to come back."""
     # A job id of its own, as for enqueue_publish_at: the running job's would be overwritten.
     job_id = f"{SEND_SMS.rsplit('.', 1)[-1]}-{outbound_id}-at-{int(when.timestamp())}"
-    return queue.enqueue_at(when, SEND_SMS, outbound_id, job_id=job_id)
+    return queue.enqueue_at(
+        when, SEND_SMS, outbound_id, job_id=job_id, result_ttl=FINISHED_JOB_SECONDS
+    )

@@ -1,21 +1,33 @@
-"""The RQ worker class for `rq worker -w workers.worker.GatewayWorker`.
+"""The RQ worker class, run by `rq worker-pool -w workers.worker.GatewayWorker`.
 
-It imports the job modules once in the parent, so each forked job starts warm,
-and runs a small ticker thread that enqueues the sweeper: scheduled in the
-worker, with a Redis lock so a fleet of workers sweeps once per interval.
+Each job runs in the worker's own process (RQ's SimpleWorker), so the runtime it
+builds once (settings, engine, Redis, HTTP session, connectors' modules) serves
+every job: forking a work horse per job rebuilt all of that each time and
+capped a worker at about one text a second (docs/DESIGN.md has the figures).
+What forking gave is kept otherwise: RQ's job timeout still stops a job that
+hangs (SIGALRM in this process), and the worker hands over to a fresh process
+after WORKER_MAX_JOBS jobs or once its peak memory passes WORKER_MAX_MB; the
+pool starts the replacement. A ticker thread enqueues the sweeper, with a Redis
+lock so a fleet of workers sweeps once per interval.
 """
 
 from __future__ import annotations
 
 import logging
+import resource
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from redis.exceptions import RedisError
-from rq import Worker
+from rq import Queue, SimpleWorker
+from rq.executions import Execution
+from rq.job import Job
+from rq.worker import BaseWorker, WorkerStatus
 
-# Imported so forked jobs start warm: the work horse inherits these modules.
+# Imported before the pool forks its workers, so each starts warm.
 import workers.mentions.reading
 import workers.publishing.deliveries
 import workers.sweeper
@@ -23,7 +35,9 @@ import workers.texts_in.inbound
 import workers.texts_in.undo
 import workers.texts_out.sms  # noqa: F401
 from config import Settings, load_settings
-from store.queueing import SWEEP, make_queue
+from store.queueing import FINISHED_JOB_SECONDS, SWEEP, make_queue
+from workers.platforms import platform_names
+from workers.runtime import current
 
 log = logging.getLogger(__name__)
 
@@ -32,20 +46,81 @@ SWEEP_LOCK = "smsbridge:sweep-lock"
 # scheduler of a worker that died and retries jobs that died with it; until then
 # retries with backoff wait. A minute keeps a lost worker from stalling the fleet.
 MAINTENANCE_SECONDS = 60
+# A job's heartbeat is renewed this often while it runs, so a worker killed mid-job
+# is noticed about a minute later (this plus RQ's 60 s), not after the job's timeout.
+HEARTBEAT_SECONDS = 10
+
+platform_names()  # import every connector now, not in the middle of someone's text
 
 
-class GatewayWorker(Worker):
-    """An RQ worker that also keeps the sweeper running, and does maintenance often."""
+class GatewayWorker(SimpleWorker):
+    """An RQ worker that runs jobs in its own process and hands over before it grows old."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         interval = kwargs.get("maintenance_interval") or MAINTENANCE_SECONDS
         kwargs["maintenance_interval"] = min(interval, MAINTENANCE_SECONDS)
+        kwargs["job_monitoring_interval"] = HEARTBEAT_SECONDS
         super().__init__(*args, **kwargs)
+        self.jobs_done = 0
+        self.settings = load_settings()
 
     def work(self, *args: Any, **kwargs: Any) -> bool:
-        """Start the sweep ticker, then work as RQ does."""
-        start_sweep_ticker(load_settings())
+        """Build the runtime, start the sweep ticker, then work as RQ does."""
+        current()
+        start_sweep_ticker(self.settings)
         return super().work(*args, **kwargs)
+
+    def execute_job(self, job: Job, queue: Queue) -> None:
+        """Run the job here, its heartbeat kept, then stop if this process has done its share."""
+        execution = self.prepare_execution(job)
+        with beating(self, job, execution):
+            self.perform_job(job, queue, execution)
+        self.set_state(WorkerStatus.IDLE)
+        self.jobs_done += 1
+        reason = time_to_hand_over(self.settings, self.jobs_done, peak_rss_mb())
+        if reason:
+            self.log.info("Worker %s: %s; stopping for a fresh process", self.name, reason)
+            self._stop_requested = True
+
+    def get_heartbeat_ttl(self, job: Job, working_time: float = 0.0) -> int:
+        """Give each heartbeat a short life, as a forking worker's are: it is renewed."""
+        # SimpleWorker's own TTL is the whole job timeout, for it cannot beat mid-job.
+        return BaseWorker.get_heartbeat_ttl(self, job, working_time)
+
+
+@contextmanager
+def beating(worker: GatewayWorker, job: Job, execution: Execution) -> Iterator[None]:
+    """Renew the worker's and the job's heartbeat from a thread while the block runs."""
+    done = threading.Event()
+
+    def beat() -> None:
+        while not done.wait(HEARTBEAT_SECONDS):
+            try:
+                worker.maintain_heartbeats(job, execution)
+            except RedisError as exc:  # the next beat tries again; RQ's TTL has a minute spare
+                log.warning("heartbeat: Redis unreachable (%s)", exc)
+
+    thread = threading.Thread(target=beat, name=f"heartbeat-{job.id}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        done.set()
+        thread.join()
+
+
+def time_to_hand_over(settings: Settings, jobs_done: int, rss_mb: float) -> str:
+    """Say why a worker should hand over to a fresh process, or return '' if not yet."""
+    if jobs_done >= settings.worker_max_jobs:
+        return f"{jobs_done} jobs done (WORKER_MAX_JOBS)"
+    if rss_mb > settings.worker_max_mb:
+        return f"peak memory {rss_mb:.0f} MB (WORKER_MAX_MB {settings.worker_max_mb})"
+    return ""
+
+
+def peak_rss_mb() -> float:
+    """Return this process's peak resident memory in MB (Linux reports kilobytes)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def start_sweep_ticker(settings: Settings) -> threading.Thread:
@@ -58,7 +133,7 @@ def start_sweep_ticker(settings: Settings) -> threading.Thread:
             time.sleep(interval)
             try:
                 if queue.connection.set(SWEEP_LOCK, "1", nx=True, ex=max(interval - 1, 1)):
-                    queue.enqueue(SWEEP)
+                    queue.enqueue(SWEEP, result_ttl=FINISHED_JOB_SECONDS)
             except RedisError as exc:
                 log.warning("sweep ticker: Redis unreachable (%s)", exc)
 

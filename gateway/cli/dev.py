@@ -51,7 +51,7 @@ def keygen() -> None:
 
 
 @click.command()
-@click.option("--workers", default=1, show_default=True, help="rq worker processes to run.")
+@click.option("--workers", default=1, show_default=True, help="Worker processes to run.")
 def dev(workers: int) -> None:
     """Run everything on this machine: Redis, the web server and workers (Ctrl-C stops all)."""
     config = settings()
@@ -83,14 +83,13 @@ def dev(workers: int) -> None:
         with transaction(rt.sessions) as session:
             seed_demo(session, rt.secrets)
         processes.append(subprocess.Popen(web_command(port), env=env, start_new_session=True))
-        for _ in range(workers):
-            processes.append(
-                subprocess.Popen(
-                    worker_command(config.redis_url, config.queue_name),
-                    env=env,
-                    start_new_session=True,
-                )
+        processes.append(
+            subprocess.Popen(
+                worker_command(config.redis_url, config.queue_name, workers),
+                env=env,
+                start_new_session=True,
             )
+        )
         print_next_steps(config.public_url)
         while all(process.poll() is None for process in processes):
             time.sleep(0.5)
@@ -117,12 +116,17 @@ def web_command(port: str) -> list[str]:
     ]
 
 
-def worker_command(redis_url: str, queue_name: str) -> list[str]:
-    """Return the command that runs one rq worker with its scheduler, as the Procfile does."""
+def worker_command(redis_url: str, queue_name: str, processes: int = 1) -> list[str]:
+    """Return the command that runs a pool of worker processes, as the Procfile does.
+
+    RQ's pool starts a fresh worker when one stops, which is how a worker hands
+    over after WORKER_MAX_JOBS or WORKER_MAX_MB; each runs its own scheduler.
+    """
     return [
         str(BIN / "rq"),
-        "worker",
-        "--with-scheduler",
+        "worker-pool",
+        "--num-workers",
+        str(processes),
         "--worker-class",
         "workers.worker.GatewayWorker",
         "--url",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -67,10 +68,9 @@ class Stack:
         self._spawn(name, worker_command(self.env["REDIS_URL"], self.settings.queue_name))
 
     def kill_worker(self, name: str = "worker") -> None:
-        """Kill a worker and its children (the job's work horse, the scheduler) at once."""
+        """Kill the worker pool and every process it started (workers, schedulers) at once."""
         process = self.processes[name]
-        subprocess.run(["pkill", "-KILL", "-P", str(process.pid)], check=False)
-        process.kill()
+        os.killpg(process.pid, signal.SIGKILL)  # its own session: the group is all of it
         process.wait()
 
     def stop(self) -> None:

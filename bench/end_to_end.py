@@ -1,0 +1,343 @@
+"""Benchmark: texts per second end to end, through the processes the Procfile runs.
+
+gunicorn serves the app, `rq worker` processes do the jobs, a Redis server and a
+database hold the rest. Texts are fired as fast as the webhook takes them, each
+from one of many people with a local-timeline account; a text is done when its
+reply is in the outbox. The bench then checks that every text made exactly one
+post, one published delivery, one timeline entry and one reply.
+
+    python -m bench.end_to_end [--texts N] [--workers 1,2,4] [--worker-class C]
+
+On embedded defaults it runs its own redis-server and a SQLite file in a
+temporary folder. With BENCH_DATABASE_URL (a PostgreSQL server URL: the bench
+creates and drops a database of its own there) and BENCH_REDIS_URL (a Redis
+database the bench FLUSHES), it runs there instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import requests
+from cryptography.fernet import Fernet
+from redis import Redis
+from sqlalchemy import create_engine, func, select, text
+from twilio.request_validator import RequestValidator
+
+from config import load_settings
+from gateway.cli.dev import web_command, worker_command
+from store.db import make_engine, make_sessions, transaction
+from store.migrate import upgrade
+from store.models import Account, Delivery, OutboundMessage, Person, Post, TimelineEntry, utcnow
+
+BIN = Path(sys.executable).parent
+RESULTS = Path(__file__).parent / "results"
+AUTH_TOKEN = "bench-auth-token"
+PEOPLE = 200
+SENDERS = 16  # concurrent webhook posts, as Twilio's many connections would be
+
+
+@dataclass
+class Run:
+    """One end-to-end run's figures."""
+
+    backend: str
+    workers: int
+    worker_class: str
+    texts: int
+    seconds: float
+    texts_per_second: float
+    webhook_seconds: float
+    rss_mb: dict[str, float]
+
+
+def main() -> None:
+    """Run the end-to-end bench for each worker count and print a table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--texts", type=int, default=300)
+    parser.add_argument("--workers", default="1,2,4")
+    parser.add_argument("--worker-class", default="")
+    args = parser.parse_args()
+    runs = [
+        run_once(args.texts, int(count), args.worker_class) for count in args.workers.split(",")
+    ]
+    print_table(runs)
+    save(runs)
+
+
+def run_once(texts: int, workers: int, worker_class: str) -> Run:
+    """Start a fresh stack with `workers` workers, fire `texts` texts, await every reply."""
+    with ExitStack() as stack:
+        folder = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+        redis_url = stack.enter_context(redis_database(folder))
+        database_url, backend = stack.enter_context(database(folder))
+        port = free_port()
+        env = {
+            **os.environ,
+            "SMSBRIDGE_VAR": str(folder),
+            "DATABASE_URL": database_url,
+            "REDIS_URL": redis_url,
+            "PUBLIC_URL": f"http://127.0.0.1:{port}",
+            "TOKEN_KEY": Fernet.generate_key().decode(),
+            "SECRET_KEY": uuid.uuid4().hex,
+            "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+            "POSTS_PER_HOUR": "1000000",
+            "MENTIONS_EVERY_SECONDS": "3600",
+        }
+        settings = load_settings(env)
+        upgrade(database_url)
+        phones = seed_people(database_url, env["TOKEN_KEY"])
+        web = stack.enter_context(running(web_command(str(port)), env, folder / "web.log"))
+        wait_for(f"{settings.public_url}/healthz")
+        command = worker_command(redis_url, settings.queue_name, workers)
+        if worker_class:
+            command[command.index("--worker-class") + 1] = worker_class
+        pool = stack.enter_context(running(command, env, folder / "workers.log"))
+
+        started = time.perf_counter()
+        webhook_seconds = fire(settings.public_url, phones, texts)
+        seconds = await_replies(database_url, texts, started) - started
+        check_counts(database_url, texts)
+        rss = {
+            "web": rss_mb(web.pid),
+            "workers": rss_mb(pool.pid),
+        }
+        return Run(
+            backend=backend,
+            workers=workers,
+            worker_class=worker_class or "default",
+            texts=texts,
+            seconds=round(seconds, 2),
+            texts_per_second=round(texts / seconds, 1),
+            webhook_seconds=round(webhook_seconds, 2),
+            rss_mb=rss,
+        )
+
+
+@contextmanager
+def redis_database(folder: Path) -> Iterator[str]:
+    """Yield a Redis URL: BENCH_REDIS_URL flushed, or a redis-server of the bench's own."""
+    given = os.environ.get("BENCH_REDIS_URL")
+    if given:
+        Redis.from_url(given).flushdb()
+        yield given
+        return
+    socket_path = folder / "redis.sock"
+    server = subprocess.Popen(
+        [
+            *(str(BIN / "redis-server"), "--port", "0", "--unixsocket", str(socket_path)),
+            *("--save", "", "--appendonly", "no", "--dir", str(folder)),
+        ],
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        url = f"unix://{socket_path}"
+        deadline = time.monotonic() + 10
+        while not socket_path.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        Redis.from_url(url).ping()
+        yield url
+    finally:
+        server.terminate()
+        server.wait()
+
+
+@contextmanager
+def database(folder: Path) -> Iterator[tuple[str, str]]:
+    """Yield a database URL and its name: a new PostgreSQL database, or a SQLite file."""
+    server = os.environ.get("BENCH_DATABASE_URL")
+    if not server:
+        yield f"sqlite:///{folder / 'bench.db'}", "embedded (SQLite + redis-server)"
+        return
+    name = f"smsbridge_bench_{os.getpid()}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f"CREATE DATABASE {name}"))
+    try:
+        yield server.rsplit("/", 1)[0] + f"/{name}", "PostgreSQL + Redis server"
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        admin.dispose()
+
+
+def seed_people(database_url: str, token_key: str) -> list[str]:
+    """Add PEOPLE confirmed people, each with a local-timeline account; return their phones."""
+    from store.secrets_box import SecretsBox
+
+    engine = make_engine(database_url)
+    sealed = SecretsBox(token_key).seal({})
+    phones = [f"+6421{n:07d}" for n in range(PEOPLE)]
+    with transaction(make_sessions(engine)) as session:
+        for n, phone in enumerate(phones):
+            person = Person(phone=phone, name=f"Person {n}", phone_confirmed_at=utcnow())
+            session.add(person)
+            session.flush()
+            session.add(
+                Account(person_id=person.id, platform="local", handle=f"p{n}", credentials=sealed)
+            )
+    engine.dispose()
+    return phones
+
+
+@contextmanager
+def running(
+    command: list[str], env: dict[str, str], log: Path
+) -> Iterator[subprocess.Popen[bytes]]:
+    """Run a process for the length of the block, logging to a file."""
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            command, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        try:
+            yield process
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def wait_for(url: str) -> None:
+    """Wait until the web server answers."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            requests.get(url, timeout=2)
+            return
+        except requests.RequestException:
+            time.sleep(0.1)
+    raise SystemExit(f"nothing answered at {url} within 30 s")
+
+
+def fire(public_url: str, phones: list[str], texts: int) -> float:
+    """Post `texts` signed webhooks from SENDERS threads; return the seconds it took."""
+    url = f"{public_url}/sms/inbound"
+    validator = RequestValidator(AUTH_TOKEN)
+    forms = [
+        {
+            "MessageSid": f"SM{uuid.uuid4().hex}",
+            "AccountSid": f"AC{'0' * 32}",
+            "From": phones[n % len(phones)],
+            "To": "+15005550006",
+            "Body": f"Bench post {n} from the keynote",
+        }
+        for n in range(texts)
+    ]
+    sessions: dict[int, requests.Session] = {}
+
+    def post(form: dict[str, str]) -> int:
+        import threading
+
+        session = sessions.setdefault(threading.get_ident(), requests.Session())
+        headers = {"X-Twilio-Signature": validator.compute_signature(url, form)}
+        return session.post(url, data=form, headers=headers, timeout=30).status_code
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(SENDERS) as pool:
+        statuses = list(pool.map(post, forms))
+    elapsed = time.perf_counter() - started
+    refused = [s for s in statuses if s != 200]
+    if refused:
+        raise SystemExit(f"{len(refused)} webhooks were refused: {sorted(set(refused))}")
+    return elapsed
+
+
+def await_replies(database_url: str, texts: int, started: float, timeout: float = 900) -> float:
+    """Wait until every text's reply is in the outbox; return when (perf_counter)."""
+    engine = make_engine(database_url)
+    query = select(func.count()).where(OutboundMessage.kind == "post_reply")
+    try:
+        while time.perf_counter() - started < timeout:
+            with engine.connect() as connection:
+                if connection.execute(query).scalar_one() >= texts:
+                    return time.perf_counter()
+            time.sleep(0.05)
+    finally:
+        engine.dispose()
+    raise SystemExit(f"not every reply arrived within {timeout:.0f} s")
+
+
+def check_counts(database_url: str, texts: int) -> None:
+    """Fail unless each text made one post, one published delivery, one entry, one reply."""
+    engine = make_engine(database_url)
+    with engine.connect() as connection:
+        counts = {
+            "posts": connection.execute(select(func.count()).select_from(Post)).scalar_one(),
+            "published": connection.execute(
+                select(func.count()).where(Delivery.status == "published")
+            ).scalar_one(),
+            "timeline": connection.execute(
+                select(func.count()).select_from(TimelineEntry)
+            ).scalar_one(),
+            "replies": connection.execute(
+                select(func.count()).where(OutboundMessage.kind == "post_reply")
+            ).scalar_one(),
+        }
+    engine.dispose()
+    wrong = {name: count for name, count in counts.items() if count != texts}
+    if wrong:
+        raise SystemExit(f"expected {texts} of each, found {wrong}")
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process and its children, in MB (from /proc)."""
+    total = 0
+    pids = [pid]
+    while pids:
+        current = pids.pop()
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except OSError:
+            continue
+        rss = next(line for line in status.splitlines() if line.startswith("VmRSS"))
+        total += int(rss.split()[1])
+        pids.extend(int(child) for child in children)
+    return round(total / 1024, 1)
+
+
+def free_port() -> int:
+    """Return a TCP port on 127.0.0.1 that nothing listens on right now."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def print_table(runs: list[Run]) -> None:
+    """Print one line per run."""
+    print(f"{'backend':34} {'workers':>7} {'class':>12} {'texts':>6} {'texts/s':>8} {'RSS MB':>14}")
+    for run in runs:
+        rss = f"{run.rss_mb['web']:.0f}+{run.rss_mb['workers']:.0f}"
+        print(
+            f"{run.backend:34} {run.workers:>7} {run.worker_class[-12:]:>12} {run.texts:>6} "
+            f"{run.texts_per_second:>8.1f} {rss:>14}"
+        )
+
+
+def save(runs: list[Run]) -> None:
+    """Write the figures to bench/results/ as JSON, named by time."""
+    RESULTS.mkdir(exist_ok=True)
+    path = RESULTS / f"end_to_end-{time.strftime('%Y%m%dT%H%M%S')}.json"
+    path.write_text(json.dumps([asdict(run) for run in runs], indent=2) + "\n")
+    print(f"figures written to {path}")
+
+
+if __name__ == "__main__":
+    main()

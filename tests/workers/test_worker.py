@@ -1,0 +1,136 @@
+"""The worker: jobs in its own process, timeouts that stop a hung job, and handing over."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+
+from rq import Queue
+from rq.job import Job, JobStatus
+
+from config import Settings
+from gateway.cli.dev import BIN, worker_command
+from tests.conftest import wait_until
+from workers.worker import HEARTBEAT_SECONDS, time_to_hand_over
+
+
+@contextmanager
+def worker_pool(env: dict[str, str], queue: Queue, **extra: str) -> Iterator[None]:
+    """Run `rq worker-pool` with one worker, as the Procfile does, until the block ends."""
+    redis_url = env["REDIS_URL"]
+    pool = subprocess.Popen(
+        worker_command(redis_url, queue.name),
+        env={**os.environ, **env, **extra},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        yield
+    finally:
+        os.killpg(pool.pid, signal.SIGTERM)
+        try:
+            pool.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(pool.pid, signal.SIGKILL)
+            pool.wait()
+
+
+def run_burst_worker(env: dict[str, str], queue: Queue) -> int:
+    """Run one GatewayWorker in burst mode until the queue is empty; return its pid."""
+    worker = subprocess.Popen(
+        [
+            *(str(BIN / "rq"), "worker", "--burst", "-w", "workers.worker.GatewayWorker"),
+            *("--url", env["REDIS_URL"], queue.name),
+        ],
+        env={**os.environ, **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    assert worker.wait(timeout=60) == 0
+    return worker.pid
+
+
+def finished(*jobs: Job) -> bool:
+    """every job has finished"""
+    return all(job.get_status(refresh=True) == JobStatus.FINISHED for job in jobs)
+
+
+def test_jobs_run_in_the_workers_own_process(env: dict[str, str], queue: Queue) -> None:
+    jobs = [queue.enqueue("os.getpid") for _ in range(3)]
+
+    worker_pid = run_burst_worker(env, queue)
+
+    assert [job.latest_result().return_value for job in jobs] == [worker_pid] * 3  # type: ignore[union-attr]
+
+
+def test_a_job_past_its_timeout_fails_and_the_worker_goes_on(
+    env: dict[str, str], queue: Queue
+) -> None:
+    hung = queue.enqueue("time.sleep", 30, job_timeout=1)
+    after = queue.enqueue("os.getpid")
+
+    worker_pid = run_burst_worker(env, queue)
+
+    assert hung.get_status(refresh=True) == JobStatus.FAILED
+    assert "JobTimeoutException" in (hung.latest_result().exc_string or "")  # type: ignore[union-attr]
+    assert after.latest_result().return_value == worker_pid  # type: ignore[union-attr]
+
+
+def test_a_long_jobs_heartbeat_is_short_lived_and_renewed(
+    env: dict[str, str], queue: Queue
+) -> None:
+    """A worker killed mid-job is noticed when the heartbeat lapses: a minute, not the timeout."""
+    job = queue.enqueue("time.sleep", HEARTBEAT_SECONDS + 5, job_timeout=600)
+    registry = queue.started_job_registry.key
+
+    def started_expiry() -> float | None:
+        """the job is in the started registry"""
+        entries = queue.connection.zrange(registry, 0, -1, withscores=True)
+        return max((score for _, score in entries), default=None)
+
+    with worker_pool(env, queue):
+        first = wait_until(started_expiry, timeout=30)
+        time.sleep(HEARTBEAT_SECONDS + 2)
+        renewed = started_expiry()
+        wait_until(lambda: finished(job), timeout=30)
+
+    assert first < time.time() + HEARTBEAT_SECONDS + 60 + 5  # not the job's 600 s timeout
+    assert renewed is not None and renewed > first
+
+
+def test_a_worker_hands_over_to_a_fresh_process_after_max_jobs(
+    env: dict[str, str], queue: Queue
+) -> None:
+    jobs = [queue.enqueue("os.getpid") for _ in range(3)]
+
+    with worker_pool(env, queue, WORKER_MAX_JOBS="2"):
+        wait_until(lambda: finished(*jobs), timeout=60)
+
+    pids = [job.latest_result().return_value for job in jobs]  # type: ignore[union-attr]
+    assert pids[0] == pids[1] != pids[2]
+
+
+def test_a_worker_past_its_memory_limit_hands_over_after_its_job(
+    env: dict[str, str], queue: Queue
+) -> None:
+    jobs = [queue.enqueue("os.getpid") for _ in range(2)]
+
+    with worker_pool(env, queue, WORKER_MAX_MB="1"):
+        wait_until(lambda: finished(*jobs), timeout=60)
+
+    first, second = (job.latest_result().return_value for job in jobs)  # type: ignore[union-attr]
+    assert first != second
+
+
+def test_time_to_hand_over_names_the_limit_reached(settings: Settings) -> None:
+    limits = replace(settings, worker_max_jobs=100, worker_max_mb=300)
+
+    assert time_to_hand_over(limits, 99, 299.0) == ""
+    assert time_to_hand_over(limits, 100, 10.0) == "100 jobs done (WORKER_MAX_JOBS)"
+    assert time_to_hand_over(limits, 5, 301.0) == "peak memory 301 MB (WORKER_MAX_MB 300)"
