@@ -49,11 +49,14 @@ def inbound() -> Response:
         abort(400, "MessageSid and From are required")
 
     svc = services()
+    # Marked enqueued in the same commit that stores it: one transaction per text. If
+    # the enqueue then fails, the mark is taken back, so the sweeper sees it at once.
     message = InboundMessage(
         message_sid=sid,
         from_phone=sender,
         to_phone=request.form.get("To", ""),
         body=request.form.get("Body", ""),
+        enqueued_at=utcnow(),
     )
     try:
         with svc.sessions.begin() as session:
@@ -66,12 +69,11 @@ def inbound() -> Response:
     except RedisError:
         # The text is stored; the sweeper enqueues it when Redis answers again.
         log.warning("queue unreachable; inbound %s left for the sweeper", message.id)
-    else:
         with svc.sessions.begin() as session:
             session.execute(
                 update(InboundMessage)
                 .where(InboundMessage.id == message.id)
-                .values(enqueued_at=utcnow())
+                .values(enqueued_at=None)
             )
     return empty_twiml()
 

@@ -6,6 +6,7 @@ import logging
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from store.db import transaction, update_rows
 from store.models import Account, Delivery, InboundMessage, Post, ReceivedMention, utcnow
@@ -112,8 +113,17 @@ def end_delivery(
     text: str = "",
     error: PlatformError | None = None,
 ) -> None:
-    """Record a delivery's final state, then reply if it was the post's last."""
+    """Record a delivery's final state and, if it was the post's last, queue the one reply.
+
+    One transaction for both. The post's row is locked first, so of two deliveries
+    ending at once on PostgreSQL the second waits and then sees the first ended:
+    without the lock each would see the other still running and neither reply.
+    """
     with transaction(rt.sessions) as session:
+        post_id = session.scalar(select(Delivery.post_id).where(Delivery.id == delivery_id))
+        if post_id is None:
+            return
+        post = lock_post(session, post_id)
         delivery = session.get_one(Delivery, delivery_id)
         if delivery.ended:
             return
@@ -137,39 +147,47 @@ def end_delivery(
                     .values(status="needs_relink"),
                 )
             log.info("delivery %s failed: %s", delivery_id, error)
-        post_id = delivery.post_id
-    finish_post(rt, post_id)
+        reply = queue_reply_once_ended(session, post)
+    if reply is not None:
+        dispatch(rt, texts=[reply])
 
 
 def finish_post(rt: Runtime, post_id: int) -> None:
-    """Send the one reply for a post once every delivery has ended."""
+    """Send the one reply for a post once every delivery has ended (the sweeper's way in)."""
     with transaction(rt.sessions) as session:
-        post = session.get_one(Post, post_id)
-        if post.replied_at is not None or not all(d.ended for d in post.deliveries):
-            return
-        claimed = update_rows(
-            session,
-            update(Post)
-            .where(Post.id == post_id, Post.replied_at.is_(None))
-            .values(replied_at=utcnow()),
+        reply = queue_reply_once_ended(session, lock_post(session, post_id))
+    if reply is not None:
+        dispatch(rt, texts=[reply])
+
+
+def lock_post(session: Session, post_id: int) -> Post:
+    """Load a post and hold its row until the transaction ends (SQLite holds the database)."""
+    return session.scalars(select(Post).where(Post.id == post_id).with_for_update()).one()
+
+
+def queue_reply_once_ended(session: Session, post: Post) -> int | None:
+    """Queue the post's one reply if every delivery has ended; return the text's id, if so."""
+    if post.replied_at is not None or not all(d.ended for d in post.deliveries):
+        return None
+    claimed = update_rows(
+        session,
+        update(Post)
+        .where(Post.id == post.id, Post.replied_at.is_(None))
+        .values(replied_at=utcnow()),
+    )
+    if not claimed:
+        return None
+    outcomes = [
+        replies.DeliveryOutcome(
+            platform=display_name(d.account.platform),
+            handle=d.account.handle,
+            published=d.status == "published",
+            error_kind=d.error_kind,
+            error=d.last_error,
         )
-        if not claimed:
-            return
-        outcomes = [
-            replies.DeliveryOutcome(
-                platform=display_name(d.account.platform),
-                handle=d.account.handle,
-                published=d.status == "published",
-                error_kind=d.error_kind,
-                error=d.last_error,
-            )
-            for d in post.deliveries
-        ]
-        text = queue_text(
-            session,
-            post.person.phone,
-            replies.post_reply(outcomes),
-            kind="post_reply",
-            post_id=post_id,
-        )
-    dispatch(rt, texts=[text.id])
+        for d in post.deliveries
+    ]
+    text = queue_text(
+        session, post.person.phone, replies.post_reply(outcomes), kind="post_reply", post_id=post.id
+    )
+    return text.id

@@ -42,16 +42,16 @@ def planned_parts(rt: Runtime, delivery_id: int, plan: Callable[[], list[str]]) 
     parts = read_parts(rt, delivery_id)
     if parts:
         return parts
-    texts = plan()
+    rows = [
+        DeliveryPart(delivery_id=delivery_id, position=n, text=text)
+        for n, text in enumerate(plan(), start=1)
+    ]
     try:
         with transaction(rt.sessions) as session:
-            session.add_all(
-                DeliveryPart(delivery_id=delivery_id, position=n, text=text)
-                for n, text in enumerate(texts, start=1)
-            )
+            session.add_all(rows)
     except IntegrityError:
-        pass  # another job for this delivery planned them first: use its plan
-    return read_parts(rt, delivery_id)
+        return read_parts(rt, delivery_id)  # another job planned them first: use its plan
+    return [Part(row.id, row.position, row.text, None) for row in rows]
 
 
 def read_parts(rt: Runtime, delivery_id: int) -> list[Part]:
