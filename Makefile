@@ -27,6 +27,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench.inbound
 	$(BIN)/python -m bench.handling
+	$(BIN)/python -m bench.webhook
 	$(BIN)/python -m bench.end_to_end
 
 clean:

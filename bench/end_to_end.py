@@ -6,7 +6,7 @@ from one of many people with a local-timeline account; a text is done when its
 reply is in the outbox. The bench then checks that every text made exactly one
 post, one published delivery, one timeline entry and one reply.
 
-    python -m bench.end_to_end [--texts N] [--workers 1,2,4] [--worker-class C]
+    python -m bench.end_to_end [--texts N] [--workers 1,2,4] [--runs 3] [--worker-class C]
 
 On embedded defaults it runs its own redis-server and a SQLite file in a
 temporary folder. With BENCH_DATABASE_URL (a PostgreSQL server URL: the bench
@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -61,6 +62,7 @@ class Run:
     texts_per_second: float
     webhook_seconds: float
     rss_mb: dict[str, float]
+    cpu_ms_per_text: dict[str, float]  # web, workers and the bench's own load generator
 
 
 def main() -> None:
@@ -69,12 +71,19 @@ def main() -> None:
     parser.add_argument("--texts", type=int, default=300)
     parser.add_argument("--workers", default="1,2,4")
     parser.add_argument("--worker-class", default="")
+    parser.add_argument("--runs", type=int, default=3, help="runs per count; the median is shown")
     args = parser.parse_args()
     runs = [
-        run_once(args.texts, int(count), args.worker_class) for count in args.workers.split(",")
+        median_run([run_once(args.texts, int(count), args.worker_class) for _ in range(args.runs)])
+        for count in args.workers.split(",")
     ]
     print_table(runs)
     save(runs)
+
+
+def median_run(runs: list[Run]) -> Run:
+    """Return the run with the median rate."""
+    return sorted(runs, key=lambda run: run.texts_per_second)[len(runs) // 2]
 
 
 def run_once(texts: int, workers: int, worker_class: str) -> Run:
@@ -106,10 +115,18 @@ def run_once(texts: int, workers: int, worker_class: str) -> Run:
             command[command.index("--worker-class") + 1] = worker_class
         pool = stack.enter_context(running(command, env, folder / "workers.log"))
 
+        cpu_before = [cpu_seconds(web.pid), cpu_seconds(pool.pid), own_cpu_seconds()]
         started = time.perf_counter()
         webhook_seconds = fire(settings.public_url, phones, texts)
         seconds = await_replies(database_url, texts, started) - started
+        cpu_after = [cpu_seconds(web.pid), cpu_seconds(pool.pid), own_cpu_seconds()]
         check_counts(database_url, texts)
+        cpu_ms = {
+            name: round((after - before) * 1000 / texts, 1)
+            for name, before, after in zip(
+                ("web", "workers", "bench"), cpu_before, cpu_after, strict=True
+            )
+        }
         rss = {
             "web": rss_mb(web.pid),
             "workers": rss_mb(pool.pid),
@@ -123,6 +140,7 @@ def run_once(texts: int, workers: int, worker_class: str) -> Run:
             texts_per_second=round(texts / seconds, 1),
             webhook_seconds=round(webhook_seconds, 2),
             rss_mb=rss,
+            cpu_ms_per_text=cpu_ms,
         )
 
 
@@ -294,21 +312,49 @@ def check_counts(database_url: str, texts: int) -> None:
         raise SystemExit(f"expected {texts} of each, found {wrong}")
 
 
-def rss_mb(pid: int) -> float:
-    """Resident memory of a process and its children, in MB (from /proc)."""
-    total = 0
-    pids = [pid]
-    while pids:
-        current = pids.pop()
+def process_tree(pid: int) -> list[int]:
+    """Return a process and all its descendants that are alive, from /proc."""
+    found, waiting = [], [pid]
+    while waiting:
+        current = waiting.pop()
         try:
-            status = Path(f"/proc/{current}/status").read_text()
             children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
         except OSError:
             continue
-        rss = next(line for line in status.splitlines() if line.startswith("VmRSS"))
-        total += int(rss.split()[1])
-        pids.extend(int(child) for child in children)
-    return round(total / 1024, 1)
+        found.append(current)
+        waiting.extend(int(child) for child in children)
+    return found
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process and its descendants, in MB."""
+    total_kb = 0
+    for member in process_tree(pid):
+        try:
+            status = Path(f"/proc/{member}/status").read_text()
+        except OSError:
+            continue
+        line = next(line for line in status.splitlines() if line.startswith("VmRSS"))
+        total_kb += int(line.split()[1])
+    return round(total_kb / 1024, 1)
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) used so far by a process and its live descendants."""
+    ticks = 0
+    for member in process_tree(pid):
+        try:
+            fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def own_cpu_seconds() -> float:
+    """CPU time this bench process (the load generator) has used."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def free_port() -> int:
@@ -322,12 +368,16 @@ def free_port() -> int:
 
 def print_table(runs: list[Run]) -> None:
     """Print one line per run."""
-    print(f"{'backend':34} {'workers':>7} {'class':>12} {'texts':>6} {'texts/s':>8} {'RSS MB':>14}")
+    print(
+        f"{'backend':34} {'workers':>7} {'class':>12} {'texts':>6} {'texts/s':>8} "
+        f"{'RSS MB web+workers':>19} {'CPU ms/text web+workers+bench':>30}"
+    )
     for run in runs:
         rss = f"{run.rss_mb['web']:.0f}+{run.rss_mb['workers']:.0f}"
+        cpu = "+".join(f"{run.cpu_ms_per_text[name]:.1f}" for name in ("web", "workers", "bench"))
         print(
             f"{run.backend:34} {run.workers:>7} {run.worker_class[-12:]:>12} {run.texts:>6} "
-            f"{run.texts_per_second:>8.1f} {rss:>14}"
+            f"{run.texts_per_second:>8.1f} {rss:>19} {cpu:>30}"
         )
 
 

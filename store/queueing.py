@@ -48,22 +48,28 @@ def make_queue(settings: Settings, connection: Redis | None = None) -> Queue:
     return Queue(settings.queue_name, connection=connection or connect_redis(settings.redis_url))
 
 
-def enqueue_for_row(queue: Queue, func: str, row_id: int, **options: object) -> Job:
-    """Enqueue func(row_id) unless a job for that row is already waiting or running."""
+def enqueue_for_row(
+    queue: Queue, func: str, row_id: int, new: bool = False, **options: object
+) -> Job:
+    """Enqueue func(row_id) unless a job for that row is already waiting or running.
+
+    `new` says the row was stored this instant, so it has no job yet: no look-up.
+    """
     job_id = f"{func.rsplit('.', 1)[-1]}-{row_id}"
-    try:
-        job = Job.fetch(job_id, connection=queue.connection)
-    except NoSuchJobError:
-        pass
-    else:
-        if job.get_status(refresh=False) in _WAITING:
-            return job
+    if not new:
+        try:
+            job = Job.fetch(job_id, connection=queue.connection)
+        except NoSuchJobError:
+            pass
+        else:
+            if job.get_status(refresh=False) in _WAITING:
+                return job
     return queue.enqueue(func, row_id, job_id=job_id, result_ttl=FINISHED_JOB_SECONDS, **options)
 
 
-def enqueue_inbound(queue: Queue, inbound_id: int) -> Job:
-    """Enqueue the handling of one stored inbound text."""
-    return enqueue_for_row(queue, HANDLE_INBOUND, inbound_id)
+def enqueue_inbound(queue: Queue, inbound_id: int, new: bool = False) -> Job:
+    """Enqueue the handling of one stored inbound text (`new`: stored this instant)."""
+    return enqueue_for_row(queue, HANDLE_INBOUND, inbound_id, new=new)
 
 
 def enqueue_publish(queue: Queue, delivery_id: int, settings: Settings) -> Job:
