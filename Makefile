@@ -29,6 +29,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.handling
 	$(BIN)/python -m bench.webhook
 	$(BIN)/python -m bench.end_to_end
+	$(BIN)/python -m bench.end_to_end --latency-ms 300 --texts 60 --runs 1
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -2,11 +2,13 @@
 
 gunicorn serves the app, `rq worker` processes do the jobs, a Redis server and a
 database hold the rest. Texts are fired as fast as the webhook takes them, each
-from one of many people with a local-timeline account; a text is done when its
-reply is in the outbox. The bench then checks that every text made exactly one
-post, one published delivery, one timeline entry and one reply.
+from one of many people with a local-timeline account (or, with --latency-ms, an
+account on a local Mastodon peer that answers every call that late, as real
+platforms take hundreds of milliseconds); a text is done when its reply is in
+the outbox. The bench then checks that every text made exactly one
+post, one published delivery, one timeline entry (or status on the peer) and one reply.
 
-    python -m bench.end_to_end [--texts N] [--workers 1,2,4] [--runs 3] [--worker-class C]
+    python -m bench.end_to_end [--texts N] [--workers 1,2,4] [--runs 3] [--latency-ms 300]
 
 On embedded defaults it runs its own redis-server and a SQLite file in a
 temporary folder. With BENCH_DATABASE_URL (a PostgreSQL server URL: the bench
@@ -42,6 +44,7 @@ from gateway.cli.dev import web_command, worker_command
 from store.db import make_engine, make_sessions, transaction
 from store.migrate import upgrade
 from store.models import Account, Delivery, OutboundMessage, Person, Post, TimelineEntry, utcnow
+from tests.peers.mastodon import MastodonPeer
 
 BIN = Path(sys.executable).parent
 RESULTS = Path(__file__).parent / "results"
@@ -72,9 +75,20 @@ def main() -> None:
     parser.add_argument("--workers", default="1,2,4")
     parser.add_argument("--worker-class", default="")
     parser.add_argument("--runs", type=int, default=3, help="runs per count; the median is shown")
+    parser.add_argument(
+        "--latency-ms",
+        type=int,
+        default=0,
+        help="post to a local Mastodon peer answering after this long, not the local timeline",
+    )
     args = parser.parse_args()
     runs = [
-        median_run([run_once(args.texts, int(count), args.worker_class) for _ in range(args.runs)])
+        median_run(
+            [
+                run_once(args.texts, int(count), args.worker_class, args.latency_ms)
+                for _ in range(args.runs)
+            ]
+        )
         for count in args.workers.split(",")
     ]
     print_table(runs)
@@ -86,9 +100,17 @@ def median_run(runs: list[Run]) -> Run:
     return sorted(runs, key=lambda run: run.texts_per_second)[len(runs) // 2]
 
 
-def run_once(texts: int, workers: int, worker_class: str) -> Run:
-    """Start a fresh stack with `workers` workers, fire `texts` texts, await every reply."""
+def run_once(texts: int, workers: int, worker_class: str, latency_ms: int = 0) -> Run:
+    """Start a fresh stack with `workers` workers, fire `texts` texts, await every reply.
+
+    With latency_ms, accounts are on a Mastodon peer that answers every call that late.
+    """
     with ExitStack() as stack:
+        peer = None
+        if latency_ms:
+            peer = stack.enter_context(
+                MastodonPeer(latency_seconds=latency_ms / 1000, rate_limit=10**9)
+            )
         folder = Path(stack.enter_context(tempfile.TemporaryDirectory()))
         redis_url = stack.enter_context(redis_database(folder))
         database_url, backend = stack.enter_context(database(folder))
@@ -107,7 +129,7 @@ def run_once(texts: int, workers: int, worker_class: str) -> Run:
         }
         settings = load_settings(env)
         upgrade(database_url)
-        phones = seed_people(database_url, env["TOKEN_KEY"])
+        phones = seed_people(database_url, env["TOKEN_KEY"], peer)
         web = stack.enter_context(running(web_command(str(port)), env, folder / "web.log"))
         wait_for(f"{settings.public_url}/healthz")
         command = worker_command(redis_url, settings.queue_name, workers)
@@ -120,7 +142,7 @@ def run_once(texts: int, workers: int, worker_class: str) -> Run:
         webhook_seconds = fire(settings.public_url, phones, texts)
         seconds = await_replies(database_url, texts, started) - started
         cpu_after = [cpu_seconds(web.pid), cpu_seconds(pool.pid), own_cpu_seconds()]
-        check_counts(database_url, texts)
+        check_counts(database_url, texts, peer)
         cpu_ms = {
             name: round((after - before) * 1000 / texts, 1)
             for name, before, after in zip(
@@ -132,7 +154,7 @@ def run_once(texts: int, workers: int, worker_class: str) -> Run:
             "workers": rss_mb(pool.pid),
         }
         return Run(
-            backend=backend,
+            backend=backend + (f", Mastodon peer at {latency_ms} ms" if latency_ms else ""),
             workers=workers,
             worker_class=worker_class or "default",
             texts=texts,
@@ -191,12 +213,20 @@ def database(folder: Path) -> Iterator[tuple[str, str]]:
         admin.dispose()
 
 
-def seed_people(database_url: str, token_key: str) -> list[str]:
-    """Add PEOPLE confirmed people, each with a local-timeline account; return their phones."""
+def seed_people(database_url: str, token_key: str, peer: MastodonPeer | None) -> list[str]:
+    """Add PEOPLE confirmed people, each with one account; return their phones.
+
+    The account is on the local timeline, or on the Mastodon peer when there is one.
+    """
     from store.secrets_box import SecretsBox
 
     engine = make_engine(database_url)
-    sealed = SecretsBox(token_key).seal({})
+    box = SecretsBox(token_key)
+    if peer is None:
+        platform, sealed = "local", box.seal({})
+    else:
+        credentials = {"instance": peer.url, "access_token": peer.access_token}
+        platform, sealed = "mastodon", box.seal(credentials)
     phones = [f"+6421{n:07d}" for n in range(PEOPLE)]
     with transaction(make_sessions(engine)) as session:
         for n, phone in enumerate(phones):
@@ -204,7 +234,7 @@ def seed_people(database_url: str, token_key: str) -> list[str]:
             session.add(person)
             session.flush()
             session.add(
-                Account(person_id=person.id, platform="local", handle=f"p{n}", credentials=sealed)
+                Account(person_id=person.id, platform=platform, handle=f"p{n}", credentials=sealed)
             )
     engine.dispose()
     return phones
@@ -290,7 +320,7 @@ def await_replies(database_url: str, texts: int, started: float, timeout: float 
     raise SystemExit(f"not every reply arrived within {timeout:.0f} s")
 
 
-def check_counts(database_url: str, texts: int) -> None:
+def check_counts(database_url: str, texts: int, peer: MastodonPeer | None) -> None:
     """Fail unless each text made one post, one published delivery, one entry, one reply."""
     engine = make_engine(database_url)
     with engine.connect() as connection:
@@ -299,13 +329,16 @@ def check_counts(database_url: str, texts: int) -> None:
             "published": connection.execute(
                 select(func.count()).where(Delivery.status == "published")
             ).scalar_one(),
-            "timeline": connection.execute(
-                select(func.count()).select_from(TimelineEntry)
-            ).scalar_one(),
             "replies": connection.execute(
                 select(func.count()).where(OutboundMessage.kind == "post_reply")
             ).scalar_one(),
         }
+        if peer is None:
+            counts["timeline entries"] = connection.execute(
+                select(func.count()).select_from(TimelineEntry)
+            ).scalar_one()
+        else:
+            counts["statuses on the peer"] = len(peer.statuses)
     engine.dispose()
     wrong = {name: count for name, count in counts.items() if count != texts}
     if wrong:

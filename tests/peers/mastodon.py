@@ -25,6 +25,7 @@ otherwise 401 {"error": "The access token is invalid"}. Unknown ids get 404
 tests/fixtures/mastodon/, recorded from a real Mastodon by Mastodon.py's own test suite.
 `fail_next` makes the next requests fail with a chosen error (500, 503, 429, 401, 422 …);
 `stall_next_status` creates a status but holds its answer back, as for a client that dies.
+`latency_seconds` holds back every answer, as a distant, busy instance does (the bench).
 """
 
 from __future__ import annotations
@@ -160,8 +161,12 @@ class MastodonPeer(LocalServer):
         access_token: str = ACCESS_TOKEN,
         username: str = USERNAME,
         max_characters: int = MAX_CHARACTERS,
+        latency_seconds: float = 0.0,
+        rate_limit: int = RATE_LIMIT,
     ) -> None:
         super().__init__()
+        self.latency_seconds = latency_seconds
+        self.rate_limit = rate_limit  # one user here stands for many in the bench
         self.access_token = access_token
         self.username = username
         self.max_characters = max_characters
@@ -265,6 +270,7 @@ class MastodonPeer(LocalServer):
                     body=body or {},
                 )
             )
+        time.sleep(self.latency_seconds)
         response = self._answer(request, body or {})
         response.headers["X-Request-Id"] = str(uuid.uuid4())
         response.headers["Cache-Control"] = "private, no-store"
@@ -527,8 +533,8 @@ class MastodonPeer(LocalServer):
         window_end = now.replace(second=0, microsecond=0) + timedelta(minutes=5 - now.minute % 5)
         with self._lock:
             used = len(self.requests)
-        response.headers["X-RateLimit-Limit"] = str(RATE_LIMIT)
-        response.headers["X-RateLimit-Remaining"] = str(max(0, RATE_LIMIT - used))
+        response.headers["X-RateLimit-Limit"] = str(self.rate_limit)
+        response.headers["X-RateLimit-Remaining"] = str(max(0, self.rate_limit - used))
         response.headers["X-RateLimit-Reset"] = _iso(window_end, digits=6)
         return response
 
