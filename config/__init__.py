@@ -63,6 +63,7 @@ class Settings:
     mentions_every_seconds: int = 120  # how often each account's mentions are read (10 in dev)
     worker_max_jobs: int = 10000  # a worker process hands over to a fresh one after this many
     worker_max_mb: int = 512  # ... or once its peak resident memory passes this
+    worker_threads: int = 8  # jobs one worker process runs at once (platform calls in flight)
 
     @property
     def uses_twilio(self) -> bool:
@@ -135,6 +136,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         ),
         worker_max_jobs=_int(env_vars, "WORKER_MAX_JOBS", 10000),
         worker_max_mb=_int(env_vars, "WORKER_MAX_MB", 512),
+        worker_threads=_int(env_vars, "WORKER_THREADS", 8),
     )
 
 

@@ -14,14 +14,17 @@ from sqlalchemy.orm import Session, sessionmaker
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 
 
-def make_engine(database_url: str) -> Engine:
-    """Create an engine; SQLite gets WAL mode and a busy timeout for many writers."""
+def make_engine(database_url: str, pool_size: int = 5) -> Engine:
+    """Create an engine; SQLite gets WAL mode and a busy timeout for many writers.
+
+    `pool_size` connections are kept; as many again may be opened under load.
+    """
     url = make_url(database_url)
     if url.drivername in ("postgres", "postgresql"):
         # Platforms hand out postgres:// URLs; we ship psycopg 3, not psycopg2.
         url = url.set(drivername="postgresql+psycopg")
     if url.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
+        return create_engine(url, pool_pre_ping=True, pool_size=pool_size, max_overflow=pool_size)
     if url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
     # isolation_level=None hands transactions to us, so BEGIN IMMEDIATE below can
@@ -29,6 +32,8 @@ def make_engine(database_url: str) -> Engine:
     engine = create_engine(
         url,
         connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "isolation_level": None},
+        pool_size=pool_size,
+        max_overflow=pool_size,
     )
 
     @event.listens_for(engine, "connect")

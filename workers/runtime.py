@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import requests
 from redis import Redis
 from redis.exceptions import RedisError
+from requests.adapters import HTTPAdapter
 from rq import Queue
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -71,7 +72,8 @@ def build_runtime(
     settings: Settings, sms: SmsSender | None = None, http: requests.Session | None = None
 ) -> Runtime:
     """Build a runtime; tests pass their own SMS sender or HTTP session here."""
-    engine = make_engine(settings.database_url)
+    # Every job thread may hold a database connection and an HTTP connection at once.
+    engine = make_engine(settings.database_url, pool_size=max(5, settings.worker_threads))
     sessions = make_sessions(engine)
     queue = make_queue(settings)
     return Runtime(
@@ -84,13 +86,22 @@ def build_runtime(
         connectors=ConnectorContext(
             sessions=sessions,
             public_url=settings.public_url,
-            http=http or requests.Session(),
+            http=http or http_session(settings.worker_threads),
             lock=lambda name: queue.connection.lock(
                 f"smsbridge:lock:{name}", timeout=LOCK_SECONDS, blocking_timeout=LOCK_SECONDS
             ),
             cache=RedisCache(queue.connection),
         ),
     )
+
+
+def http_session(threads: int) -> requests.Session:
+    """Return the connectors' shared HTTP session, with a connection per thread per host."""
+    session = requests.Session()
+    adapter = HTTPAdapter(pool_maxsize=max(10, threads))
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
 
 
 def default_sms_sender(settings: Settings) -> SmsSender:

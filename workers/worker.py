@@ -18,6 +18,7 @@ import resource
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any
 
@@ -25,6 +26,7 @@ from redis.exceptions import RedisError
 from rq import Queue, SimpleWorker
 from rq.executions import Execution
 from rq.job import Job
+from rq.timeouts import TimerDeathPenalty
 from rq.worker import BaseWorker, WorkerStatus
 
 # Imported before the pool forks its workers, so each starts warm.
@@ -54,15 +56,29 @@ platform_names()  # import every connector now, not in the middle of someone's t
 
 
 class GatewayWorker(SimpleWorker):
-    """An RQ worker that runs jobs in its own process and hands over before it grows old."""
+    """An RQ worker that runs jobs in its own process, on WORKER_THREADS threads at once.
+
+    Platforms answer in hundreds of milliseconds; threads let one process keep many
+    of those calls in flight. With threads, a job's timeout is RQ's timer penalty (an
+    exception raised in the job's thread, once it is back in Python code) instead of
+    SIGALRM, which only reaches the main thread. Each job stays idempotent by its
+    row, so two jobs at once behave as two processes would.
+    """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         interval = kwargs.get("maintenance_interval") or MAINTENANCE_SECONDS
         kwargs["maintenance_interval"] = min(interval, MAINTENANCE_SECONDS)
         kwargs["job_monitoring_interval"] = HEARTBEAT_SECONDS
         super().__init__(*args, **kwargs)
-        self.jobs_done = 0
         self.settings = load_settings()
+        self.jobs_done = 0
+        self._counting = threading.Lock()
+        threads = self.settings.worker_threads
+        self._free = threading.BoundedSemaphore(threads)
+        self._threads: ThreadPoolExecutor | None = None
+        if threads > 1:
+            self._threads = ThreadPoolExecutor(threads, thread_name_prefix="job")
+            self.death_penalty_class = TimerDeathPenalty
 
     def work(self, *args: Any, **kwargs: Any) -> bool:
         """Build the runtime, start the sweep ticker, then work as RQ does."""
@@ -70,17 +86,45 @@ class GatewayWorker(SimpleWorker):
         start_sweep_ticker(self.settings)
         return super().work(*args, **kwargs)
 
+    def dequeue_job_and_maintain_ttl(
+        self, timeout: int | None, max_idle_time: int | None = None
+    ) -> tuple[Job, Queue] | None:
+        """Take the next job only once a thread is free to run it."""
+        self._free.acquire()
+        found = super().dequeue_job_and_maintain_ttl(timeout, max_idle_time)
+        if found is None:
+            self._free.release()
+        return found
+
     def execute_job(self, job: Job, queue: Queue) -> None:
-        """Run the job here, its heartbeat kept, then stop if this process has done its share."""
+        """Run the job on a free thread (or here, with one thread) and return at once."""
         execution = self.prepare_execution(job)
-        with beating(self, job, execution):
-            self.perform_job(job, queue, execution)
-        self.set_state(WorkerStatus.IDLE)
-        self.jobs_done += 1
-        reason = time_to_hand_over(self.settings, self.jobs_done, peak_rss_mb())
-        if reason:
+        if self._threads is None:
+            self._run(job, queue, execution)
+        else:
+            self._threads.submit(self._run, job, queue, execution)
+
+    def _run(self, job: Job, queue: Queue, execution: Execution) -> None:
+        """Perform one job with its heartbeat kept, then free its thread."""
+        try:
+            with beating(self, job, execution):
+                self.perform_job(job, queue, execution)
+        finally:
+            self._free.release()
+        if not self.executions:
+            self.set_state(WorkerStatus.IDLE)
+        with self._counting:
+            self.jobs_done += 1
+            reason = time_to_hand_over(self.settings, self.jobs_done, peak_rss_mb())
+        if reason and not self._stop_requested:
             self.log.info("Worker %s: %s; stopping for a fresh process", self.name, reason)
             self._stop_requested = True
+
+    def teardown(self) -> None:
+        """Let the jobs still running on threads finish before the worker signs off."""
+        if self._threads is not None:
+            self._threads.shutdown(wait=True)
+        super().teardown()
 
     def get_heartbeat_ttl(self, job: Job, working_time: float = 0.0) -> int:
         """Give each heartbeat a short life, as a forking worker's are: it is renewed."""

@@ -41,14 +41,14 @@ def worker_pool(env: dict[str, str], queue: Queue, **extra: str) -> Iterator[Non
             pool.wait()
 
 
-def run_burst_worker(env: dict[str, str], queue: Queue) -> int:
+def run_burst_worker(env: dict[str, str], queue: Queue, **extra: str) -> int:
     """Run one GatewayWorker in burst mode until the queue is empty; return its pid."""
     worker = subprocess.Popen(
         [
             *(str(BIN / "rq"), "worker", "--burst", "-w", "workers.worker.GatewayWorker"),
             *("--url", env["REDIS_URL"], queue.name),
         ],
-        env={**os.environ, **env},
+        env={**os.environ, **env, **extra},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -75,11 +75,36 @@ def test_a_job_past_its_timeout_fails_and_the_worker_goes_on(
     hung = queue.enqueue("time.sleep", 30, job_timeout=1)
     after = queue.enqueue("os.getpid")
 
-    worker_pid = run_burst_worker(env, queue)
+    worker_pid = run_burst_worker(env, queue, WORKER_THREADS="1")  # SIGALRM's timeout
 
     assert hung.get_status(refresh=True) == JobStatus.FAILED
     assert "JobTimeoutException" in (hung.latest_result().exc_string or "")  # type: ignore[union-attr]
     assert after.latest_result().return_value == worker_pid  # type: ignore[union-attr]
+
+
+def test_jobs_run_at_once_on_the_workers_threads(env: dict[str, str], queue: Queue) -> None:
+    jobs = [
+        queue.enqueue("tests.workers.worker_jobs.meet", env["REDIS_URL"], "met", 4)
+        for _ in range(4)
+    ]
+
+    worker_pid = run_burst_worker(env, queue, WORKER_THREADS="4")
+
+    assert [job.get_status(refresh=True) for job in jobs] == [JobStatus.FINISHED] * 4
+    assert {job.latest_result().return_value for job in jobs} == {worker_pid}  # type: ignore[union-attr]
+
+
+def test_a_threaded_job_past_its_timeout_fails_and_the_others_finish(
+    env: dict[str, str], queue: Queue
+) -> None:
+    stuck = queue.enqueue("tests.workers.worker_jobs.spin", 30, job_timeout=1)
+    others = [queue.enqueue("os.getpid") for _ in range(3)]
+
+    run_burst_worker(env, queue, WORKER_THREADS="4")
+
+    assert stuck.get_status(refresh=True) == JobStatus.FAILED
+    assert "JobTimeoutException" in (stuck.latest_result().exc_string or "")  # type: ignore[union-attr]
+    assert [job.get_status(refresh=True) for job in others] == [JobStatus.FINISHED] * 3
 
 
 def test_a_long_jobs_heartbeat_is_short_lived_and_renewed(
@@ -109,7 +134,7 @@ def test_a_worker_hands_over_to_a_fresh_process_after_max_jobs(
 ) -> None:
     jobs = [queue.enqueue("os.getpid") for _ in range(3)]
 
-    with worker_pool(env, queue, WORKER_MAX_JOBS="2"):
+    with worker_pool(env, queue, WORKER_MAX_JOBS="2", WORKER_THREADS="1"):
         wait_until(lambda: finished(*jobs), timeout=60)
 
     pids = [job.latest_result().return_value for job in jobs]  # type: ignore[union-attr]
@@ -121,7 +146,7 @@ def test_a_worker_past_its_memory_limit_hands_over_after_its_job(
 ) -> None:
     jobs = [queue.enqueue("os.getpid") for _ in range(2)]
 
-    with worker_pool(env, queue, WORKER_MAX_MB="1"):
+    with worker_pool(env, queue, WORKER_MAX_MB="1", WORKER_THREADS="1"):
         wait_until(lambda: finished(*jobs), timeout=60)
 
     first, second = (job.latest_result().return_value for job in jobs)  # type: ignore[union-attr]
