@@ -111,22 +111,9 @@ def run_once(texts: int, workers: int, worker_class: str, latency_ms: int = 0) -
             peer = stack.enter_context(
                 MastodonPeer(latency_seconds=latency_ms / 1000, rate_limit=10**9)
             )
-        folder = Path(stack.enter_context(tempfile.TemporaryDirectory()))
-        redis_url = stack.enter_context(redis_database(folder))
-        database_url, backend = stack.enter_context(database(folder))
-        port = free_port()
-        env = {
-            **os.environ,
-            "SMSBRIDGE_VAR": str(folder),
-            "DATABASE_URL": database_url,
-            "REDIS_URL": redis_url,
-            "PUBLIC_URL": f"http://127.0.0.1:{port}",
-            "TOKEN_KEY": Fernet.generate_key().decode(),
-            "SECRET_KEY": uuid.uuid4().hex,
-            "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-            "POSTS_PER_HOUR": "1000000",
-            "MENTIONS_EVERY_SECONDS": "3600",
-        }
+        folder, env, backend = stack.enter_context(installation())
+        port = int(env["PUBLIC_URL"].rsplit(":", 1)[1])
+        database_url, redis_url = env["DATABASE_URL"], env["REDIS_URL"]
         settings = load_settings(env)
         upgrade(database_url)
         phones = seed_people(database_url, env["TOKEN_KEY"], peer)
@@ -163,6 +150,35 @@ def run_once(texts: int, workers: int, worker_class: str, latency_ms: int = 0) -
             webhook_seconds=round(webhook_seconds, 2),
             rss_mb=rss,
             cpu_ms_per_text=cpu_ms,
+        )
+
+
+@contextmanager
+def installation() -> Iterator[tuple[Path, dict[str, str], str]]:
+    """Yield a folder, the environment of a fresh installation in it, and its backend's name.
+
+    Its own Redis and database (or the BENCH_ ones), a free port for PUBLIC_URL, and
+    limits lifted that would refuse a bench's load (posts an hour, mention reads).
+    """
+    with ExitStack() as stack:
+        folder = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+        redis_url = stack.enter_context(redis_database(folder))
+        database_url, backend = stack.enter_context(database(folder))
+        yield (
+            folder,
+            {
+                **os.environ,
+                "SMSBRIDGE_VAR": str(folder),
+                "DATABASE_URL": database_url,
+                "REDIS_URL": redis_url,
+                "PUBLIC_URL": f"http://127.0.0.1:{free_port()}",
+                "TOKEN_KEY": Fernet.generate_key().decode(),
+                "SECRET_KEY": uuid.uuid4().hex,
+                "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+                "POSTS_PER_HOUR": "1000000",
+                "MENTIONS_EVERY_SECONDS": "3600",
+            },
+            backend,
         )
 
 

@@ -16,10 +16,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import subprocess
-import tempfile
 import time
 import uuid
 from contextlib import ExitStack
@@ -27,16 +25,14 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from urllib.parse import urlencode
 
-from cryptography.fernet import Fernet
 from sqlalchemy import func, select
 from twilio.request_validator import RequestValidator
 
 from bench.end_to_end import (
     AUTH_TOKEN,
     RESULTS,
-    database,
     free_port,
-    redis_database,
+    installation,
     rss_mb,
     running,
     wait_for,
@@ -77,21 +73,10 @@ def main() -> None:
     args = parser.parse_args()
     ensure_wrk()
     with ExitStack() as stack:
-        folder = Path(stack.enter_context(tempfile.TemporaryDirectory()))
-        redis_url = stack.enter_context(redis_database(folder))
-        database_url, backend = stack.enter_context(database(folder))
+        folder, env, backend = stack.enter_context(installation())
+        database_url = env["DATABASE_URL"]
         upgrade(database_url)
-        ours_port, bare_port = free_port(), free_port()
-        env = {
-            **os.environ,
-            "SMSBRIDGE_VAR": str(folder),
-            "DATABASE_URL": database_url,
-            "REDIS_URL": redis_url,
-            "PUBLIC_URL": f"http://127.0.0.1:{ours_port}",
-            "TOKEN_KEY": Fernet.generate_key().decode(),
-            "SECRET_KEY": uuid.uuid4().hex,
-            "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-        }
+        ours_port, bare_port = int(env["PUBLIC_URL"].rsplit(":", 1)[1]), free_port()
         ours = stack.enter_context(running(web_command(str(ours_port)), env, folder / "web.log"))
         bare_command = [*web_command(str(bare_port))[:-1], "bench.bare_app:app"]
         bare = stack.enter_context(running(bare_command, env, folder / "bare.log"))
