@@ -89,8 +89,11 @@ class GatewayWorker(SimpleWorker):
     def dequeue_job_and_maintain_ttl(
         self, timeout: int | None, max_idle_time: int | None = None
     ) -> tuple[Job, Queue] | None:
-        """Take the next job only once a thread is free to run it."""
+        """Take the next job only once a thread is free to run it, and none once told to stop."""
         self._free.acquire()
+        if self._stop_requested:  # set while we waited for a thread: take nothing more
+            self._free.release()
+            return None
         found = super().dequeue_job_and_maintain_ttl(timeout, max_idle_time)
         if found is None:
             self._free.release()

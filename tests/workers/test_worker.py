@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -151,6 +152,20 @@ def test_a_worker_past_its_memory_limit_hands_over_after_its_job(
 
     first, second = (job.latest_result().return_value for job in jobs)  # type: ignore[union-attr]
     assert first != second
+
+
+def test_a_threaded_worker_hands_over_after_the_jobs_it_has_taken(
+    env: dict[str, str], queue: Queue
+) -> None:
+    jobs = [queue.enqueue("os.getpid") for _ in range(6)]
+
+    with worker_pool(env, queue, WORKER_MAX_JOBS="2", WORKER_THREADS="2"):
+        wait_until(lambda: finished(*jobs), timeout=60)
+
+    pids = Counter(job.latest_result().return_value for job in jobs)  # type: ignore[union-attr]
+    # Past its limit a worker takes no new job; the ones on its threads finish.
+    assert len(pids) >= 2
+    assert max(pids.values()) <= 2 + 2 - 1
 
 
 def test_time_to_hand_over_names_the_limit_reached(settings: Settings) -> None:
