@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 from sqlalchemy import select, update
 
 from store.db import transaction
-from store.models import Account, Delivery, OutboundMessage, TimelineEntry
+from store.models import Account, Delivery, OutboundMessage, Post, TimelineEntry
 from tests.factories import add_inbound, add_person
 from workers.publishing.deliveries import publish
 from workers.runtime import Runtime
@@ -79,3 +82,40 @@ def test_an_account_switched_off_after_the_post_was_made_is_not_published(rt: Ru
         assert session.scalars(select(TimelineEntry)).all() == []
         assert session.scalars(select(Account.status)).one() == "disabled"  # not relabelled
     assert ended(rt, delivery)[0] == "failed"
+
+
+POSTS = 20
+
+
+def test_two_deliveries_ending_at_the_same_moment_send_the_post_one_reply(rt: Runtime) -> None:
+    """Each post's two deliveries are published by two jobs at once, as a threaded worker does.
+
+    On PostgreSQL, each ending transaction would see the other delivery still running
+    and neither would reply, but for the post's row lock; the sweeper is not run here.
+    """
+    for n in range(POSTS):
+        phone = f"+6421777{n:04d}"
+        add_person(rt, phone=phone, accounts=[("local", f"a{n}", {}), ("local", f"b{n}", {})])
+        process_inbound(rt, add_inbound(rt, f"Post {n}", sender=phone, sid=f"SM{n:032x}"))
+    with rt.sessions() as session:
+        post_ids = list(session.scalars(select(Post.id).order_by(Post.id)))
+        pairs = [
+            session.scalars(select(Delivery.id).where(Delivery.post_id == post_id)).all()
+            for post_id in post_ids
+        ]
+    assert [len(pair) for pair in pairs] == [2] * POSTS
+
+    def publish_together(delivery_id: int, together: threading.Barrier) -> None:
+        together.wait(timeout=30)
+        publish(rt, delivery_id)
+
+    with ThreadPoolExecutor(max_workers=2) as jobs:
+        for pair in pairs:
+            together = threading.Barrier(2)
+            list(jobs.map(publish_together, pair, [together, together]))
+
+    with rt.sessions() as session:
+        replies = session.scalars(
+            select(OutboundMessage.post_id).where(OutboundMessage.kind == "post_reply")
+        ).all()
+    assert sorted(replies) == post_ids  # each post once: none missed, none twice
