@@ -22,9 +22,11 @@ import argparse
 import json
 import os
 import resource
+import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -111,13 +113,12 @@ def run_once(texts: int, workers: int, worker_class: str, latency_ms: int = 0) -
             peer = stack.enter_context(
                 MastodonPeer(latency_seconds=latency_ms / 1000, rate_limit=10**9)
             )
-        folder, env, backend = stack.enter_context(installation())
-        port = int(env["PUBLIC_URL"].rsplit(":", 1)[1])
+        site = stack.enter_context(installation())
+        folder, env, backend = site.folder, site.env, site.backend
         database_url, redis_url = env["DATABASE_URL"], env["REDIS_URL"]
         settings = load_settings(env)
-        upgrade(database_url)
         phones = seed_people(database_url, env["TOKEN_KEY"], peer)
-        web = stack.enter_context(running(web_command(str(port)), env, folder / "web.log"))
+        web = stack.enter_context(running(web_command(str(site.port)), env, folder / "web.log"))
         wait_for(f"{settings.public_url}/healthz")
         command = worker_command(redis_url, settings.queue_name, workers)
         if worker_class:
@@ -153,9 +154,19 @@ def run_once(texts: int, workers: int, worker_class: str, latency_ms: int = 0) -
         )
 
 
+@dataclass(frozen=True)
+class Installation:
+    """A fresh, migrated installation for one bench run."""
+
+    folder: Path
+    env: dict[str, str]  # the processes' environment
+    backend: str  # the database and Redis it runs on, in words
+    port: int  # where its web server is to listen: PUBLIC_URL's port
+
+
 @contextmanager
-def installation() -> Iterator[tuple[Path, dict[str, str], str]]:
-    """Yield a folder, the environment of a fresh installation in it, and its backend's name.
+def installation() -> Iterator[Installation]:
+    """Set up a migrated installation in a temporary folder, for the length of the block.
 
     Its own Redis and database (or the BENCH_ ones), a free port for PUBLIC_URL, and
     limits lifted that would refuse a bench's load (posts an hour, mention reads).
@@ -164,22 +175,21 @@ def installation() -> Iterator[tuple[Path, dict[str, str], str]]:
         folder = Path(stack.enter_context(tempfile.TemporaryDirectory()))
         redis_url = stack.enter_context(redis_database(folder))
         database_url, backend = stack.enter_context(database(folder))
-        yield (
-            folder,
-            {
-                **os.environ,
-                "SMSBRIDGE_VAR": str(folder),
-                "DATABASE_URL": database_url,
-                "REDIS_URL": redis_url,
-                "PUBLIC_URL": f"http://127.0.0.1:{free_port()}",
-                "TOKEN_KEY": Fernet.generate_key().decode(),
-                "SECRET_KEY": uuid.uuid4().hex,
-                "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-                "POSTS_PER_HOUR": "1000000",
-                "MENTIONS_EVERY_SECONDS": "3600",
-            },
-            backend,
-        )
+        upgrade(database_url)
+        port = free_port()
+        env = {
+            **os.environ,
+            "SMSBRIDGE_VAR": str(folder),
+            "DATABASE_URL": database_url,
+            "REDIS_URL": redis_url,
+            "PUBLIC_URL": f"http://127.0.0.1:{port}",
+            "TOKEN_KEY": Fernet.generate_key().decode(),
+            "SECRET_KEY": uuid.uuid4().hex,
+            "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+            "POSTS_PER_HOUR": "1000000",
+            "MENTIONS_EVERY_SECONDS": "3600",
+        }
+        yield Installation(folder, env, backend, port)
 
 
 @contextmanager
@@ -302,12 +312,12 @@ def fire(public_url: str, phones: list[str], texts: int) -> float:
         }
         for n in range(texts)
     ]
-    sessions: dict[int, requests.Session] = {}
+    own = threading.local()  # a keep-alive session per sending thread
 
     def post(form: dict[str, str]) -> int:
-        import threading
-
-        session = sessions.setdefault(threading.get_ident(), requests.Session())
+        if not hasattr(own, "session"):
+            own.session = requests.Session()
+        session: requests.Session = own.session
         headers = {"X-Twilio-Signature": validator.compute_signature(url, form)}
         return session.post(url, data=form, headers=headers, timeout=30).status_code
 
@@ -408,8 +418,6 @@ def own_cpu_seconds() -> float:
 
 def free_port() -> int:
     """Return a TCP port on 127.0.0.1 that nothing listens on right now."""
-    import socket
-
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])

@@ -39,7 +39,6 @@ from bench.end_to_end import (
 )
 from gateway.cli.dev import web_command
 from store.db import make_engine
-from store.migrate import upgrade
 from store.models import InboundMessage
 
 SCRIPT = Path(__file__).parent / "wrk" / "signed_texts.lua"
@@ -73,10 +72,10 @@ def main() -> None:
     args = parser.parse_args()
     ensure_wrk()
     with ExitStack() as stack:
-        folder, env, backend = stack.enter_context(installation())
+        site = stack.enter_context(installation())
+        folder, env, backend = site.folder, site.env, site.backend
         database_url = env["DATABASE_URL"]
-        upgrade(database_url)
-        ours_port, bare_port = int(env["PUBLIC_URL"].rsplit(":", 1)[1]), free_port()
+        ours_port, bare_port = site.port, free_port()
         ours = stack.enter_context(running(web_command(str(ours_port)), env, folder / "web.log"))
         bare_command = [*web_command(str(bare_port))[:-1], "bench.bare_app:app"]
         bare = stack.enter_context(running(bare_command, env, folder / "bare.log"))
