@@ -24,12 +24,16 @@ lint: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports --no-logo
 
+# One shell, so the summary reads only this run's figures (stamped from its start).
 bench: $(STAMP)
-	$(BIN)/python -m bench.inbound
-	$(BIN)/python -m bench.handling
-	$(BIN)/python -m bench.webhook
-	$(BIN)/python -m bench.end_to_end
-	$(BIN)/python -m bench.end_to_end --latency-ms 300 --texts 60 --runs 1
+	started=$$(date +%Y%m%dT%H%M%S) && \
+	$(BIN)/python -m bench.inbound && \
+	$(BIN)/python -m bench.handling && \
+	$(BIN)/python -m bench.webhook && \
+	$(BIN)/python -m bench.end_to_end && \
+	$(BIN)/python -m bench.end_to_end --latency-ms 300 --texts 60 --runs 1 && \
+	$(BIN)/python -m bench.worker_profile && \
+	$(BIN)/python -m bench.summary --since $$started
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -5,10 +5,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import select
+
 from store.db import transaction
 from store.events import join_event
 from store.models import Account, Event, InboundMessage, Person, utcnow
 from workers.runtime import Runtime
+from workers.texts_in.inbound_posts import create_post
 
 PHONE = "+64211234567"
 
@@ -72,3 +75,18 @@ def add_inbound(rt: Runtime, body: str, sender: str = PHONE, sid: str = "SM0001"
         session.add(message)
         session.flush()
         return message.id
+
+
+def add_post(rt: Runtime, body: str, sender: str = PHONE, sid: str = "SM0001") -> list[int]:
+    """Make a person's text into a post whose deliveries wait for their jobs; return their ids.
+
+    As handle_inbound leaves it when it dies before publishing: the text handled, the
+    post and its deliveries stored, nothing published yet.
+    """
+    inbound = add_inbound(rt, body, sender, sid)
+    now = utcnow()
+    with transaction(rt.sessions) as session:
+        message = session.get_one(InboundMessage, inbound)
+        message.status, message.handled_at = "handled", now
+        person = session.scalars(select(Person).where(Person.phone == sender)).one()
+        return create_post(session, person, message, now, body).deliveries

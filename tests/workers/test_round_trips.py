@@ -1,7 +1,7 @@
 """What one text costs: SQL statements, commits and Redis commands, pinned so they don't creep.
 
-A text here is the whole of it: the webhook, handle_inbound, publish_delivery to
-one local-timeline account and send_sms of the reply to the outbox. Redis is
+A text here is the whole of it: the webhook, then handle_inbound, which publishes
+to one local-timeline account and hands the reply to the outbox itself. Redis is
 counted by the server itself (INFO commandstats), so RQ's own commands count too.
 TEXTS texts from as many people go through one worker run, and each figure is
 their total divided by TEXTS, so the worker's start and stop weigh little.
@@ -27,11 +27,11 @@ from workers.runtime import Runtime
 
 TEXTS = 10
 # Pinned at what a text costs now (SQLite's count includes its BEGIN IMMEDIATEs; on
-# PostgreSQL it is 36); lower them when a change makes a text cheaper. Most Redis
+# PostgreSQL it is 30); lower them when a change makes a text cheaper. Most Redis
 # commands are RQ's own, about 65 a job; connecting adds one or two now and then.
-STATEMENTS = 47
+STATEMENTS = 40
 COMMITS = 10
-REDIS_COMMANDS = 210
+REDIS_COMMANDS = 75
 
 
 @dataclass

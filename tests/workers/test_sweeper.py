@@ -9,11 +9,11 @@ from sqlalchemy import select, update
 
 from store.db import transaction
 from store.models import Delivery, InboundMessage, OutboundMessage, Post, TimelineEntry, utcnow
+from store.queueing import enqueue_publish
 from tests.conftest import run_jobs
-from tests.factories import add_inbound, add_person
+from tests.factories import add_inbound, add_person, add_post
 from workers.runtime import Runtime
 from workers.sweeper import run_sweep
-from workers.texts_in.inbound import process_inbound
 
 
 def age_everything(rt: Runtime, seconds: int = 120) -> None:
@@ -50,7 +50,7 @@ def test_a_fresh_text_already_enqueued_is_left_alone(rt: Runtime, queue: Queue) 
 
 def test_deliveries_whose_jobs_were_lost_are_published_once(rt: Runtime, queue: Queue) -> None:
     add_person(rt)
-    process_inbound(rt, add_inbound(rt, "a post"))
+    add_post(rt, "a post")
     queue.empty()  # the publish job is lost, as when a worker dies with it
     age_everything(rt)
 
@@ -68,7 +68,8 @@ def test_deliveries_whose_jobs_were_lost_are_published_once(rt: Runtime, queue: 
 
 def test_a_job_still_waiting_is_not_enqueued_twice(rt: Runtime, queue: Queue) -> None:
     add_person(rt)
-    process_inbound(rt, add_inbound(rt, "a post"))
+    (delivery,) = add_post(rt, "a post")
+    enqueue_publish(queue, delivery, rt.settings)
     age_everything(rt)
     waiting = queue.job_ids
 

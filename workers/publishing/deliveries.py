@@ -5,13 +5,13 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
+from redis.exceptions import RedisError
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from store.db import transaction, update_rows
 from store.models import Account, Delivery, InboundMessage, Post, ReceivedMention, utcnow
 from store.queueing import enqueue_publish_at
-from workers.dispatch import dispatch
 from workers.platforms import (
     Published,
     display_name,
@@ -23,6 +23,7 @@ from workers.publishing.compose import TooLong, compose_parts
 from workers.publishing.threads import planned_parts, post_thread
 from workers.runtime import Runtime, current
 from workers.texts_out import replies
+from workers.texts_out.sms import send_now
 from workers.texts_out.texts import queue_text
 
 log = logging.getLogger(__name__)
@@ -33,24 +34,43 @@ def publish_delivery(delivery_id: int) -> None:
     publish(current(), delivery_id)
 
 
+def publish_now(rt: Runtime, delivery_id: int) -> None:
+    """Publish from the job at hand; a transient failure goes to a job, at the first backoff."""
+    try:
+        publish(rt, delivery_id)
+    except TransientError:
+        # publish noted the attempt; the job's own retries take the backoff from here.
+        retry_at = utcnow() + timedelta(seconds=rt.settings.publish_backoff[0])
+        try:
+            enqueue_publish_at(rt.queue, delivery_id, rt.settings, retry_at, attempt=1)
+        except RedisError:
+            log.warning("queue unreachable; the sweeper will retry delivery %s", delivery_id)
+
+
 def publish(rt: Runtime, delivery_id: int) -> None:
     """Publish one delivery unless it has already ended."""
     with transaction(rt.sessions) as session:
-        delivery = session.get(Delivery, delivery_id)
-        if delivery is None or delivery.ended:
+        # One query for the delivery and what it needs, not one for each of them.
+        found = session.execute(
+            select(Delivery, Post, Account, InboundMessage.message_sid)
+            .join(Post, Delivery.post_id == Post.id)
+            .join(Account, Delivery.account_id == Account.id)
+            .join(InboundMessage, Post.inbound_id == InboundMessage.id)
+            .where(Delivery.id == delivery_id)
+        ).one_or_none()
+        if found is None:
+            return
+        delivery, post, account, message_sid = found
+        if delivery.ended:
             return
         gave_up = delivery.attempts >= rt.settings.publish_attempts
         delivery.attempts += 1
         attempt = delivery.attempts
-        post = delivery.post
-        account = delivery.account
-        message_sid = session.scalars(
-            select(InboundMessage.message_sid).where(InboundMessage.id == post.inbound_id)
-        ).one()
         platform, handle, account_status = account.platform, account.handle, account.status
         sealed = account.credentials
         body, tags = post.body, post.hashtags.split()
-        mention = session.get(ReceivedMention, post.reply_to_mention_id or 0)
+        mention_id = post.reply_to_mention_id
+        mention = session.get(ReceivedMention, mention_id) if mention_id is not None else None
         reply_to = thread_from_json(mention.answer) if mention is not None else None
 
     if gave_up:
@@ -64,7 +84,10 @@ def publish(rt: Runtime, delivery_id: int) -> None:
     try:
         connector = connector_for(rt, AccountRef(account.id, platform, handle, sealed))
         parts = planned_parts(
-            rt, delivery_id, lambda: compose_parts(body, tags, connector.limits())
+            rt,
+            delivery_id,
+            lambda: compose_parts(body, tags, connector.limits()),
+            first_try=attempt == 1,
         )
         # Stable per text and account, and unique across installations: a retry
         # or a second job for this delivery presents the same keys to the platform.
@@ -120,10 +143,16 @@ def end_delivery(
     without the lock each would see the other still running and neither reply.
     """
     with transaction(rt.sessions) as session:
-        post_id = session.scalar(select(Delivery.post_id).where(Delivery.id == delivery_id))
-        if post_id is None:
+        post = session.scalars(
+            select(Post)
+            .join(Delivery, Delivery.post_id == Post.id)
+            .where(Delivery.id == delivery_id)
+            .with_for_update(of=Post)
+        ).one_or_none()
+        if post is None:
             return
-        post = lock_post(session, post_id)
+        # Read only once the lock is held: a delivery read with it could be stale on
+        # PostgreSQL, when a second job for this same delivery held the lock first.
         delivery = session.get_one(Delivery, delivery_id)
         if delivery.ended:
             return
@@ -149,7 +178,7 @@ def end_delivery(
             log.info("delivery %s failed: %s", delivery_id, error)
         reply = queue_reply_once_ended(session, post)
     if reply is not None:
-        dispatch(rt, texts=[reply])
+        send_now(rt, [reply])
 
 
 def finish_post(rt: Runtime, post_id: int) -> None:
@@ -157,7 +186,7 @@ def finish_post(rt: Runtime, post_id: int) -> None:
     with transaction(rt.sessions) as session:
         reply = queue_reply_once_ended(session, lock_post(session, post_id))
     if reply is not None:
-        dispatch(rt, texts=[reply])
+        send_now(rt, [reply])
 
 
 def lock_post(session: Session, post_id: int) -> Post:

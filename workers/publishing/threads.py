@@ -37,9 +37,14 @@ class Part:
     attempted_at: datetime | None = None  # when it was first tried, if it has been
 
 
-def planned_parts(rt: Runtime, delivery_id: int, plan: Callable[[], list[str]]) -> list[Part]:
-    """Return the parts an earlier attempt planned, or plan them now and record them."""
-    parts = read_parts(rt, delivery_id)
+def planned_parts(
+    rt: Runtime, delivery_id: int, plan: Callable[[], list[str]], first_try: bool = False
+) -> list[Part]:
+    """Return the parts an earlier attempt planned, or plan them now and record them.
+
+    On a delivery's `first_try` no earlier attempt can have planned any: no look.
+    """
+    parts = [] if first_try else read_parts(rt, delivery_id)
     if parts:
         return parts
     rows = [

@@ -13,12 +13,14 @@ from store.models import InboundMessage, Person, SenderNotice, utcnow
 from store.opt_outs import is_opted_out, opt_in, opt_out
 from store.phones import InvalidPhone, normalise_phone
 from workers.dispatch import dispatch
+from workers.publishing.deliveries import publish_now
 from workers.runtime import Runtime, current
 from workers.texts_in import commands
 from workers.texts_in.confirming import confirm
 from workers.texts_in.conversation import Conversation, Work
 from workers.texts_in.guards import pin_required
 from workers.texts_out import replies
+from workers.texts_out.sms import send_now
 from workers.texts_out.texts import queue_text
 
 HOURLY = timedelta(hours=1)  # how often an unconfirmed phone is answered
@@ -45,7 +47,13 @@ def process_inbound(rt: Runtime, inbound_id: int) -> None:
             return
         message = session.get_one(InboundMessage, inbound_id)
         work = answer(rt, session, message, now)
-    dispatch(rt, work.deliveries, work.texts, work.undos)
+    # This job publishes the first delivery and sends the texts itself, which saves
+    # jobs for most texts; other deliveries go to jobs of their own, to run side by side.
+    first, others = work.deliveries[:1], work.deliveries[1:]
+    dispatch(rt, deliveries=others, undos=work.undos)
+    send_now(rt, work.texts)
+    for delivery_id in first:
+        publish_now(rt, delivery_id)
 
 
 def answer(rt: Runtime, session: Session, message: InboundMessage, now: datetime) -> Work:

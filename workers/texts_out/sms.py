@@ -1,8 +1,13 @@
-"""send_sms: hand one outbound text to Twilio or the outbox, at most once."""
+"""send_sms: hand one outbound text to Twilio or the outbox, at most once.
+
+Most texts are sent by the job that queued them (send_now), which saves a job
+each; a job of their own (send_sms) is for retries and for texts the sweeper finds.
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from datetime import timedelta
 
 from sqlalchemy import update
@@ -12,6 +17,7 @@ from store.models import OutboundMessage, utcnow
 from store.opt_outs import is_opted_out, opt_out
 from store.queueing import enqueue_sms_at
 from store.sms_status import lower_statuses
+from workers.dispatch import dispatch
 from workers.runtime import Runtime, current
 from workers.texts_out.sms_senders import OPTED_OUT, SmsSendError
 
@@ -21,6 +27,16 @@ log = logging.getLogger(__name__)
 def send_sms(outbound_id: int) -> None:
     """RQ job: send one outbound text."""
     deliver_outbound(current(), outbound_id)
+
+
+def send_now(rt: Runtime, outbound_ids: Iterable[int]) -> None:
+    """Send texts just committed from the job at hand; a brief refusal goes to a send_sms job."""
+    for outbound_id in outbound_ids:
+        try:
+            deliver_outbound(rt, outbound_id)
+        except SmsSendError:
+            # Back to pending already: a job of its own retries it with backoff.
+            dispatch(rt, texts=[outbound_id])
 
 
 def deliver_outbound(rt: Runtime, outbound_id: int) -> None:

@@ -9,16 +9,15 @@ from sqlalchemy import select, update
 
 from store.db import transaction
 from store.models import Account, Delivery, OutboundMessage, Post, TimelineEntry
-from tests.factories import add_inbound, add_person
+from tests.factories import add_person, add_post
 from workers.publishing.deliveries import publish
 from workers.runtime import Runtime
-from workers.texts_in.inbound import process_inbound
 
 
 def one_delivery(rt: Runtime) -> int:
     """Make a person's text into a post with one local delivery; return its id."""
     add_person(rt)
-    process_inbound(rt, add_inbound(rt, "A post"))
+    add_post(rt, "A post")
     with rt.sessions() as session:
         return session.scalars(select(Delivery.id)).one()
 
@@ -96,7 +95,7 @@ def test_two_deliveries_ending_at_the_same_moment_send_the_post_one_reply(rt: Ru
     for n in range(POSTS):
         phone = f"+6421777{n:04d}"
         add_person(rt, phone=phone, accounts=[("local", f"a{n}", {}), ("local", f"b{n}", {})])
-        process_inbound(rt, add_inbound(rt, f"Post {n}", sender=phone, sid=f"SM{n:032x}"))
+        add_post(rt, f"Post {n}", sender=phone, sid=f"SM{n:032x}")
     with rt.sessions() as session:
         post_ids = list(session.scalars(select(Post.id).order_by(Post.id)))
         pairs = [

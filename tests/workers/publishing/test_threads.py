@@ -10,14 +10,13 @@ from sqlalchemy import select
 
 from store.models import Delivery, DeliveryPart, OutboundMessage
 from store.reports import recent_posts
-from tests.factories import add_inbound, add_person
+from tests.factories import add_person, add_post
 from tests.peers.facebook import FacebookPeer
 from tests.peers.mastodon import SERVICE_UNAVAILABLE, MastodonPeer
 from tests.peers.x import XApi
 from workers.platforms.errors import TransientError
 from workers.publishing.deliveries import publish
 from workers.runtime import Runtime
-from workers.texts_in.inbound import process_inbound
 
 SID = "SM" + "7" * 32
 LONG = (
@@ -38,7 +37,7 @@ def delivery_for(rt: Runtime, peer: MastodonPeer, body: str) -> tuple[int, str]:
     """Link a person to the peer, handle their text; return the delivery and its key prefix."""
     credentials = {"instance": peer.url, "access_token": peer.access_token}
     add_person(rt, accounts=[("mastodon", f"aroha@{peer.host}", credentials)])
-    process_inbound(rt, add_inbound(rt, body, sid=SID))
+    add_post(rt, body, sid=SID)
     with rt.sessions() as session:
         delivery = session.scalars(select(Delivery)).one()
         return delivery.id, f"{SID}-{delivery.account_id}"
@@ -111,7 +110,7 @@ def x_delivery(rt: Runtime, body: str, sid: str = SID) -> int:
     """Link a person to X, handle their text; return the X delivery."""
     if sid == SID:
         add_person(rt, accounts=[("x", "aroha_nz", X_KEYS)])
-    process_inbound(rt, add_inbound(rt, body, sid=sid))
+    add_post(rt, body, sid=sid)
     with rt.sessions() as session:
         return session.scalars(select(Delivery.id).order_by(Delivery.id.desc())).first() or 0
 
@@ -226,7 +225,7 @@ def facebook_delivery(rt: Runtime, peer: FacebookPeer, body: str) -> int:
         "api_base": peer.url,
     }
     add_person(rt, accounts=[("facebook", "Kai Community Garden", credentials)])
-    process_inbound(rt, add_inbound(rt, body, sid=SID))
+    add_post(rt, body, sid=SID)
     with rt.sessions() as session:
         return session.scalars(select(Delivery.id)).one()
 

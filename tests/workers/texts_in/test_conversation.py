@@ -31,6 +31,10 @@ from workers.texts_out.segments import count_segments
 _sids = itertools.count(1)
 
 
+# The reply to a post, sent by the job that handled the text, which published it.
+POSTED = "Posted to Local timeline @aroha."
+
+
 def text(rt: Runtime, body: str, sender: str = PHONE) -> list[str]:
     """Handle one text from the sender; return the replies it caused, in order."""
     with rt.sessions() as session:
@@ -167,7 +171,7 @@ def test_a_pin_guards_posts_and_locks_after_wrong_tries(rt: Runtime, queue: Queu
 
     assert text(rt, "PIN 4821") == [replies.PIN_SET]
     assert text(rt, "No PIN here") == [replies.PIN_MISSING]
-    assert text(rt, "4821 With the PIN") == []
+    assert text(rt, "4821 With the PIN") == [POSTED]
     run_jobs(queue)
     assert post_bodies(rt) == ["With the PIN"]  # the PIN itself is never posted
     with rt.sessions() as session:
@@ -194,7 +198,7 @@ def test_changing_or_removing_a_pin_needs_the_pin(rt: Runtime) -> None:
 def test_the_hourly_post_limit_is_told(rt: Runtime) -> None:
     add_person(rt)
     for n in range(rt.settings.posts_per_hour):
-        assert text(rt, f"Post number {n}") == []
+        assert text(rt, f"Post number {n}") == [POSTED]
 
     assert text(rt, "One too many") == [replies.over_post_limit(rt.settings.posts_per_hour)]
     assert len(post_bodies(rt)) == rt.settings.posts_per_hour
@@ -209,7 +213,7 @@ def test_a_text_with_an_nhi_number_is_held_until_yes(rt: Runtime, queue: Queue) 
         "client. Text YES within 60 min to post it anyway; any other text drops it."
     )
     assert post_bodies(rt) == []
-    assert text(rt, "YES") == []
+    assert text(rt, "YES") == [POSTED]
     run_jobs(queue)
 
     assert post_bodies(rt) == ["Saw ZZZ0016 today, my client is doing well"]
@@ -222,7 +226,7 @@ def test_yes_needs_the_pin_like_any_post(rt: Runtime, queue: Queue) -> None:
     text(rt, "4821 Saw ZZZ0016 today")
 
     assert text(rt, "YES") == [replies.PIN_MISSING]  # a faked sender cannot release it
-    assert text(rt, "4821 yes") == []
+    assert text(rt, "4821 yes") == [POSTED]
     run_jobs(queue)
 
     assert post_bodies(rt) == ["Saw ZZZ0016 today"]
@@ -256,7 +260,7 @@ def test_an_event_can_turn_the_check_off(rt: Runtime) -> None:
     with transaction(rt.sessions) as session:
         session.execute(update_event_check(event))
 
-    assert text(rt, "Call us on 021 555 1234 for the booth") == []
+    assert text(rt, "Call us on 021 555 1234 for the booth") == [POSTED]
     assert post_bodies(rt) == ["Call us on 021 555 1234 for the booth"]
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 from store.db import transaction
 from store.models import Delivery, OutboundMessage, Post, TimelineEntry, utcnow
 from tests.conftest import run_jobs
-from tests.factories import add_inbound, add_person
+from tests.factories import add_inbound, add_person, add_post
 from tests.peers.mastodon import SERVICE_UNAVAILABLE, MastodonPeer
 from workers.platforms.errors import TransientError
 from workers.runtime import Runtime
@@ -108,7 +108,7 @@ def test_a_platform_that_fails_is_tried_again_without_deleting_twice(
 
 def test_undo_waits_until_the_post_is_published(rt: Runtime) -> None:
     person = add_person(rt)
-    process_inbound(rt, add_inbound(rt, "Not published yet"))
+    add_post(rt, "Not published yet")
     post_id = undo(rt, person)
     assert post_id is not None
 

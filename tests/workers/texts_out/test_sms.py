@@ -1,4 +1,4 @@
-"""deliver_outbound: a pending text goes to Twilio (here a local one) or the outbox, once."""
+"""deliver_outbound, send_now: a pending text goes to Twilio (a local one) or the outbox, once."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ from tests.peers.twilio import (
     TwilioPeer,
 )
 from workers.runtime import Runtime, build_runtime
-from workers.texts_out.sms import deliver_outbound
+from workers.texts_out.sms import deliver_outbound, send_now
 from workers.texts_out.sms_senders import OutboxSender, SmsResult, SmsSendError, TwilioSender
 from workers.texts_out.texts import queue_text
 
@@ -237,3 +237,31 @@ def test_twilio_saying_when_to_come_back_schedules_the_text_then(
     assert [job_id.rsplit("-at-", 1)[0] for job_id in scheduled] == [f"send_sms-{outbound_id}"]
     when = int(scheduled[0].rsplit("-at-", 1)[1])
     assert 20 <= when - int(time.time()) <= 31
+
+
+def test_send_now_hands_the_text_over_without_a_job_of_its_own(
+    twilio_rt: Runtime, peer: TwilioPeer
+) -> None:
+    outbound_id = queue(twilio_rt)
+
+    send_now(twilio_rt, [outbound_id])
+
+    assert row(twilio_rt, outbound_id).status == "queued"
+    assert len(peer.messages) == 1
+    assert twilio_rt.queue.job_ids == []
+
+
+def test_send_now_leaves_a_briefly_refused_text_to_a_send_sms_job(
+    twilio_rt: Runtime, peer: TwilioPeer
+) -> None:
+    """A 503 does not fail the job at hand: the text waits, pending, for a job that retries it."""
+    peer.fail_next(SERVICE_UNAVAILABLE)
+    outbound_id = queue(twilio_rt)
+
+    send_now(twilio_rt, [outbound_id])
+
+    assert row(twilio_rt, outbound_id).status == "pending"
+    assert twilio_rt.queue.job_ids == [f"send_sms-{outbound_id}"]
+    deliver_outbound(twilio_rt, outbound_id)  # what that job does
+    assert row(twilio_rt, outbound_id).status == "queued"
+    assert len(peer.messages) == 1
