@@ -5,7 +5,10 @@ what is profiled here), then runs every job they make in this one process under
 cProfile, with RQ's SimpleWorker and the real jobs, and prints CPU milliseconds
 per text by the library the time was spent in, and our own slowest functions.
 
-    python -m bench.worker_profile [--texts N]
+    python -m bench.worker_profile [--texts N] [--mastodon]
+
+With --mastodon, the accounts are on the Mastodon peer from tests/peers/ (answering
+at once: this counts CPU, not waiting), as in the end-to-end bench's slow runs.
 
 cProfile roughly doubles the time of Python-heavy code, so read the split, not
 the total; the end-to-end bench gives the real CPU per text.
@@ -21,6 +24,7 @@ import os
 import pstats
 import time
 from collections import Counter
+from contextlib import ExitStack
 from pathlib import Path
 
 from rq import SimpleWorker
@@ -30,6 +34,7 @@ from bench.end_to_end import AUTH_TOKEN, RESULTS, installation, seed_people
 from config import load_settings
 from gateway import create_app
 from store.queueing import make_queue
+from tests.peers.mastodon import MastodonPeer
 
 SITE_PACKAGES = "site-packages/"
 OURS = ("workers", "store", "gateway", "config")
@@ -39,10 +44,13 @@ def main() -> None:
     """Store the texts, profile the worker doing their jobs, print the split."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--texts", type=int, default=300)
+    parser.add_argument("--mastodon", action="store_true", help="accounts on a Mastodon peer")
     args = parser.parse_args()
-    with installation() as site:
+    with ExitStack() as stack:
+        peer = stack.enter_context(MastodonPeer(rate_limit=10**9)) if args.mastodon else None
+        site = stack.enter_context(installation())
         os.environ.update(site.env)  # the jobs build their runtime from the environment
-        phones = seed_people(site.env["DATABASE_URL"], site.env["TOKEN_KEY"], None)
+        phones = seed_people(site.env["DATABASE_URL"], site.env["TOKEN_KEY"], peer)
         store_texts(phones, args.texts)
         import workers.worker  # noqa: F401  (imported before profiling, as the pool does)
 
@@ -56,12 +64,16 @@ def main() -> None:
         profile.disable()
         cpu_ms = (time.process_time() - cpu_started) * 1000 / args.texts
     split = by_library(pstats.Stats(profile), args.texts)
-    print(f"worker CPU under cProfile: {cpu_ms:.1f} ms a text; by library (own time):")
+    platform = "mastodon" if args.mastodon else "local"
+    print(f"worker CPU under cProfile, {platform} accounts: {cpu_ms:.1f} ms a text; by library:")
     for name, ms in split.items():
         print(f"  {ms:6.2f} ms  {ms / sum(split.values()):5.1%}  {name}")
     RESULTS.mkdir(exist_ok=True)
     path = RESULTS / f"worker_profile-{time.strftime('%Y%m%dT%H%M%S')}.json"
-    path.write_text(json.dumps({"cpu_ms_per_text": round(cpu_ms, 2), "split_ms": split}) + "\n")
+    path.write_text(
+        json.dumps({"platform": platform, "cpu_ms_per_text": round(cpu_ms, 2), "split_ms": split})
+        + "\n"
+    )
     print(f"figures written to {path}")
 
 
