@@ -1,4 +1,4 @@
-"""The Flask app: Twilio's webhooks, the local timeline and a health check."""
+"""The Flask app: Twilio's webhooks, the console, the local timeline and a health check."""
 
 from __future__ import annotations
 
@@ -15,9 +15,12 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.config["SECRET_KEY"] = settings.secret_key
     app.extensions["smsbridge"] = build_services(settings)
 
-    from gateway import health, sms_webhooks, timeline
+    from gateway import console, health, sms_webhooks, timeline
 
     app.register_blueprint(sms_webhooks.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(timeline.bp)
+    console.install(app, settings)
+    # Twilio signs its requests; it has no CSRF token to send.
+    console.csrf.exempt(sms_webhooks.bp)
     return app

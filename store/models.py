@@ -52,6 +52,35 @@ class Base(DeclarativeBase):
     """Declarative base for every table."""
 
 
+class Staff(Base):
+    """Someone who signs in to the console: an admin, or an organiser of events."""
+
+    __tablename__ = "staff"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)  # kept in lower case
+    role: Mapped[str] = mapped_column(String(20))  # admin | organiser
+    password_hash: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Part of the sign-in cookie's identity: a new password signs out every other session.
+    password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AuditEntry(Base):
+    """Who did what to whom, when and from where: one row per console or CLI action."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(254))  # a staff email, or "cli" / "system"
+    action: Mapped[str] = mapped_column(String(40), index=True)
+    target: Mapped[str] = mapped_column(String(254), default="")
+    detail: Mapped[str] = mapped_column(Text, default="")
+    address: Mapped[str] = mapped_column(String(64), default="")  # the request's IP, if any
+
+
 class Person(Base):
     """A practitioner who texts posts from one phone number."""
 
@@ -112,6 +141,8 @@ class Event(Base):
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
     organiser: Mapped[str] = mapped_column(String(200), default="")
+    # The console sign-in that owns it; none for events made at the command line.
+    organiser_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Organisers may turn the confidentiality check off for their event's posts.
     check_confidentiality: Mapped[bool] = mapped_column(

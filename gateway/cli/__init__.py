@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from gateway.cli import dev, events, messages, people
+from gateway.cli import dev, events, messages, people, staff
 
 
 @click.group()
@@ -12,5 +12,11 @@ def main() -> None:
     """Run and administer the SMS-to-social gateway."""
 
 
-for command in (*people.commands, *events.commands, *messages.commands, *dev.commands):
+for command in (
+    *people.commands,
+    *staff.commands,
+    *events.commands,
+    *messages.commands,
+    *dev.commands,
+):
     main.add_command(command)

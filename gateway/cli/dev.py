@@ -14,7 +14,7 @@ from cryptography.fernet import Fernet
 from redis.exceptions import RedisError
 
 from gateway.cli.context import fail, runtime, settings
-from gateway.cli.demo import DEMO_PHONE, seed_demo
+from gateway.cli.demo import DEMO_PHONE, SIGN_INS_FILE, seed_demo, seed_demo_staff
 from store.db import transaction
 from store.migrate import upgrade
 from store.queueing import connect_redis
@@ -82,6 +82,7 @@ def dev(workers: int) -> None:
         rt = runtime()
         with transaction(rt.sessions) as session:
             seed_demo(session, rt.secrets)
+            sign_ins = seed_demo_staff(session, config.var_dir)
         processes.append(subprocess.Popen(web_command(port), env=env, start_new_session=True))
         processes.append(
             subprocess.Popen(
@@ -90,7 +91,7 @@ def dev(workers: int) -> None:
                 start_new_session=True,
             )
         )
-        print_next_steps(config.public_url)
+        print_next_steps(config.public_url, sign_ins)
         while all(process.poll() is None for process in processes):
             time.sleep(0.5)
         dead = next(p for p in processes if p.poll() is not None)
@@ -181,8 +182,11 @@ def wait_for_redis(url: str, timeout: float = 10) -> None:
             time.sleep(0.1)
 
 
-def print_next_steps(public_url: str) -> None:
+def print_next_steps(public_url: str, sign_ins: list[tuple[str, str, str]]) -> None:
     """Tell the newcomer exactly what to type next."""
+    accounts = "\n".join(
+        f"  {role:9}  {email}  password: {password}" for email, role, password in sign_ins
+    )
     click.echo(f"""
 smsbridge is running at {public_url}  (Ctrl-C stops everything)
 
@@ -193,6 +197,10 @@ In a second shell, from this folder:
   .venv/bin/smsbridge outbox
   .venv/bin/smsbridge posts
 Then open {public_url}/timeline
+
+The console for admins and organisers: {public_url}/console/
+{accounts}
+(first passwords, kept in var/{SIGN_INS_FILE}; change them under "Password")
 """)
 
 

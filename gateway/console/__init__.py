@@ -1,0 +1,82 @@
+"""The console: pages for admins and organisers, behind a sign-in.
+
+install() sets up what every page relies on (sign-in sessions, CSRF on every
+form, sign-in rate limits on Redis, security headers) and registers the pages.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Flask, Response, render_template
+from flask_wtf.csrf import CSRFError, CSRFProtect
+
+from config import PRODUCTION, Settings
+from gateway.console import access, audit_pages, auth, home, staff_pages
+from gateway.console.limits import limiter
+
+csrf = CSRFProtect()
+
+# Pages load only this site's own styles and scripts, and no site may frame them.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
+    "frame-ancestors 'none'; form-action 'self'"
+)
+
+
+def install(app: Flask, settings: Settings) -> None:
+    """Set up sign-in, CSRF, rate limits and headers, and register the console's pages."""
+    production = settings.env == PRODUCTION
+    app.config.update(
+        SESSION_COOKIE_SECURE=production,  # https only, where there is https
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_SECURE=production,  # Flask-Login's; "remember me" is not offered
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
+        WTF_CSRF_TIME_LIMIT=12 * 3600,  # a form left open all day still posts
+        RATELIMIT_STORAGE_URI=limits_storage_uri(settings.redis_url),
+        RATELIMIT_KEY_PREFIX=f"{settings.queue_name}:limits",
+    )
+    access.login_manager.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+
+    for blueprint in (auth.bp, home.bp, staff_pages.bp, audit_pages.bp):
+        app.register_blueprint(blueprint)
+    app.register_error_handler(CSRFError, refuse_stale_form)
+    app.register_error_handler(403, forbidden)
+    app.register_error_handler(429, too_many_tries)
+    app.after_request(add_security_headers)
+
+
+def limits_storage_uri(redis_url: str) -> str:
+    """Return the Redis URL in the form the limits library reads (it names unix sockets)."""
+    if redis_url.startswith("unix://"):
+        return "redis+unix://" + redis_url.removeprefix("unix://")
+    return redis_url
+
+
+def refuse_stale_form(error: CSRFError) -> tuple[str, int]:
+    """Say in plain words why a form without its token was refused."""
+    return render_template("console/refused.html", reason=error.description), 400
+
+
+def forbidden(_error: Exception) -> tuple[str, int]:
+    """Say that the page is not this person's to open."""
+    return render_template("console/forbidden.html"), 403
+
+
+def too_many_tries(_error: Exception) -> tuple[str, int]:
+    """Say that sign-in is paused, and what to do."""
+    return render_template("console/too_many.html"), 429
+
+
+def add_security_headers(response: Response) -> Response:
+    """Give every HTML page a CSP, and every answer the usual hardening headers."""
+    if response.mimetype == "text/html":
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    return response

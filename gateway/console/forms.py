@@ -1,0 +1,68 @@
+"""The console's forms: each field says what it wants, and every form carries its CSRF token."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length
+
+from store.staff import MIN_PASSWORD, ROLES
+
+NEW_PASSWORD = [
+    DataRequired(),
+    Length(min=MIN_PASSWORD, message=f"Use at least {MIN_PASSWORD} characters."),
+]
+
+
+class SignInForm(FlaskForm):
+    """Email and password."""
+
+    email = EmailField("Email", validators=[DataRequired()])
+    password = PasswordField("Password", validators=[DataRequired()])
+
+
+class PasswordChangeForm(FlaskForm):
+    """One's own password: the current one, then the new one twice."""
+
+    current = PasswordField("Current password", validators=[DataRequired()])
+    new = PasswordField("New password", validators=NEW_PASSWORD)
+    repeat = PasswordField(
+        "New password again", validators=[EqualTo("new", message="The two do not match.")]
+    )
+
+
+class PasswordResetForm(FlaskForm):
+    """An admin setting someone else's password."""
+
+    new = PasswordField("New password", validators=NEW_PASSWORD)
+    repeat = PasswordField(
+        "New password again", validators=[EqualTo("new", message="The two do not match.")]
+    )
+
+
+class StaffAddForm(PasswordResetForm):
+    """A new sign-in: email, role, and a first password to hand over in person."""
+
+    email = EmailField("Email", validators=[DataRequired()])
+    role = SelectField("Role", choices=[(role, role.capitalize()) for role in ROLES])
+
+
+class RoleForm(FlaskForm):
+    """A sign-in's role."""
+
+    role = SelectField("Role", choices=[(role, role.capitalize()) for role in ROLES])
+
+
+class ButtonForm(FlaskForm):
+    """A button that changes something: only its CSRF token."""
+
+
+class AuditFilterForm(FlaskForm):
+    """Narrow the audit log (a GET form: no token needed to read)."""
+
+    class Meta:
+        csrf = False
+
+    action = StringField("Action")
+    actor = StringField("Who")
+    target = StringField("Whom or what")

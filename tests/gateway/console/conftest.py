@@ -1,0 +1,77 @@
+"""Console fixtures: sign-ins of each role, and a browser-like client that signs in."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+from store.db import transaction
+from store.staff import ADMIN, ORGANISER, add_staff
+from workers.runtime import Runtime
+
+TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+@dataclass(frozen=True)
+class SignIn:
+    """A staff member's email and password, and their row id."""
+
+    id: int
+    email: str
+    password: str
+
+
+def make_staff(
+    rt: Runtime, email: str, role: str, password: str = "correct horse battery"
+) -> SignIn:
+    """Add a sign-in straight to the database."""
+    with transaction(rt.sessions) as session:
+        staff = add_staff(session, email, role, password)
+        return SignIn(staff.id, staff.email, password)
+
+
+@pytest.fixture
+def admin(rt: Runtime) -> SignIn:
+    """An admin's sign-in."""
+    return make_staff(rt, "admin@example.org", ADMIN)
+
+
+@pytest.fixture
+def organiser(rt: Runtime) -> SignIn:
+    """An organiser's sign-in."""
+    return make_staff(rt, "organiser@example.org", ORGANISER)
+
+
+def token(page: TestResponse) -> str:
+    """The CSRF token of the (first) form on a page."""
+    found = TOKEN.search(page.get_data(as_text=True))
+    assert found, "the page has no form with a CSRF token"
+    return found.group(1)
+
+
+def post_form(client: FlaskClient, page: str, action: str, **fields: str) -> TestResponse:
+    """Open a page, then post one of its forms with the page's token, as a browser does."""
+    csrf = token(client.get(page))
+    return client.post(action, data={"csrf_token": csrf, **fields})
+
+
+def sign_in(client: FlaskClient, who: SignIn, password: str | None = None) -> TestResponse:
+    """Sign in through the form."""
+    return post_form(
+        client,
+        "/console/sign-in",
+        "/console/sign-in",
+        email=who.email,
+        password=who.password if password is None else password,
+    )
+
+
+@pytest.fixture
+def app_client_pair(app: Flask) -> tuple[FlaskClient, FlaskClient]:
+    """Two browsers on the same console, each with its own cookies."""
+    return app.test_client(), app.test_client()
