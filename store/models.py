@@ -63,8 +63,9 @@ class Staff(Base):
     password_hash: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    # Part of the sign-in cookie's identity: a new password signs out every other session.
-    password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Part of the sign-in cookie's identity: sessions from before it are void. A new
+    # password or a switch-off moves it, which signs out every other session.
+    sessions_since: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class AuditEntry(Base):

@@ -38,7 +38,7 @@ def normalise_email(email: str) -> str:
 def check_new_password(password: str) -> None:
     """Raise StaffError unless the password is long enough to use."""
     if len(password) < MIN_PASSWORD:
-        raise StaffError(f"a password needs at least {MIN_PASSWORD} characters")
+        raise StaffError(f"A password needs at least {MIN_PASSWORD} characters")
 
 
 def find_staff(session: Session, email: str) -> Staff | None:
@@ -54,7 +54,7 @@ def add_staff(session: Session, email: str, role: str, password: str) -> Staff:
     """Add a sign-in; raise StaffError for a bad email, role or password, or one in use."""
     address = normalise_email(email)
     if role not in ROLES:
-        raise StaffError(f"the role must be {' or '.join(ROLES)}, not {role!r}")
+        raise StaffError(f"The role must be {' or '.join(ROLES)}, not {role!r}")
     check_new_password(password)
     if session.scalar(select(Staff.id).where(Staff.email == address)) is not None:
         raise StaffError(f"{address} already has a sign-in")
@@ -68,7 +68,12 @@ def set_password(staff: Staff, password: str) -> None:
     """Give a sign-in a new password, which signs out its other sessions."""
     check_new_password(password)
     staff.password_hash = _hasher.hash(password)
-    staff.password_changed_at = utcnow()
+    end_sessions(staff)
+
+
+def end_sessions(staff: Staff) -> None:
+    """Void every session of this sign-in (switched off, or a new password)."""
+    staff.sessions_since = utcnow()
 
 
 def password_matches(staff: Staff, password: str) -> bool:

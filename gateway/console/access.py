@@ -32,7 +32,7 @@ class SignedIn:
     id: int
     email: str
     role: str
-    stamp: int  # when the password last changed, in microseconds
+    stamp: int  # the sign-in's sessions_since, in microseconds
 
     is_authenticated = True
     is_active = True
@@ -44,7 +44,7 @@ class SignedIn:
         return self.role == ADMIN
 
     def get_id(self) -> str:
-        """The session's identity: the sign-in and its password's age, so a new one ends it."""
+        """The session's identity: the sign-in and when its sessions began to count."""
         return f"{self.id}:{self.stamp}"
 
 
@@ -54,8 +54,8 @@ def signed_in(staff: Staff) -> SignedIn:
 
 
 def password_stamp(staff: Staff) -> int:
-    """The password's age as an integer, for the session identity."""
-    return int(staff.password_changed_at.timestamp() * 1_000_000)
+    """When the sign-in's sessions began to count, as an integer, for the session identity."""
+    return int(staff.sessions_since.timestamp() * 1_000_000)
 
 
 @login_manager.user_loader

@@ -86,7 +86,7 @@ def change_password() -> Response | str | tuple[str, int]:
         try:
             set_password(staff, form.new.data or "")
         except StaffError as exc:
-            form.new.errors = [str(exc).capitalize() + "."]
+            form.new.errors = [f"{exc}."]
             return render_template("console/password.html", form=form), 400
         log_action(session, "password changed", staff.email)
         login_user(signed_in(staff))  # this session goes on; the others end

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from store.staff import MIN_PASSWORD, ROLES
 
+ROLE_CHOICES = [SelectChoice(role, role.capitalize()) for role in ROLES]
 NEW_PASSWORD = [
     DataRequired(),
     Length(min=MIN_PASSWORD, message=f"Use at least {MIN_PASSWORD} characters."),
@@ -44,13 +46,13 @@ class StaffAddForm(PasswordResetForm):
     """A new sign-in: email, role, and a first password to hand over in person."""
 
     email = EmailField("Email", validators=[DataRequired()])
-    role = SelectField("Role", choices=[(role, role.capitalize()) for role in ROLES])
+    role = SelectField("Role", choices=ROLE_CHOICES)
 
 
 class RoleForm(FlaskForm):
     """A sign-in's role."""
 
-    role = SelectField("Role", choices=[(role, role.capitalize()) for role in ROLES])
+    role = SelectField("Role", choices=ROLE_CHOICES)
 
 
 class ButtonForm(FlaskForm):

@@ -11,7 +11,7 @@ from gateway.console.forms import ButtonForm, PasswordResetForm, RoleForm, Staff
 from gateway.services import services
 from store.db import transaction
 from store.models import Staff
-from store.staff import StaffError, add_staff, set_password
+from store.staff import StaffError, add_staff, end_sessions, set_password
 
 bp = Blueprint("staff", __name__, url_prefix="/console/staff")
 
@@ -42,7 +42,7 @@ def add() -> Response | tuple[str, int]:
             staff = add_staff(session, form.email.data or "", form.role.data, form.new.data or "")
             log_action(session, "staff added", staff.email, f"role {staff.role}")
     except StaffError as exc:
-        form.email.errors = [str(exc).capitalize() + "."]
+        form.email.errors = [f"{exc}."]
         return render_staff(form, 400)
     flash(f"Added {staff.email} as {staff.role}. Give them the password in person.")
     return redirect(url_for("staff.listing"))
@@ -118,6 +118,8 @@ def switch(staff_id: int) -> Response:
     with transaction(services().sessions) as session:
         staff = session.get(Staff, staff_id) or abort(404)
         staff.active = not staff.active
+        if not staff.active:
+            end_sessions(staff)  # switched on again later, they must sign in again
         log_action(
             session, "staff switched on" if staff.active else "staff switched off", staff.email
         )
