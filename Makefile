@@ -4,7 +4,7 @@ PYTHON ?= python3
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench clean chromium
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,8 +15,12 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/smsbridge dev
 
-test: $(STAMP)
+test: $(STAMP) chromium
 	$(BIN)/pytest
+
+# Debian's Chromium, for the browser tests (they skip, saying why, where it cannot be had).
+chromium:
+	@scripts/install-chromium
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -37,4 +41,4 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.summary --since $$started
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var test-output .pytest_cache .mypy_cache .ruff_cache
