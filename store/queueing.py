@@ -7,6 +7,7 @@ one that was lost, and does not pile up copies.
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 
 from redis import Redis
@@ -22,6 +23,9 @@ SEND_SMS = "workers.texts_out.sms.send_sms"
 SWEEP = "workers.sweeper.sweep"
 UNDO_POST = "workers.texts_in.undo.undo_post"
 READ_MENTIONS = "workers.mentions.reading.read_mentions"
+TEXT_PERSON = "workers.texts_out.notices.text_person"
+
+CONFIRM_CODE = "confirm_code"  # what text_person can send: a new confirmation code
 
 SMS_BACKOFF = (10, 60, 300)
 # An UNDO waits for its post's deliveries to end, and retries a platform that failed.
@@ -131,4 +135,13 @@ def enqueue_sms_at(queue: Queue, outbound_id: int, when: datetime) -> Job:
     job_id = f"{SEND_SMS.rsplit('.', 1)[-1]}-{outbound_id}-at-{int(when.timestamp())}"
     return queue.enqueue_at(
         when, SEND_SMS, outbound_id, job_id=job_id, result_ttl=FINISHED_JOB_SECONDS
+    )
+
+
+def enqueue_text_person(queue: Queue, person_id: int, what: str) -> Job:
+    """Enqueue a text the console asked for (a new code); retried if Redis or Twilio blink."""
+    retry = Retry(max=3, interval=retry_intervals(3, SMS_BACKOFF))
+    job_id = f"text_person-{what}-{person_id}-{uuid.uuid4().hex[:8]}"
+    return queue.enqueue(
+        TEXT_PERSON, person_id, what, job_id=job_id, retry=retry, result_ttl=FINISHED_JOB_SECONDS
     )

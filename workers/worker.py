@@ -35,6 +35,7 @@ import workers.publishing.deliveries
 import workers.sweeper
 import workers.texts_in.inbound
 import workers.texts_in.undo
+import workers.texts_out.notices
 import workers.texts_out.sms  # noqa: F401
 from config import Settings, load_settings
 from store.queueing import FINISHED_JOB_SECONDS, SWEEP, make_queue

@@ -68,3 +68,16 @@ class AuditFilterForm(FlaskForm):
     action = StringField("Action")
     actor = StringField("Who")
     target = StringField("Whom or what")
+
+
+class PersonAddForm(FlaskForm):
+    """A person to register: their mobile number and their name."""
+
+    phone = StringField("Mobile number", validators=[DataRequired()])
+    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+
+
+class NameForm(FlaskForm):
+    """A person's name, as the admin knows them."""
+
+    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
