@@ -11,6 +11,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cryptography.fernet import Fernet
 
@@ -64,6 +65,7 @@ class Settings:
     worker_max_jobs: int = 10000  # a worker process hands over to a fresh one after this many
     worker_max_mb: int = 512  # ... or once its peak resident memory passes this
     worker_threads: int = 8  # jobs one worker process runs at once (platform calls in flight)
+    timezone: str = "Pacific/Auckland"  # the console reads and shows event times in it
 
     @property
     def uses_twilio(self) -> bool:
@@ -137,6 +139,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         worker_max_jobs=_int(env_vars, "WORKER_MAX_JOBS", 10000),
         worker_max_mb=_int(env_vars, "WORKER_MAX_MB", 512),
         worker_threads=_int(env_vars, "WORKER_THREADS", 8),
+        timezone=_timezone(env_vars.get("TIMEZONE", "").strip() or "Pacific/Auckland"),
     )
 
 
@@ -184,3 +187,12 @@ def _dev_secret(var_dir: Path, name: str, kind: str) -> str:
     finally:
         draft.unlink()
     return value
+
+
+def _timezone(name: str) -> str:
+    """Return a time zone name that the tz database knows, or fail naming it."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(f"TIMEZONE {name!r} is not a time zone, e.g. Pacific/Auckland") from exc
+    return name

@@ -26,12 +26,21 @@ def normalise_code(code: str) -> str:
     return value
 
 
-def parse_hashtags(raw: str) -> list[str]:
-    """Return '#a #b' or 'a, b' as ['#a', '#b'], each once, in the order given."""
+def parse_hashtags(raw: str, marked: bool = False) -> list[str]:
+    """Return '#a #b' or 'a, b' as ['#a', '#b'], each once, in the order given.
+
+    `marked`: every tag must start with '#', so '#social work' is an error (a
+    hashtag cannot hold a space) rather than two tags.
+    """
     tags: list[str] = []
     for word in re.split(r"[\s,]+", raw.strip()):
         if not word:
             continue
+        if marked and not word.startswith("#"):
+            raise EventError(
+                f"{word!r} has no # in front: a hashtag cannot hold a space "
+                f"(write #{word} on its own, or join the words)"
+            )
         match = TAG.match(word)
         if not match:
             raise EventError(f"{word!r} is not a hashtag: use letters, digits and _ only")
@@ -58,3 +67,22 @@ def join_event(session: Session, person: Person, event: Event) -> None:
     if attended is None:
         session.add(Attendance(person_id=person.id, event_id=event.id, joined_at=utcnow()))
     person.current_event_id = event.id
+
+
+def check_window(starts_at: datetime, ends_at: datetime) -> None:
+    """Raise EventError unless the event ends after it starts."""
+    if ends_at <= starts_at:
+        raise EventError("the event must end after it starts")
+
+
+def leave_event(session: Session, person: Person, event: Event) -> bool:
+    """Take a person off an event's attendees; return whether they were on it."""
+    attended = session.scalar(
+        select(Attendance).where(Attendance.person_id == person.id, Attendance.event_id == event.id)
+    )
+    if person.current_event_id == event.id:
+        person.current_event_id = None
+    if attended is None:
+        return False
+    session.delete(attended)
+    return True

@@ -12,7 +12,15 @@ from flask import Flask, Response, render_template
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from config import PRODUCTION, Settings
-from gateway.console import access, audit_pages, auth, home, people_pages, staff_pages
+from gateway.console import (
+    access,
+    audit_pages,
+    auth,
+    event_pages,
+    home,
+    people_pages,
+    staff_pages,
+)
 from gateway.console.limits import limiter
 
 csrf = CSRFProtect()
@@ -43,8 +51,9 @@ def install(app: Flask, settings: Settings) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
 
-    for blueprint in (auth.bp, home.bp, people_pages.bp, staff_pages.bp, audit_pages.bp):
-        app.register_blueprint(blueprint)
+    blueprints = (auth, home, people_pages, event_pages, staff_pages, audit_pages)
+    for module in blueprints:
+        app.register_blueprint(module.bp)
     app.register_error_handler(CSRFError, refuse_stale_form)
     app.register_error_handler(403, forbidden)
     app.register_error_handler(429, too_many_tries)

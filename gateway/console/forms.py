@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    EmailField,
+    PasswordField,
+    SelectField,
+    StringField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length
 
@@ -81,3 +88,28 @@ class NameForm(FlaskForm):
     """A person's name, as the admin knows them."""
 
     name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+
+
+class EventForm(FlaskForm):
+    """An event: join code, name, hashtags, window and the confidentiality check."""
+
+    code = StringField(
+        "Join code", validators=[DataRequired()], description="What people text: JOIN SWRB13"
+    )
+    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+    organiser = StringField("Run by", validators=[Length(max=200)])
+    hashtags = StringField(
+        "Hashtags",
+        validators=[DataRequired()],
+        description="Each with its #, e.g. #swrb13 #socialwork",
+    )
+    starts = DateTimeLocalField("Starts", validators=[DataRequired()])
+    ends = DateTimeLocalField("Ends", validators=[DataRequired()])
+    check_confidentiality = BooleanField("Hold posts that may identify someone", default=True)
+    owner = SelectField("Organiser's sign-in", coerce=int, validate_choice=False)
+
+
+class AttendeeForm(FlaskForm):
+    """A registered phone to put on an event."""
+
+    phone = StringField("Mobile number", validators=[DataRequired()])

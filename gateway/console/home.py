@@ -7,6 +7,7 @@ from flask_login import login_required
 from sqlalchemy import func, select
 
 from gateway.console.access import me
+from gateway.console.event_pages import zone
 from gateway.services import services
 from store.models import Event, HeldPost, Person
 
@@ -31,4 +32,4 @@ def front() -> str:
             if who.is_admin
             else {}
         )
-    return render_template("console/home.html", who=who, events=events, counts=counts)
+    return render_template("console/home.html", who=who, events=events, counts=counts, zone=zone())
