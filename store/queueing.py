@@ -25,7 +25,10 @@ UNDO_POST = "workers.texts_in.undo.undo_post"
 READ_MENTIONS = "workers.mentions.reading.read_mentions"
 TEXT_PERSON = "workers.texts_out.notices.text_person"
 
-CONFIRM_CODE = "confirm_code"  # what text_person can send: a new confirmation code
+# What text_person can send: a new confirmation code, or word that an admin
+# dropped the person's held post.
+CONFIRM_CODE = "confirm_code"
+HELD_DROPPED = "held_dropped"
 
 SMS_BACKOFF = (10, 60, 300)
 # An UNDO waits for its post's deliveries to end, and retries a platform that failed.
@@ -139,7 +142,7 @@ def enqueue_sms_at(queue: Queue, outbound_id: int, when: datetime) -> Job:
 
 
 def enqueue_text_person(queue: Queue, person_id: int, what: str) -> Job:
-    """Enqueue a text the console asked for (a new code); retried if Redis or Twilio blink."""
+    """Enqueue a text the console asked for; retried if Twilio is briefly unavailable."""
     retry = Retry(max=3, interval=retry_intervals(3, SMS_BACKOFF))
     job_id = f"text_person-{what}-{person_id}-{uuid.uuid4().hex[:8]}"
     return queue.enqueue(

@@ -17,6 +17,7 @@ from gateway.console import (
     audit_pages,
     auth,
     event_pages,
+    held_pages,
     home,
     people_pages,
     staff_pages,
@@ -51,7 +52,7 @@ def install(app: Flask, settings: Settings) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
 
-    blueprints = (auth, home, people_pages, event_pages, staff_pages, audit_pages)
+    blueprints = (auth, home, people_pages, event_pages, held_pages, staff_pages, audit_pages)
     for module in blueprints:
         app.register_blueprint(module.bp)
     app.register_error_handler(CSRFError, refuse_stale_form)

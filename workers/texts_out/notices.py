@@ -7,21 +7,30 @@ worker and never passes through the web process or its logs.
 from __future__ import annotations
 
 from store.db import transaction
-from store.models import Person, utcnow
-from store.queueing import CONFIRM_CODE
+from store.models import OutboundMessage, Person, utcnow
+from store.queueing import CONFIRM_CODE, HELD_DROPPED
 from workers.runtime import current
 from workers.texts_in.confirming import send_code
+from workers.texts_out import replies
 from workers.texts_out.sms import send_now
+from workers.texts_out.texts import queue_text
 
 
 def text_person(person_id: int, what: str) -> None:
-    """RQ job: text a person what the console asked for (only a new code, so far)."""
-    rt = current()
-    if what != CONFIRM_CODE:
+    """RQ job: text a person what the console asked for."""
+    if what not in (CONFIRM_CODE, HELD_DROPPED):
         raise ValueError(f"no such text for a person: {what!r}")
+    rt = current()
     with transaction(rt.sessions) as session:
         person = session.get(Person, person_id)
-        if person is None or person.phone_confirmed_at is not None:
-            return  # gone, or confirmed since the admin asked: no code to send
-        text = send_code(session, person, utcnow())
-    send_now(rt, [text.id])
+        if person is None:
+            return
+        text: OutboundMessage | None
+        if what == CONFIRM_CODE:
+            # Confirmed since the admin asked: no code to send.
+            confirmed = person.phone_confirmed_at is not None
+            text = None if confirmed else send_code(session, person, utcnow())
+        else:
+            text = queue_text(session, person.phone, replies.HELD_DROPPED_BY_ADMIN, "notice")
+    if text is not None:
+        send_now(rt, [text.id])

@@ -129,6 +129,9 @@ PIN_MISSING = (
 )
 NOTHING_HELD = "Nothing is waiting for YES. Held posts are dropped after a while: text it again."
 HELD_DROPPED = "Your held post was dropped, as your next text was not YES."
+HELD_DROPPED_BY_ADMIN = (
+    "An admin dropped the post that was waiting for your YES: nothing was posted."
+)
 CHECK_ON = (
     "From now on, posts that may identify someone (phone, NHI, address...) are held "
     "until you text YES."
