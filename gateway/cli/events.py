@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from gateway.cli.context import fail, runtime
 from gateway.cli.people import person_by_phone, phone_option
+from store import audit
 from store.db import transaction
 from store.events import EventError, join_event, normalise_code, parse_hashtags, parse_time
 from store.models import Event, utcnow
@@ -46,6 +47,9 @@ def events_create(
         raise fail("the event must end after it starts")
     try:
         with transaction(runtime().sessions) as session:
+            audit.record(
+                session, audit.CLI, "event created", code, f"{name.strip()}; {' '.join(tags)}"
+            )
             session.add(
                 Event(
                     code=code,
@@ -74,6 +78,7 @@ def events_check(code: str, on: bool) -> None:
         if event is None:
             raise fail(f"no event has the code {code.strip().upper()}")
         event.check_confidentiality = on
+        audit.record(session, audit.CLI, f"event check turned {'on' if on else 'off'}", event.code)
         state = "checked" if on else "no longer checked"
         click.echo(f"Posts at {event.code} are {state} for details that could identify someone.")
 
@@ -111,6 +116,7 @@ def events_join(code: str, phone: str) -> None:
             raise fail(f"no event has the code {code}")
         person = person_by_phone(session, number)
         join_event(session, person, event)
+        audit.record(session, audit.CLI, "attendee added", code, number)
     click.echo(f"{number} is now at {code}.")
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from gateway.cli.context import fail, runtime, settings
+from store import audit
 from store.db import transaction
 from store.models import Account, Person, utcnow
 from store.phones import InvalidPhone, normalise_phone
@@ -36,11 +37,12 @@ def person_by_phone(session: Session, phone: str) -> Person:
     return person
 
 
-def change_person(phone: str, change: Callable[[Person], None]) -> str:
-    """Change the person with this phone in one transaction; return the number."""
+def change_person(phone: str, change: Callable[[Person], None], action: str) -> str:
+    """Change the person with this phone in one transaction, audited; return the number."""
     number = phone_option(phone)
     with transaction(runtime().sessions) as session:
         change(person_by_phone(session, number))
+        audit.record(session, audit.CLI, action, number)
     return number
 
 
@@ -68,6 +70,7 @@ def users_add(phone: str, name: str) -> None:
             session.add(person)
             session.flush()
             text = send_code(session, person, utcnow())
+            audit.record(session, audit.CLI, "person added", number, name.strip())
     except IntegrityError:
         raise fail(f"the phone {number} is already registered") from None
     dispatch(rt, texts=[text.id])
@@ -88,6 +91,7 @@ def users_send_code(phone: str) -> None:
         if person.phone_confirmed_at is not None:
             raise fail(f"{number} is already confirmed")
         text = send_code(session, person, utcnow())
+        audit.record(session, audit.CLI, "code sent", number)
     dispatch(rt, texts=[text.id])
     click.echo(f"A new code was texted to {number}.")
 
@@ -111,7 +115,9 @@ def users_list() -> None:
 @click.option("--phone", required=True)
 def users_disable(phone: str) -> None:
     """Switch a phone off: nothing it texts is posted from the next text on."""
-    number = change_person(phone, lambda person: setattr(person, "active", False))
+    number = change_person(
+        phone, lambda person: setattr(person, "active", False), "phone switched off"
+    )
     click.echo(f"Disabled {number}: from its next text on, nothing it texts is posted.")
 
 
@@ -119,7 +125,7 @@ def users_disable(phone: str) -> None:
 @click.option("--phone", required=True)
 def users_unlock(phone: str) -> None:
     """Let a phone post again after too many wrong PINs."""
-    number = change_person(phone, unlock)
+    number = change_person(phone, unlock, "phone unlocked")
     click.echo(f"Unlocked {number}: it can post again with its PIN.")
 
 
@@ -136,6 +142,7 @@ def users_check(phone: str, on: bool) -> None:
         # Never checked (or not) behind their back: held posts would surprise them.
         words = replies.CHECK_ON if on else replies.CHECK_OFF
         text = queue_text(session, number, words, kind="notice")
+        audit.record(session, audit.CLI, f"check turned {'on' if on else 'off'}", number)
     dispatch(rt, texts=[text.id])
     click.echo(f"The check is {'on' if on else 'off'} for {number}; they were told by text.")
 
@@ -144,7 +151,9 @@ def users_check(phone: str, on: bool) -> None:
 @click.option("--phone", required=True)
 def users_enable(phone: str) -> None:
     """Switch a phone back on."""
-    number = change_person(phone, lambda person: setattr(person, "active", True))
+    number = change_person(
+        phone, lambda person: setattr(person, "active", True), "phone switched on"
+    )
     click.echo(f"Enabled {number}: its texts are posted again.")
 
 
@@ -207,6 +216,9 @@ def accounts_add(phone: str, platform: str, **options: str | None) -> None:
                 # re-linking: new credentials, back in use from the next text.
                 existing.credentials = sealed
                 existing.status = "active"
+            audit.record(
+                session, audit.CLI, "account linked", number, f"{platform} @{linked.handle}"
+            )
     except IntegrityError:
         raise fail(f"{number} already has the {platform} account @{linked.handle}") from None
     verb = "Linked" if existing is None else "Linked again"

@@ -7,7 +7,7 @@ import uuid
 from sqlalchemy import select
 
 from store.db import transaction
-from store.models import Account, OutboundMessage, Person, Post, utcnow
+from store.models import Account, AuditEntry, OutboundMessage, Person, Post, utcnow
 from tests.conftest import run_jobs
 from tests.factories import add_inbound
 from tests.gateway.cli.conftest import smsbridge, texted_code
@@ -263,3 +263,21 @@ def test_turning_a_persons_check_on_or_off_tells_them(registered: Runtime) -> No
     assert texts[1].startswith("Posted to ")
     assert texts[3].startswith("Not posted yet: it may identify someone.")
     assert posts == ["Ring 021 555 1234"]
+
+
+def test_what_an_admin_does_at_the_command_line_is_audited(registered: Runtime) -> None:
+    smsbridge("users", "disable", "--phone", "+64211234567")
+    smsbridge("users", "enable", "--phone", "+64211234567")
+    smsbridge("users", "unlock", "--phone", "+64211234567")
+
+    with registered.sessions() as session:
+        entries = session.execute(
+            select(AuditEntry.actor, AuditEntry.action, AuditEntry.target).order_by(AuditEntry.id)
+        ).all()
+    assert [tuple(entry) for entry in entries] == [
+        ("cli", "person added", "+64211234567"),
+        ("cli", "account linked", "+64211234567"),
+        ("cli", "phone switched off", "+64211234567"),
+        ("cli", "phone switched on", "+64211234567"),
+        ("cli", "phone unlocked", "+64211234567"),
+    ]
