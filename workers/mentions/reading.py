@@ -28,7 +28,7 @@ from store.models import (
 from workers.dispatch import dispatch
 from workers.platforms import Mention, display_name, thread_to_json
 from workers.platforms.errors import AuthError, PlatformError, TransientError, Unsupported
-from workers.publishing.accounts import AccountRef, connector_for
+from workers.publishing.accounts import AccountRef, connector_for, mark_needs_relink
 from workers.runtime import Runtime, current
 from workers.texts_out import replies
 from workers.texts_out.texts import queue_text
@@ -69,9 +69,8 @@ def read_account(rt: Runtime, account_id: int, now: datetime | None = None) -> N
     except AuthError as exc:
         log.info("mentions of account %s: %s", account_id, exc)
         with transaction(rt.sessions) as session:
-            session.execute(
-                update(Account).where(Account.id == account_id).values(status="needs_relink")
-            )
+            told = tell_relink_needed(session, account_id)
+        dispatch(rt, texts=told)
         return
     except (Unsupported, PlatformError) as exc:
         log.info("mentions of account %s not read: %s", account_id, exc)
@@ -194,6 +193,16 @@ def due_accounts(session: Session, now: datetime, every_seconds: int) -> list[in
             .order_by(Account.id)
         ).all()
     )
+
+
+def tell_relink_needed(session: Session, account_id: int) -> list[int]:
+    """Flag the account; the first time, queue a text telling its person. Return the text."""
+    if not mark_needs_relink(session, account_id):
+        return []
+    account = session.get_one(Account, account_id)
+    person = session.get_one(Person, account.person_id)
+    words = replies.relink_needed(display_name(account.platform), account.handle)
+    return [queue_text(session, person.phone, words, kind="notice").id]
 
 
 def _note_read(rt: Runtime, account_id: int, when: datetime) -> None:

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
-from store.db import transaction
+from store.db import transaction, update_rows
 from store.models import Account
 from store.secrets_box import CredentialsUnreadable
 from workers.platforms import Connector, LinkedAccount, build_connector
@@ -69,3 +70,19 @@ def loader(rt: Runtime, account_id: int) -> Callable[[], dict[str, Any]]:
         return rt.secrets.open(sealed)
 
     return load
+
+
+def mark_needs_relink(session: Session, account_id: int) -> bool:
+    """Flag an active account as needing linking again; return whether this call flagged it.
+
+    Conditional, so of all the jobs that find the same dead token only one is first,
+    and its person is told once.
+    """
+    return bool(
+        update_rows(
+            session,
+            update(Account)
+            .where(Account.id == account_id, Account.status == "active")
+            .values(status="needs_relink"),
+        )
+    )

@@ -18,7 +18,7 @@ from workers.platforms import (
     thread_from_json,
 )
 from workers.platforms.errors import AuthError, ContentRejected, PlatformError, TransientError
-from workers.publishing.accounts import AccountRef, connector_for
+from workers.publishing.accounts import AccountRef, connector_for, mark_needs_relink
 from workers.publishing.compose import TooLong, compose_parts
 from workers.publishing.threads import planned_parts, post_thread
 from workers.runtime import Runtime, current
@@ -169,12 +169,8 @@ def end_delivery(
             delivery.last_error = error.message
             delivery.error_kind = error.kind
             if isinstance(error, AuthError):
-                update_rows(
-                    session,
-                    update(Account)
-                    .where(Account.id == delivery.account_id, Account.status == "active")
-                    .values(status="needs_relink"),
-                )
+                # The post's reply says so ("needs linking again"): no text of its own.
+                mark_needs_relink(session, delivery.account_id)
             log.info("delivery %s failed: %s", delivery_id, error)
         reply = queue_reply_once_ended(session, post)
     if reply is not None:

@@ -202,6 +202,16 @@ def account_needs_relink(platform: str) -> str:
     )
 
 
+def relink_needed(platform: str, handle: str) -> str:
+    """An account stopped working (its token was revoked or expired)."""
+    return fit_reply(
+        "Your {platform} account {handle} needs linking again: nothing goes there until then. "
+        "Ask your admin.",
+        platform=platform,
+        handle=Handle(handle),
+    )
+
+
 def no_such_event(code: str) -> str:
     """JOIN with a code no event has."""
     return fit_reply(

@@ -8,7 +8,7 @@ from sqlalchemy import select, update
 
 from gateway.console.words import PLATFORM_NAMES
 from store.db import transaction
-from store.models import AuditEntry, OutboundMessage, Person, Post, utcnow
+from store.models import Account, AuditEntry, OutboundMessage, Person, Post, utcnow
 from tests.conftest import run_jobs
 from tests.factories import add_inbound, add_person
 from tests.gateway.console.conftest import SignIn, post_form, sign_in
@@ -138,3 +138,19 @@ def test_the_console_names_platforms_as_the_connectors_do() -> None:
     platform_names()  # loads every connector, so each has registered its name
 
     assert PLATFORM_NAMES == DISPLAY_NAMES
+
+
+def test_accounts_that_need_linking_again_are_on_the_front_page_and_the_persons(
+    client: FlaskClient, admin: SignIn, rt: Runtime
+) -> None:
+    person = add_person(rt, name="Hine", accounts=[("mastodon", "hine@kiwi.social", {})])
+    with transaction(rt.sessions) as session:
+        session.execute(update(Account).values(status="needs_relink"))
+    sign_in(client, admin)
+
+    front = client.get("/console/").get_data(as_text=True)
+    page = client.get(f"/console/people/{person}").get_data(as_text=True)
+
+    assert "Accounts that need linking again" in front
+    assert "Hine</a>: Mastodon @hine@kiwi.social" in front
+    assert "needs linking again" in page

@@ -252,3 +252,21 @@ def test_a_rate_limited_read_waits_for_the_platforms_reset(
     with rt.sessions() as session:
         later = now + timedelta(seconds=600 + rt.settings.mentions_every_seconds + 1)
         assert due_accounts(session, later, rt.settings.mentions_every_seconds) == [account.id]
+
+
+def test_a_revoked_token_flags_the_account_and_tells_its_person_once(
+    rt: Runtime, queue: Queue, mastodon: MastodonPeer
+) -> None:
+    credentials = {"instance": mastodon.url, "access_token": "revoked-token"}
+    add_person(rt, accounts=[("mastodon", f"aroha@{mastodon.host}", credentials)])
+
+    read_account(rt, account_id(rt))
+    read_account(rt, account_id(rt))
+    run_jobs(queue)
+
+    with rt.sessions() as session:
+        assert session.get_one(Account, account_id(rt)).status == "needs_relink"
+    assert texts(rt) == [
+        f"Your Mastodon account @aroha@{mastodon.host} needs linking again: nothing goes "
+        "there until then. Ask your admin."
+    ]
