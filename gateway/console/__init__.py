@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Flask, Response, render_template
+from flask import Flask, Response, abort, render_template, request
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from config import PRODUCTION, Settings
@@ -19,6 +21,7 @@ from gateway.console import (
     event_pages,
     held_pages,
     home,
+    operations,
     people_pages,
     staff_pages,
 )
@@ -30,6 +33,12 @@ csrf = CSRFProtect()
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
     "frame-ancestors 'none'; form-action 'self'"
+)
+
+RQ_DASHBOARD = "rq_dashboard"
+RQ_DASHBOARD_POLICY = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
 )
 
 
@@ -52,13 +61,55 @@ def install(app: Flask, settings: Settings) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
 
-    blueprints = (auth, home, people_pages, event_pages, held_pages, staff_pages, audit_pages)
+    blueprints = (
+        auth,
+        home,
+        people_pages,
+        event_pages,
+        held_pages,
+        operations,
+        staff_pages,
+        audit_pages,
+    )
     for module in blueprints:
         app.register_blueprint(module.bp)
+    mount_rq_dashboard(app, settings)
     app.register_error_handler(CSRFError, refuse_stale_form)
     app.register_error_handler(403, forbidden)
     app.register_error_handler(429, too_many_tries)
     app.after_request(add_security_headers)
+
+
+def mount_rq_dashboard(app: Flask, settings: Settings) -> None:
+    """Serve rq-dashboard at /console/rq/ for admins: every job in detail, not rebuilt here.
+
+    Its pages post with jQuery and no CSRF token, so its blueprint is exempt from
+    CSRF; the session cookie's SameSite=Lax keeps other sites' posts from carrying
+    the sign-in. Deleting jobs is turned off.
+    """
+    import rq_dashboard
+    from rq_dashboard.web import setup_rq_connection
+
+    app.config.update(
+        RQ_DASHBOARD_REDIS_URL=settings.redis_url,
+        RQ_DASHBOARD_DISABLE_DELETE=True,
+        RQ_DASHBOARD_POLL_INTERVAL=5000,
+    )
+    setup_rq_connection(app)
+    app.register_blueprint(rq_dashboard.blueprint, url_prefix="/console/rq")
+    csrf.exempt(rq_dashboard.blueprint)
+    app.before_request(guard_rq_dashboard)
+
+
+def guard_rq_dashboard() -> ResponseReturnValue | None:
+    """Let only signed-in admins into rq-dashboard."""
+    if request.blueprint != RQ_DASHBOARD:
+        return None
+    if not current_user.is_authenticated:
+        return access.login_manager.unauthorized()
+    if not current_user.is_admin:
+        abort(403)
+    return None
 
 
 def limits_storage_uri(redis_url: str) -> str:
@@ -86,7 +137,11 @@ def too_many_tries(_error: Exception) -> tuple[str, int]:
 def add_security_headers(response: Response) -> Response:
     """Give every HTML page a CSP, and every answer the usual hardening headers."""
     if response.mimetype == "text/html":
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        # rq-dashboard's pages are built of inline scripts: allowed there, nowhere else.
+        policy = (
+            RQ_DASHBOARD_POLICY if request.blueprint == RQ_DASHBOARD else CONTENT_SECURITY_POLICY
+        )
+        response.headers.setdefault("Content-Security-Policy", policy)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     return response
