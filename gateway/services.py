@@ -13,6 +13,7 @@ from twilio.request_validator import RequestValidator
 from config import Settings
 from store.db import make_engine, make_sessions
 from store.queueing import make_queue
+from store.secrets_box import SecretsBox
 
 
 @dataclass
@@ -24,6 +25,7 @@ class Services:
     sessions: sessionmaker[Session]
     queue: Queue
     validator: RequestValidator
+    secrets: SecretsBox  # opens and seals account credentials (TOKEN_KEY)
 
     def close(self) -> None:
         """Close the database pool and the Redis connections."""
@@ -40,6 +42,7 @@ def build_services(settings: Settings) -> Services:
         sessions=make_sessions(engine),
         queue=make_queue(settings),
         validator=RequestValidator(settings.twilio_auth_token),
+        secrets=SecretsBox(settings.token_key),
     )
 
 

@@ -126,8 +126,40 @@ class Account(Base):
     # Where reading mentions goes on from (the connector's cursor), and when it last did.
     mentions_cursor: Mapped[str | None] = mapped_column(Text)
     mentions_read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the platform said the token stops working (LinkedIn's last 60 days), if it did.
+    token_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     person: Mapped[Person] = relationship(back_populates="accounts")
+
+
+class OAuthClient(Base):
+    """Our app as registered with one OAuth server (a Mastodon instance registers us itself)."""
+
+    __tablename__ = "oauth_clients"
+    __table_args__ = (UniqueConstraint("platform", "server", "redirect_uri"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(30))
+    server: Mapped[str] = mapped_column(String(300))  # e.g. https://mastodon.social
+    redirect_uri: Mapped[str] = mapped_column(String(500))
+    client_id: Mapped[str] = mapped_column(String(300))
+    client_secret: Mapped[str] = mapped_column(Text)  # encrypted with TOKEN_KEY
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class LinkCode(Base):
+    """A one-time code a person types on a computer to link their own accounts."""
+
+    __tablename__ = "link_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    # HMAC of the code with SECRET_KEY: found by the code typed, useless to whoever
+    # reads the table.
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Event(Base):

@@ -29,6 +29,7 @@ TEXT_PERSON = "workers.texts_out.notices.text_person"
 # dropped the person's held post.
 CONFIRM_CODE = "confirm_code"
 HELD_DROPPED = "held_dropped"
+ACCOUNT_LINKED = "account_linked"  # with the account, "Mastodon @aroha@kiwi.social"
 
 SMS_BACKOFF = (10, 60, 300)
 # An UNDO waits for its post's deliveries to end, and retries a platform that failed.
@@ -141,10 +142,16 @@ def enqueue_sms_at(queue: Queue, outbound_id: int, when: datetime) -> Job:
     )
 
 
-def enqueue_text_person(queue: Queue, person_id: int, what: str) -> Job:
+def enqueue_text_person(queue: Queue, person_id: int, what: str, detail: str = "") -> Job:
     """Enqueue a text the console asked for; retried if Twilio is briefly unavailable."""
     retry = Retry(max=3, interval=retry_intervals(3, SMS_BACKOFF))
     job_id = f"text_person-{what}-{person_id}-{uuid.uuid4().hex[:8]}"
     return queue.enqueue(
-        TEXT_PERSON, person_id, what, job_id=job_id, retry=retry, result_ttl=FINISHED_JOB_SECONDS
+        TEXT_PERSON,
+        person_id,
+        what,
+        detail,
+        job_id=job_id,
+        retry=retry,
+        result_ttl=FINISHED_JOB_SECONDS,
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Flask, Response, abort, render_template, request
+from flask import Flask, abort, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
@@ -26,20 +26,10 @@ from gateway.console import (
     staff_pages,
 )
 from gateway.console.limits import limiter
+from gateway.console.linking import pages as linking_pages
+from gateway.console.security import RQ_DASHBOARD, add_security_headers
 
 csrf = CSRFProtect()
-
-# Pages load only this site's own styles and scripts, and no site may frame them.
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
-    "frame-ancestors 'none'; form-action 'self'"
-)
-
-RQ_DASHBOARD = "rq_dashboard"
-RQ_DASHBOARD_POLICY = (
-    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
-    "img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
-)
 
 
 def install(app: Flask, settings: Settings) -> None:
@@ -70,6 +60,7 @@ def install(app: Flask, settings: Settings) -> None:
         operations,
         staff_pages,
         audit_pages,
+        linking_pages,
     )
     for module in blueprints:
         app.register_blueprint(module.bp)
@@ -132,16 +123,3 @@ def forbidden(_error: Exception) -> tuple[str, int]:
 def too_many_tries(_error: Exception) -> tuple[str, int]:
     """Say that sign-in is paused, and what to do."""
     return render_template("console/too_many.html"), 429
-
-
-def add_security_headers(response: Response) -> Response:
-    """Give every HTML page a CSP, and every answer the usual hardening headers."""
-    if response.mimetype == "text/html":
-        # rq-dashboard's pages are built of inline scripts: allowed there, nowhere else.
-        policy = (
-            RQ_DASHBOARD_POLICY if request.blueprint == RQ_DASHBOARD else CONTENT_SECURITY_POLICY
-        )
-        response.headers.setdefault("Content-Security-Policy", policy)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    return response

@@ -113,3 +113,31 @@ class AttendeeForm(FlaskForm):
     """A registered phone to put on an event."""
 
     phone = StringField("Mobile number", validators=[DataRequired()])
+
+
+class LinkCodeForm(FlaskForm):
+    """The one-time code a person got by texting LINK."""
+
+    code = StringField("Code from your text", validators=[DataRequired(), Length(max=20)])
+
+
+class MastodonLinkForm(FlaskForm):
+    """Which Mastodon server the account is on."""
+
+    instance = StringField(
+        "Mastodon server", validators=[DataRequired()], description="e.g. mastodon.social"
+    )
+
+
+class BlueskyLinkForm(FlaskForm):
+    """A Bluesky handle and an app password (made in Bluesky's Settings, App passwords)."""
+
+    handle = StringField("Bluesky handle", validators=[DataRequired()])
+    app_password = PasswordField(
+        "App password",
+        validators=[DataRequired()],
+        description="Bluesky: Settings, Privacy and security, App passwords. Not your password.",
+    )
+    service = StringField(
+        "Server", default="https://bsky.social", description="Leave as it is unless you host one"
+    )

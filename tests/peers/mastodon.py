@@ -26,6 +26,8 @@ tests/fixtures/mastodon/, recorded from a real Mastodon by Mastodon.py's own tes
 `fail_next` makes the next requests fail with a chosen error (500, 503, 429, 401, 422 …);
 `stall_next_status` creates a status but holds its answer back, as for a client that dies.
 `latency_seconds` holds back every answer, as a distant, busy instance does (the bench).
+Apps, consent and tokens: tests/peers/mastodon_oauth.py; a token it issues works
+like the user's own.
 """
 
 from __future__ import annotations
@@ -48,7 +50,10 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
+from tests.peers.mastodon_oauth import OAuthServer
 from tests.peers.server import FailureQueue, LocalServer
+
+OAUTH_ENDPOINTS = {"oauth_metadata", "apps", "authorize", "token"}
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "mastodon"
 RECORDED_HOST = "localhost:3000"  # the host the fixture bodies were recorded on
@@ -193,8 +198,17 @@ class MastodonPeer(LocalServer):
                 Rule("/api/v1/statuses", endpoint="create_status", methods=["POST"]),
                 Rule("/api/v1/statuses/<status_id>", endpoint="delete_status", methods=["DELETE"]),
                 Rule("/api/v1/notifications", endpoint="notifications", methods=["GET"]),
+                Rule(
+                    "/.well-known/oauth-authorization-server",
+                    endpoint="oauth_metadata",
+                    methods=["GET"],
+                ),
+                Rule("/api/v1/apps", endpoint="apps", methods=["POST"]),
+                Rule("/oauth/authorize", endpoint="authorize", methods=["GET", "POST"]),
+                Rule("/oauth/token", endpoint="token", methods=["POST"]),
             ]
         )
+        self.oauth = OAuthServer(base_url="")  # its base URL is known once the port is
 
     @property
     def url(self) -> str:
@@ -288,7 +302,9 @@ class MastodonPeer(LocalServer):
             return _error(failure)
         if endpoint == "instance":
             return self._ok(self._instance())
-        if request.headers.get("Authorization") != f"Bearer {self.access_token}":
+        if endpoint in OAUTH_ENDPOINTS:
+            return self._oauth(endpoint, request, body)
+        if not self._token_valid(request.headers.get("Authorization", "")):
             return _error(INVALID_TOKEN)
         if endpoint == "verify_credentials":
             return self._ok(self._credential_account())
@@ -297,6 +313,27 @@ class MastodonPeer(LocalServer):
         if endpoint == "notifications":
             return self._notifications(request)
         return self._delete_status(args["status_id"])
+
+    def _oauth(self, endpoint: str, request: Request, body: dict[str, Any]) -> Response:
+        """Answer the OAuth endpoints (tests/peers/mastodon_oauth.py)."""
+        with self._lock:
+            self.oauth.base_url = self.url
+            if endpoint == "oauth_metadata":
+                return self.oauth.metadata()
+            if endpoint == "apps":
+                return self.oauth.register(body)
+            if endpoint == "token":
+                return self.oauth.exchange(body)
+            if request.method == "GET":
+                return self.oauth.consent_page(request)
+            return self.oauth.decide(request)
+
+    def _token_valid(self, authorization: str) -> bool:
+        """Say whether the request carries the user's token, or one issued by OAuth."""
+        token = authorization.removeprefix("Bearer ")
+        return authorization.startswith("Bearer ") and (
+            token == self.access_token or token in self.oauth.issued
+        )
 
     def _take_failure(self, endpoint: str) -> MastodonError | None:
         """Pop the first queued failure meant for this endpoint, if any."""

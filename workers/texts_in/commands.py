@@ -22,6 +22,7 @@ the body trimmed, runs of spaces and newlines read as one space, and trailing
                     EVENTS                                   -> Events()
                     STATUS                                   -> Status()
                     UNDO                                     -> Undo(pin)
+                    LINK                                     -> Link(pin)
                     LEAVE [code]                             -> Leave(code, pin)
     argument    = JOIN code                                  -> Join(code, pin)
                 | REPLY [#]n [:,.-] answer                   -> Reply(n, answer, pin)
@@ -171,6 +172,13 @@ class Undo:
 
 
 @dataclass(frozen=True)
+class Link:
+    """LINK: a one-time code to link your accounts on a computer."""
+
+    pin: str | None = None
+
+
+@dataclass(frozen=True)
 class Join:
     """JOIN code: attend an event."""
 
@@ -235,6 +243,7 @@ Command = (
     | Events
     | Status
     | Undo
+    | Link
     | Join
     | Leave
     | Reply
@@ -304,6 +313,8 @@ def parse_bare(text: str, pin: str | None) -> Command | None:
         return Status()
     if keyword_for(word, ("UNDO",)):
         return Undo(pin)
+    if keyword_for(word, ("LINK",)):
+        return Link(pin)
     if keyword_for(word, ("LEAVE",)):
         return Leave(None, pin)
     return None

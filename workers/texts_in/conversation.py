@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from store.codes import hash_secret
 from store.db import update_rows
+from store.link_codes import new_link_code
 from store.models import Account, HeldPost, InboundMessage, Person, ReceivedMention
 from workers.runtime import Runtime
 from workers.texts_in import commands
@@ -79,6 +80,12 @@ class Conversation:
             case commands.Undo(pin=pin):
                 if self.pin_ok(pin):
                     self.undo()
+            case commands.Link(pin=pin):
+                if self.pin_ok(pin):
+                    code = new_link_code(
+                        self.session, self.person.id, self.settings.secret_key, self.now
+                    )
+                    self.say(replies.link_code(self.settings.public_url, code))
             case commands.SetPin(new_pin=new_pin, pin=pin):
                 if self.person.pin_hash is None or self.pin_ok(pin):
                     self.person.pin_hash = hash_secret(new_pin)

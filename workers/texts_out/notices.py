@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from store.db import transaction
 from store.models import OutboundMessage, Person, utcnow
-from store.queueing import CONFIRM_CODE, HELD_DROPPED
+from store.queueing import ACCOUNT_LINKED, CONFIRM_CODE, HELD_DROPPED
 from workers.runtime import current
 from workers.texts_in.confirming import send_code
 from workers.texts_out import replies
@@ -16,9 +16,9 @@ from workers.texts_out.sms import send_now
 from workers.texts_out.texts import queue_text
 
 
-def text_person(person_id: int, what: str) -> None:
-    """RQ job: text a person what the console asked for."""
-    if what not in (CONFIRM_CODE, HELD_DROPPED):
+def text_person(person_id: int, what: str, detail: str = "") -> None:
+    """RQ job: text a person what the console asked for (`detail`: the account linked)."""
+    if what not in (CONFIRM_CODE, HELD_DROPPED, ACCOUNT_LINKED):
         raise ValueError(f"no such text for a person: {what!r}")
     rt = current()
     with transaction(rt.sessions) as session:
@@ -30,7 +30,9 @@ def text_person(person_id: int, what: str) -> None:
             # Confirmed since the admin asked: no code to send.
             confirmed = person.phone_confirmed_at is not None
             text = None if confirmed else send_code(session, person, utcnow())
-        else:
+        elif what == HELD_DROPPED:
             text = queue_text(session, person.phone, replies.HELD_DROPPED_BY_ADMIN, "notice")
+        else:
+            text = queue_text(session, person.phone, replies.account_linked(detail), "notice")
     if text is not None:
         send_now(rt, [text.id])

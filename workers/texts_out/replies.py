@@ -143,7 +143,7 @@ NOT_AT_EVENT = "You are not at any event. Text EVENTS to see the codes, then JOI
 def help_text(admin_contact: str) -> str:
     """What a person can text, in one segment."""
     return fit_reply(
-        "Text words to post. JOIN code, LEAVE, EVENTS, STATUS, UNDO, PIN 1234, REPLY 1 text. "
+        "Text words to post. JOIN code, LEAVE, EVENTS, STATUS, UNDO, LINK, PIN 1234, REPLY 1 text. "
         "X: or BS: posts to one only. STOP ends texts. Help: {admin}",
         admin=Name(admin_contact),
     )
@@ -199,6 +199,24 @@ def account_needs_relink(platform: str) -> str:
     """The account a mention came to cannot post now."""
     return (
         f"Your {platform} account needs linking again, so the reply was not posted. Ask your admin."
+    )
+
+
+def link_code(public_url: str, code: str) -> str:
+    """LINK: where to go on a computer, and the one-time code to type there."""
+    address = public_url.removeprefix("https://").removeprefix("http://")
+    return fit_reply(
+        "On a computer, open {address}/link and type {code}. It works once, for 30 minutes.",
+        address=address,
+        code=code,
+    )
+
+
+def account_linked(where: str) -> str:
+    """An account was linked to this phone: from now on posts go there too."""
+    return fit_reply(
+        "Linked {where}: your posts go there too from your next text. Not you? Ask your admin.",
+        where=Name(where),
     )
 
 

@@ -1,0 +1,204 @@
+"""The linking pages: whom for, which platform, the way out to its consent and back."""
+
+from __future__ import annotations
+
+from contextlib import suppress
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+from redis.exceptions import RedisError
+from werkzeug.wrappers import Response
+
+from gateway.console.access import admin_required
+from gateway.console.forms import BlueskyLinkForm, LinkCodeForm, MastodonLinkForm
+from gateway.console.limits import UNAUTHORIZED, limiter
+from gateway.console.linking import mastodon
+from gateway.console.linking.checking import LinkError, check_and_store, display_name
+from gateway.console.linking.session import (
+    ADMIN,
+    PERSON,
+    LinkingFor,
+    begin_flow,
+    linking_for,
+    start_linking,
+    take_flow,
+)
+from gateway.console.security import CONTENT_SECURITY_POLICY
+from gateway.services import services
+from store import audit
+from store.db import transaction
+from store.link_codes import redeem_link_code
+from store.models import Account, Person, utcnow
+from store.queueing import ACCOUNT_LINKED, enqueue_text_person
+
+bp = Blueprint("linking", __name__)
+
+WRONG_CODE = (
+    "That code is not right, or it was used already, or it is more than 30 minutes old. "
+    "Text LINK for a new one."
+)
+LOST_FLOW = (
+    "This link was not started in this browser, was finished already, or took too long. "
+    "Nothing was linked: start again."
+)
+
+
+@bp.get("/console/people/<int:person_id>/link")
+@admin_required
+def for_person(person_id: int) -> Response:
+    """An admin links accounts for a person, from the person's page."""
+    with services().sessions() as session:
+        session.get(Person, person_id) or abort(404)
+    start_linking(person_id, ADMIN)
+    return redirect(url_for("linking.choose"))
+
+
+@bp.route("/link", methods=["GET", "POST"])
+@limiter.limit("10 per 15 minutes", methods=["POST"], deduct_when=lambda r: r.status_code == 401)
+def enter_code() -> Response | str | tuple[str, int]:
+    """A person types the code they got by texting LINK."""
+    form = LinkCodeForm()
+    if not form.validate_on_submit():
+        return render_template("console/link_code.html", form=form)
+    svc = services()
+    with transaction(svc.sessions) as session:
+        person_id = redeem_link_code(
+            session, form.code.data or "", svc.settings.secret_key, utcnow()
+        )
+        if person_id is not None:
+            phone = session.get_one(Person, person_id).phone
+            audit.record(session, "person", "link code used", phone, "", request.remote_addr or "")
+    if person_id is None:
+        form.code.errors = [WRONG_CODE]
+        return render_template("console/link_code.html", form=form), UNAUTHORIZED
+    start_linking(person_id, PERSON)
+    return redirect(url_for("linking.choose"))
+
+
+@bp.get("/link/choose")
+def choose() -> Response:
+    """The platforms to link, each with what it needs."""
+    return render_choose(linking_for(), MastodonLinkForm(), BlueskyLinkForm())
+
+
+def render_choose(
+    who: LinkingFor, masto: MastodonLinkForm, bluesky: BlueskyLinkForm, status: int = 200
+) -> Response:
+    """The choice page for the person being linked, with the given forms."""
+    with services().sessions() as session:
+        person = session.get(Person, who.person_id) or abort(404)
+        accounts = [
+            (display_name(account.platform), account.handle, account.status)
+            for account in person.accounts
+        ]
+        name = person.name if who.by == ADMIN else person.name.split()[0]
+    page = render_template(
+        "console/link_choose.html",
+        who=who,
+        name=name,
+        accounts=accounts,
+        masto=masto,
+        bluesky=bluesky,
+        admin=who.by == ADMIN,
+    )
+    response = make_response(page, status)
+    # Its forms come back here, then on to the platform's consent page: a browser
+    # holds a redirect after a form to the page's form-action, so that is widened
+    # here (https only, in production), and only here.
+    schemes = "https:" if services().settings.env == "production" else "https: http:"
+    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace(
+        "form-action 'self'", f"form-action 'self' {schemes}"
+    )
+    return response
+
+
+@bp.post("/link/mastodon")
+def start_mastodon() -> Response:
+    """Register us with the instance if need be, then off to its consent page."""
+    who = linking_for()
+    form = MastodonLinkForm()
+    if not form.validate_on_submit():
+        return render_choose(who, form, BlueskyLinkForm(), 400)
+    svc = services()
+    try:
+        instance = mastodon.instance_url(form.instance.data or "", svc.settings.env == "production")
+        flow = begin_flow(mastodon.PLATFORM, who.person_id, server=instance)
+        with transaction(svc.sessions) as session:
+            url = mastodon.authorize_url(session, svc.secrets, svc.settings, instance, flow.state)
+    except mastodon.LinkRefused as exc:
+        form.instance.errors = [f"{exc}."]
+        return render_choose(who, form, BlueskyLinkForm(), 400)
+    return redirect(url)
+
+
+@bp.get("/link/callback/mastodon")
+def mastodon_callback() -> Response | str | tuple[str, int]:
+    """Back from the instance: trade the code for a token, check it, store the account."""
+    who = linking_for()
+    flow = take_flow(mastodon.PLATFORM, request.args.get("state", ""))
+    if flow is None or flow.person_id != who.person_id:
+        return render_template("console/link_failed.html", reason=LOST_FLOW), 400
+    if request.args.get("error") or not request.args.get("code"):
+        reason = "Mastodon was not allowed to link the account (it was denied). Nothing was linked."
+        return render_template("console/link_failed.html", reason=reason), 400
+    svc = services()
+    try:
+        with transaction(svc.sessions) as session:
+            credentials = mastodon.exchange_code(
+                session, svc.secrets, svc.settings, flow.server, request.args["code"]
+            )
+        account, new = store(who, mastodon.PLATFORM, credentials)
+    except (mastodon.LinkRefused, LinkError) as exc:
+        return render_template("console/link_failed.html", reason=f"{exc}."), 400
+    return linked(who, account, new)
+
+
+@bp.post("/link/bluesky")
+def bluesky_app_password() -> Response | str:
+    """Bluesky with an app password: checked with the server, then stored."""
+    who = linking_for()
+    form = BlueskyLinkForm()
+    if not form.validate_on_submit():
+        return render_choose(who, MastodonLinkForm(), form, 400)
+    credentials = {
+        "service": (form.service.data or "https://bsky.social").strip().rstrip("/"),
+        "identifier": (form.handle.data or "").strip().lstrip("@"),
+        "app_password": form.app_password.data or "",
+    }
+    try:
+        account, new = store(who, "bluesky", credentials, handle=credentials["identifier"])
+    except LinkError as exc:
+        form.app_password.errors = [f"{exc}."]
+        return render_choose(who, MastodonLinkForm(), form, 400)
+    return linked(who, account, new)
+
+
+def store(
+    who: LinkingFor, platform: str, credentials: dict[str, str], handle: str = ""
+) -> tuple[Account, bool]:
+    """Check and store the account, audited as whoever is linking."""
+    actor = current_user.email if who.by == ADMIN else "person"
+    return check_and_store(
+        services(), who.person_id, platform, credentials, actor, request.remote_addr or "", handle
+    )
+
+
+def linked(who: LinkingFor, account: Account, new: bool) -> Response | str:
+    """Tell whoever linked it, and text the person (so a link they did not make is noticed)."""
+    where = f"{display_name(account.platform)} @{account.handle}"
+    with suppress(RedisError):  # the link stands; only the text about it would be lost
+        enqueue_text_person(services().queue, who.person_id, ACCOUNT_LINKED, where)
+    verb = "Linked" if new else "Linked again"
+    if who.by == ADMIN:
+        flash(f"{verb} {where}.")
+        return redirect(url_for("people.person", person_id=who.person_id))
+    return render_template("console/link_done.html", where=where, verb=verb)
