@@ -66,6 +66,17 @@ class Settings:
     worker_max_mb: int = 512  # ... or once its peak resident memory passes this
     worker_threads: int = 8  # jobs one worker process runs at once (platform calls in flight)
     timezone: str = "Pacific/Auckland"  # the console reads and shows event times in it
+    # Our apps on the platforms whose OAuth needs one registered by hand (empty: not offered).
+    x_client_id: str = ""
+    x_client_secret: str = ""  # empty for a public client (PKCE alone)
+    facebook_app_id: str = ""
+    facebook_app_secret: str = ""
+    facebook_graph_url: str = "https://graph.facebook.com/v21.0"
+    facebook_dialog_url: str = "https://www.facebook.com/v21.0/dialog/oauth"
+    linkedin_client_id: str = ""
+    linkedin_client_secret: str = ""
+    linkedin_oauth_url: str = "https://www.linkedin.com/oauth/v2"
+    linkedin_api_url: str = "https://api.linkedin.com"
 
     @property
     def uses_twilio(self) -> bool:
@@ -140,6 +151,16 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         worker_max_mb=_int(env_vars, "WORKER_MAX_MB", 512),
         worker_threads=_int(env_vars, "WORKER_THREADS", 8),
         timezone=_timezone(env_vars.get("TIMEZONE", "").strip() or "Pacific/Auckland"),
+        x_client_id=env_vars.get("X_CLIENT_ID", ""),
+        x_client_secret=env_vars.get("X_CLIENT_SECRET", ""),
+        facebook_app_id=env_vars.get("FACEBOOK_APP_ID", ""),
+        facebook_app_secret=env_vars.get("FACEBOOK_APP_SECRET", ""),
+        facebook_graph_url=_url(env_vars, "FACEBOOK_GRAPH_URL", Settings.facebook_graph_url),
+        facebook_dialog_url=_url(env_vars, "FACEBOOK_DIALOG_URL", Settings.facebook_dialog_url),
+        linkedin_client_id=env_vars.get("LINKEDIN_CLIENT_ID", ""),
+        linkedin_client_secret=env_vars.get("LINKEDIN_CLIENT_SECRET", ""),
+        linkedin_oauth_url=_url(env_vars, "LINKEDIN_OAUTH_URL", Settings.linkedin_oauth_url),
+        linkedin_api_url=_url(env_vars, "LINKEDIN_API_URL", Settings.linkedin_api_url),
     )
 
 
@@ -196,3 +217,8 @@ def _timezone(name: str) -> str:
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise ConfigError(f"TIMEZONE {name!r} is not a time zone, e.g. Pacific/Auckland") from exc
     return name
+
+
+def _url(env_vars: Mapping[str, str], name: str, default: str) -> str:
+    """A base URL setting without its trailing slash (tests point these at local peers)."""
+    return (env_vars.get(name, "").strip() or default).rstrip("/")

@@ -15,6 +15,8 @@ timeline for a number of reads, as X's timelines lag behind its writes.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import html
 import itertools
 import json
@@ -149,3 +151,67 @@ def _shown(tweet: dict[str, Any], fields: set[str]) -> dict[str, Any]:
     if "referenced_tweets" in fields and tweet.get("referenced_tweets"):
         shown["referenced_tweets"] = tweet["referenced_tweets"]
     return shown
+
+
+TOKEN_URL = "https://api.x.com/2/oauth2/token"
+
+
+class XOAuth:
+    """X's OAuth 2.0 token endpoint at the transport: codes it issued, checked with PKCE.
+
+    As X documents it (https://docs.x.com/resources/fundamentals/authentication/oauth-2-0):
+    `grant_type=authorization_code` with `code`, `redirect_uri`, `code_verifier` and the
+    client (Basic auth for a confidential client, `client_id` in the body otherwise);
+    answers `token_type`, `expires_in` (7200), `access_token`, `scope` and, with
+    `offline.access`, a `refresh_token`. A wrong code or verifier is 400 invalid_request.
+    """
+
+    def __init__(self, mock: responses.RequestsMock, client_id: str, client_secret: str) -> None:
+        self.client_id = client_id
+        self.client_secret = client_secret
+        self.codes: dict[str, tuple[str, str, str]] = {}  # code → challenge, redirect, scope
+        self.exchanges: list[dict[str, str]] = []
+        mock.add_callback(responses.POST, TOKEN_URL, callback=self._token)
+
+    def consent(self, authorize_url: str, code: str = "x-code-1") -> str:
+        """Play X's consent page: check the request, remember the code; return the callback."""
+        query = {k: v[0] for k, v in parse_qs(urlsplit(authorize_url).query).items()}
+        assert query["response_type"] == "code" and query["client_id"] == self.client_id
+        assert query["code_challenge_method"] == "S256"
+        self.codes[code] = (query["code_challenge"], query["redirect_uri"], query["scope"])
+        back = urlsplit(query["redirect_uri"])
+        return f"{back.path}?code={code}&state={query['state']}"
+
+    def _token(self, request: requests.PreparedRequest) -> Answer:
+        form = {k: v[0] for k, v in parse_qs(str(request.body or "")).items()}
+        self.exchanges.append(form)
+        expected = (
+            "Basic " + base64.b64encode(f"{self.client_id}:{self.client_secret}".encode()).decode()
+        )
+        if request.headers.get("Authorization") != expected:
+            return 401, {}, json.dumps({"error": "unauthorized_client"})
+        challenge, redirect_uri, scope = self.codes.pop(form.get("code", ""), ("", "", ""))
+        verifier = form.get("code_verifier", "")
+        digest = hashlib.sha256(verifier.encode()).digest()
+        if not challenge or base64.urlsafe_b64encode(digest).rstrip(b"=").decode() != challenge:
+            return (
+                400,
+                {},
+                json.dumps(
+                    {
+                        "error": "invalid_request",
+                        "error_description": "Value passed for the authorization code was invalid.",
+                    }
+                ),
+            )
+        if form.get("redirect_uri") != redirect_uri:
+            return 400, {}, json.dumps({"error": "invalid_request"})
+        token = {
+            "token_type": "bearer",
+            "expires_in": 7200,
+            "access_token": f"x-access-{len(self.exchanges)}",
+            "scope": scope,
+        }
+        if "offline.access" in scope.split():
+            token["refresh_token"] = f"x-refresh-{len(self.exchanges)}"
+        return 200, {}, json.dumps(token)

@@ -17,6 +17,7 @@ from mastodon import Mastodon, MastodonError
 from sqlalchemy.orm import Session
 
 from config import Settings
+from gateway.console.linking.grants import LinkRefused
 from store.accounts import oauth_client
 from store.models import OAuthClient
 from store.secrets_box import SecretsBox
@@ -25,10 +26,6 @@ PLATFORM = "mastodon"
 SCOPES = ["write:statuses", "read:notifications"]
 TIMEOUT_SECONDS = 10
 APP_NAME = "smsbridge"
-
-
-class LinkRefused(ValueError):
-    """The link cannot go on; the message says why, in words for the page."""
 
 
 def instance_url(typed: str, production: bool) -> str:

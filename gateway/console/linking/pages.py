@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import suppress
+from datetime import datetime
+from typing import Any
 
+from authlib.common.security import generate_token
 from flask import (
     Blueprint,
     abort,
@@ -19,13 +23,15 @@ from redis.exceptions import RedisError
 from werkzeug.wrappers import Response
 
 from gateway.console.access import admin_required
-from gateway.console.forms import BlueskyLinkForm, LinkCodeForm, MastodonLinkForm
+from gateway.console.forms import BlueskyLinkForm, ButtonForm, LinkCodeForm, MastodonLinkForm
 from gateway.console.limits import UNAUTHORIZED, limiter
-from gateway.console.linking import mastodon
+from gateway.console.linking import mastodon, x
 from gateway.console.linking.checking import LinkError, check_and_store, display_name
+from gateway.console.linking.grants import Granted, LinkRefused
 from gateway.console.linking.session import (
     ADMIN,
     PERSON,
+    Flow,
     LinkingFor,
     begin_flow,
     linking_for,
@@ -108,6 +114,8 @@ def render_choose(
         accounts=accounts,
         masto=masto,
         bluesky=bluesky,
+        button=ButtonForm(),
+        offered={"x": x.offered(services().settings)},
         admin=who.by == ADMIN,
     )
     response = make_response(page, status)
@@ -134,7 +142,7 @@ def start_mastodon() -> Response:
         flow = begin_flow(mastodon.PLATFORM, who.person_id, server=instance)
         with transaction(svc.sessions) as session:
             url = mastodon.authorize_url(session, svc.secrets, svc.settings, instance, flow.state)
-    except mastodon.LinkRefused as exc:
+    except LinkRefused as exc:
         form.instance.errors = [f"{exc}."]
         return render_choose(who, form, BlueskyLinkForm(), 400)
     return redirect(url)
@@ -143,21 +151,53 @@ def start_mastodon() -> Response:
 @bp.get("/link/callback/mastodon")
 def mastodon_callback() -> Response | str | tuple[str, int]:
     """Back from the instance: trade the code for a token, check it, store the account."""
-    who = linking_for()
-    flow = take_flow(mastodon.PLATFORM, request.args.get("state", ""))
-    if flow is None or flow.person_id != who.person_id:
-        return render_template("console/link_failed.html", reason=LOST_FLOW), 400
-    if request.args.get("error") or not request.args.get("code"):
-        reason = "Mastodon was not allowed to link the account (it was denied). Nothing was linked."
-        return render_template("console/link_failed.html", reason=reason), 400
     svc = services()
-    try:
+
+    def exchange(flow: Flow, code: str) -> Granted:
         with transaction(svc.sessions) as session:
             credentials = mastodon.exchange_code(
-                session, svc.secrets, svc.settings, flow.server, request.args["code"]
+                session, svc.secrets, svc.settings, flow.server, code
             )
-        account, new = store(who, mastodon.PLATFORM, credentials)
-    except (mastodon.LinkRefused, LinkError) as exc:
+        return Granted(credentials)
+
+    return finish(mastodon.PLATFORM, exchange)
+
+
+@bp.post("/link/x")
+def start_x() -> Response:
+    """Off to X's consent page, with this flow's PKCE challenge."""
+    who = linking_for()
+    settings = services().settings
+    if not ButtonForm().validate_on_submit() or not x.offered(settings):
+        abort(400)
+    flow = begin_flow(x.PLATFORM, who.person_id, verifier=generate_token(64))
+    return redirect(x.authorize_url(settings, flow.state, flow.verifier))
+
+
+@bp.get("/link/callback/x")
+def x_callback() -> Response | str | tuple[str, int]:
+    """Back from X: trade the code and the verifier for tokens, check them, store them."""
+    return finish(
+        x.PLATFORM, lambda flow, code: x.exchange_code(services().settings, code, flow.verifier)
+    )
+
+
+def finish(
+    platform: str, exchange: Callable[[Flow, str], Granted]
+) -> Response | str | tuple[str, int]:
+    """The end of every OAuth flow: this browser's own state, a code, then check and store."""
+    who = linking_for()
+    flow = take_flow(platform, request.args.get("state", ""))
+    if flow is None or flow.person_id != who.person_id:
+        return render_template("console/link_failed.html", reason=LOST_FLOW), 400
+    name = display_name(platform)
+    if request.args.get("error") or not request.args.get("code"):
+        reason = f"{name} was not allowed to link the account (it was denied). Nothing was linked."
+        return render_template("console/link_failed.html", reason=reason), 400
+    try:
+        granted = exchange(flow, request.args["code"])
+        account, new = store(who, platform, granted.credentials, granted.handle, granted.expires_at)
+    except (LinkRefused, LinkError) as exc:
         return render_template("console/link_failed.html", reason=f"{exc}."), 400
     return linked(who, account, new)
 
@@ -183,12 +223,17 @@ def bluesky_app_password() -> Response | str:
 
 
 def store(
-    who: LinkingFor, platform: str, credentials: dict[str, str], handle: str = ""
+    who: LinkingFor,
+    platform: str,
+    credentials: dict[str, Any],
+    handle: str = "",
+    expires_at: datetime | None = None,
 ) -> tuple[Account, bool]:
     """Check and store the account, audited as whoever is linking."""
     actor = current_user.email if who.by == ADMIN else "person"
+    address = request.remote_addr or ""
     return check_and_store(
-        services(), who.person_id, platform, credentials, actor, request.remote_addr or "", handle
+        services(), who.person_id, platform, credentials, actor, address, handle, expires_at
     )
 
 
