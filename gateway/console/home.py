@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 from flask_login import login_required
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from gateway.console.access import me
 from gateway.console.event_pages import zone
-from gateway.console.words import platform_name
+from gateway.console.words import EXPIRY_WARNING, platform_name
 from gateway.services import services
 from store.models import Account, Event, HeldPost, Person, utcnow
 
@@ -43,7 +43,12 @@ def needs_attention(session: Session) -> dict[str, object]:
     relink = (
         select(Account.platform, Account.handle, Person.id, Person.name)
         .join(Person, Person.id == Account.person_id)
-        .where(Account.status == "needs_relink")
+        .where(
+            or_(
+                Account.status == "needs_relink",
+                Account.token_expires_at <= utcnow() + EXPIRY_WARNING,
+            )
+        )
         .order_by(Person.name)
     )
     return {

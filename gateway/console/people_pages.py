@@ -13,10 +13,10 @@ from werkzeug.wrappers import Response
 
 from gateway.console.access import admin_required, log_action
 from gateway.console.forms import ButtonForm, NameForm, PersonAddForm
-from gateway.console.words import ACCOUNT_HEALTH, TEXT_KINDS, platform_name
+from gateway.console.words import TEXT_KINDS, account_health, platform_name
 from gateway.services import services
 from store.db import transaction
-from store.models import Delivery, OutboundMessage, Person, Post
+from store.models import Delivery, OutboundMessage, Person, Post, utcnow
 from store.phones import InvalidPhone, normalise_phone
 from store.queueing import CONFIRM_CODE, enqueue_text_person
 
@@ -140,12 +140,13 @@ def accounts_with_health(session: Session, person: Person) -> list[AccountHealth
             .order_by(Delivery.id.desc())
             .limit(1)
         )
+        health, ok = account_health(account.status, account.token_expires_at, utcnow())
         rows.append(
             AccountHealth(
                 platform=platform_name(account.platform),
                 handle=account.handle,
-                health=ACCOUNT_HEALTH.get(account.status, account.status),
-                ok=account.status == "active",
+                health=health,
+                ok=ok,
                 last_error=last_error or "",
             )
         )

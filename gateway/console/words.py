@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 # As each connector registers itself (workers.platforms.DISPLAY_NAMES; a test keeps
 # the two the same): the web app does not import the connectors.
 PLATFORM_NAMES = {
@@ -26,6 +28,21 @@ TEXT_KINDS = {
     "reply": "answer to a command",
     "notice": "notice",
 }
+
+
+EXPIRY_WARNING = timedelta(days=7)  # how long before a token's end the console warns
+
+
+def account_health(status: str, expires_at: datetime | None, now: datetime) -> tuple[str, bool]:
+    """An account's health in words, and whether it is ok: working, expiring, or not."""
+    if status != "active":
+        return ACCOUNT_HEALTH.get(status, status), False
+    if expires_at is not None and expires_at <= now:
+        return "its permission ran out: link it again", False
+    if expires_at is not None and expires_at - now <= EXPIRY_WARNING:
+        days = max(1, (expires_at - now).days)
+        return f"expires in {days} day{'s' if days > 1 else ''}: link it again", False
+    return "ok", True
 
 
 def platform_name(platform: str) -> str:

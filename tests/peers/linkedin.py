@@ -20,6 +20,8 @@ VERSION_MISSING or 426 NONEXISTENT_VERSION). Errors use LinkedIn's body: {"statu
 "serviceErrorCode", "code", "message"}. Commentary is read back from little text format
 into `posts[i]["text"]`.
 `fail_next` makes the next requests fail with a chosen error (429, 5xx, 403 …).
+`register_app` adds 3-legged OAuth (`/oauth/v2/authorization`, `/oauth/v2/accessToken`,
+tests/peers/oauth_provider.py), granting the member's token for 60 days.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
+from tests.peers.oauth_provider import OAuthProvider
 from tests.peers.server import FailureQueue, LocalServer
 
 ACCESS_TOKEN = "AQVpeerLinkedInAccessToken0123456789"
@@ -209,13 +212,36 @@ class LinkedInPeer(LocalServer):
                     methods=["DELETE"],
                 ),
                 Rule("/v2/userinfo", endpoint="userinfo", methods=["GET"]),
+                Rule("/oauth/v2/authorization", endpoint="authorize", methods=["GET", "POST"]),
+                Rule("/oauth/v2/accessToken", endpoint="token", methods=["POST"]),
             ]
         )
+        self.oauth: OAuthProvider | None = None  # once register_app is called
 
     @property
     def url(self) -> str:
         """The API's base URL, such as http://127.0.0.1:PORT."""
         return f"http://127.0.0.1:{self.port}"
+
+    def register_app(self, client_id: str, client_secret: str, redirect_uri: str) -> OAuthProvider:
+        """Register our app for 3-legged OAuth; the member's token is what it grants."""
+        self.oauth = OAuthProvider(
+            client_id,
+            client_secret,
+            redirect_uri,
+            token=lambda scopes: {
+                "access_token": self.access_token,
+                "expires_in": 5184000,  # 60 days, as LinkedIn's member tokens last
+                "scope": ",".join(scopes),
+                "token_type": "Bearer",
+            },
+            denied={
+                "error": "user_cancelled_authorize",
+                "error_description": "The user cancelled the authorization",
+            },
+            bad_request=lambda words: {"error": "invalid_request", "error_description": words},
+        )
+        return self.oauth
 
     def fail_next(self, error: LinkedInError, times: int = 1, endpoint: str | None = None) -> None:
         """Answer the next `times` requests (to `endpoint` only, if given) with this error.
@@ -254,6 +280,13 @@ class LinkedInPeer(LocalServer):
             endpoint, args = self._routes.bind_to_environ(request.environ).match()
         except (NotFound, MethodNotAllowed):
             return _error(api_error(404, "NOT_FOUND", f"No resource at {request.path}"))
+        if endpoint in ("authorize", "token"):
+            assert self.oauth is not None, "register_app first"
+            if endpoint == "token":
+                return self.oauth.exchange(request.form.to_dict())
+            if request.method == "GET":
+                return self.oauth.consent_page(request)
+            return self.oauth.decide(request)
         if request.headers.get("Authorization") != f"Bearer {self.access_token}":
             return _error(INVALID_TOKEN)
         if endpoint == "userinfo":

@@ -25,7 +25,7 @@ from werkzeug.wrappers import Response
 from gateway.console.access import admin_required
 from gateway.console.forms import BlueskyLinkForm, ButtonForm, LinkCodeForm, MastodonLinkForm
 from gateway.console.limits import UNAUTHORIZED, limiter
-from gateway.console.linking import mastodon, x
+from gateway.console.linking import linkedin, mastodon, x
 from gateway.console.linking.checking import LinkError, check_and_store, display_name
 from gateway.console.linking.grants import Granted, LinkRefused
 from gateway.console.linking.session import (
@@ -115,7 +115,10 @@ def render_choose(
         masto=masto,
         bluesky=bluesky,
         button=ButtonForm(),
-        offered={"x": x.offered(services().settings)},
+        offered={
+            "x": x.offered(services().settings),
+            "linkedin": linkedin.offered(services().settings),
+        },
         admin=who.by == ADMIN,
     )
     response = make_response(page, status)
@@ -180,6 +183,24 @@ def x_callback() -> Response | str | tuple[str, int]:
     return finish(
         x.PLATFORM, lambda flow, code: x.exchange_code(services().settings, code, flow.verifier)
     )
+
+
+@bp.post("/link/linkedin")
+def start_linkedin() -> Response:
+    """Off to LinkedIn's consent page."""
+    who = linking_for()
+    settings = services().settings
+    if not ButtonForm().validate_on_submit() or not linkedin.offered(settings):
+        abort(400)
+    flow = begin_flow(linkedin.PLATFORM, who.person_id)
+    return redirect(linkedin.authorize_url(settings, flow.state))
+
+
+@bp.get("/link/callback/linkedin")
+def linkedin_callback() -> Response | str | tuple[str, int]:
+    """Back from LinkedIn: trade the code for the member's token, check it, store it."""
+    settings = services().settings
+    return finish(linkedin.PLATFORM, lambda _flow, code: linkedin.exchange_code(settings, code))
 
 
 def finish(

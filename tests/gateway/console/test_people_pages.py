@@ -151,6 +151,6 @@ def test_accounts_that_need_linking_again_are_on_the_front_page_and_the_persons(
     front = client.get("/console/").get_data(as_text=True)
     page = client.get(f"/console/people/{person}").get_data(as_text=True)
 
-    assert "Accounts that need linking again" in front
+    assert "Accounts that need linking again (or soon)" in front
     assert "Hine</a>: Mastodon @hine@kiwi.social" in front
     assert "needs linking again" in page
