@@ -24,6 +24,9 @@ Parameters come as a form, JSON, or the query string; each request needs the Pag
 GraphMethodException code 100, subcode 33; a missing message (#100). Errors use Graph's
 body: {"error": {"message", "type", "code", "error_subcode", "fbtrace_id"}}.
 `fail_next` makes the next requests fail with a chosen error (rate limits, 5xx, policy …).
+`register_app` adds Facebook Login: the dialog (`/{version}/dialog/oauth`), the code
+exchange and `fb_exchange_token` at `/{version}/oauth/access_token`, and
+`/{version}/me/accounts` listing the Pages the user token manages, with their tokens.
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
+from tests.peers.oauth_provider import OAuthProvider
 from tests.peers.server import FailureQueue, LocalServer
 
 API_VERSION = "v21.0"
@@ -198,8 +202,18 @@ class FacebookPeer(LocalServer):
         self._lock = threading.Lock()
         self._creates = 0  # posts and comments made, counting from 1
         self._lost_answers: set[int] = set()
+        self.oauth: OAuthProvider | None = None  # once register_app is called
+        self.user_tokens: dict[str, str] = {}  # user token → "short" or "long"
+        self.pages: list[dict[str, Any]] = []  # what /me/accounts lists, besides this Page
         self._routes = Map(
             [
+                Rule("/<version>/dialog/oauth", endpoint="dialog", methods=["GET", "POST"]),
+                Rule(
+                    "/<version>/oauth/access_token",
+                    endpoint="access_token",
+                    methods=["GET", "POST"],
+                ),
+                Rule("/<version>/me/accounts", endpoint="accounts", methods=["GET"]),
                 Rule("/<version>/<object_id>/feed", endpoint="feed", methods=["POST"]),
                 Rule("/<version>/<object_id>/comments", endpoint="comments", methods=["POST"]),
                 Rule("/<version>/<object_id>/comments", endpoint="read_comments", methods=["GET"]),
@@ -223,6 +237,63 @@ class FacebookPeer(LocalServer):
     def comments(self) -> list[dict[str, Any]]:
         """Every comment, oldest first."""
         return [o for o in self.objects.values() if o["kind"] == "comment"]
+
+    def register_app(self, app_id: str, app_secret: str, redirect_uri: str) -> OAuthProvider:
+        """Register our app for Facebook Login; the person manages this Page (and `pages`)."""
+
+        def short_token(_scopes: list[str]) -> dict[str, Any]:
+            token = f"EAAGshort{secrets.token_urlsafe(12)}"
+            self.user_tokens[token] = "short"
+            return {"access_token": token, "token_type": "bearer", "expires_in": 5183}
+
+        self.oauth = OAuthProvider(
+            app_id,
+            app_secret,
+            redirect_uri,
+            token=short_token,
+            denied={
+                "error": "access_denied",
+                "error_code": "200",
+                "error_description": "Permissions error",
+                "error_reason": "user_denied",
+            },
+            bad_request=lambda words: json.loads(graph_error(400, 100, words).body),
+            scope_separator=",",
+        )
+        return self.oauth
+
+    def _oauth(self, endpoint: str, request: Request, params: dict[str, Any]) -> Response:
+        """Facebook Login's dialog, the token endpoint, and the Pages a user token manages."""
+        assert self.oauth is not None, "register_app first"
+        if endpoint == "dialog":
+            if request.method == "GET":
+                return self.oauth.consent_page(request)
+            return self.oauth.decide(request)
+        if endpoint == "access_token":
+            if params.get("grant_type") != "fb_exchange_token":
+                return self.oauth.exchange({str(k): str(v) for k, v in params.items()})
+            # A short-lived user token for a long-lived one (about 60 days).
+            if (params.get("client_id"), params.get("client_secret")) != (
+                self.oauth.client_id,
+                self.oauth.client_secret,
+            ) or self.user_tokens.get(str(params.get("fb_exchange_token"))) != "short":
+                return _error(INVALID_TOKEN)
+            token = f"EAAGlong{secrets.token_urlsafe(12)}"
+            self.user_tokens[token] = "long"
+            return _json(
+                200, {"access_token": token, "token_type": "bearer", "expires_in": 5183944}
+            )
+        bearer = request.headers.get("Authorization", "").removeprefix("Bearer ")
+        if self.user_tokens.get(bearer or str(params.get("access_token"))) is None:
+            return _error(INVALID_TOKEN)
+        mine = {
+            "access_token": self.access_token,
+            "category": "Community",
+            "name": self.page_name,
+            "id": self.page_id,
+            "tasks": ["ADVERTISE", "ANALYZE", "CREATE_CONTENT", "MESSAGING", "MODERATE", "MANAGE"],
+        }
+        return _json(200, {"data": [mine, *self.pages], "paging": {"cursors": {}}})
 
     def fail_next(self, error: GraphError, times: int = 1, endpoint: str | None = None) -> None:
         """Answer the next `times` requests (to `endpoint` only: feed, comments, delete, read,
@@ -276,6 +347,8 @@ class FacebookPeer(LocalServer):
         if failure is not None:
             return _error(failure)
         params = {**recorded.query, **recorded.body}
+        if endpoint in ("dialog", "access_token", "accounts"):
+            return self._oauth(endpoint, request, params)
         if params.get("access_token") != self.access_token:
             return _error(INVALID_TOKEN)
         object_id = str(args["object_id"])

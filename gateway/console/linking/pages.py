@@ -16,6 +16,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_login import current_user
@@ -25,7 +26,7 @@ from werkzeug.wrappers import Response
 from gateway.console.access import admin_required
 from gateway.console.forms import BlueskyLinkForm, ButtonForm, LinkCodeForm, MastodonLinkForm
 from gateway.console.limits import UNAUTHORIZED, limiter
-from gateway.console.linking import linkedin, mastodon, x
+from gateway.console.linking import facebook, linkedin, mastodon, x
 from gateway.console.linking.checking import LinkError, check_and_store, display_name
 from gateway.console.linking.grants import Granted, LinkRefused
 from gateway.console.linking.session import (
@@ -118,6 +119,7 @@ def render_choose(
         offered={
             "x": x.offered(services().settings),
             "linkedin": linkedin.offered(services().settings),
+            "facebook": facebook.offered(services().settings),
         },
         admin=who.by == ADMIN,
     )
@@ -201,6 +203,51 @@ def linkedin_callback() -> Response | str | tuple[str, int]:
     """Back from LinkedIn: trade the code for the member's token, check it, store it."""
     settings = services().settings
     return finish(linkedin.PLATFORM, lambda _flow, code: linkedin.exchange_code(settings, code))
+
+
+@bp.post("/link/facebook")
+def start_facebook() -> Response:
+    """Off to Facebook Login's dialog."""
+    who = linking_for()
+    settings = services().settings
+    if not ButtonForm().validate_on_submit() or not facebook.offered(settings):
+        abort(400)
+    flow = begin_flow(facebook.PLATFORM, who.person_id)
+    return redirect(facebook.authorize_url(settings, flow.state))
+
+
+@bp.get("/link/callback/facebook")
+def facebook_callback() -> Response | str | tuple[str, int]:
+    """Back from Facebook: the long-lived token, then its Page (or the choice of Pages)."""
+    settings = services().settings
+    try:
+        return finish(facebook.PLATFORM, lambda _flow, code: facebook.exchange_code(settings, code))
+    except facebook.ChoosePage as choice:
+        # The Pages' tokens wait in the session, sealed, until one is chosen.
+        pages = [{"id": p.id, "name": p.name, "token": p.token} for p in choice.pages]
+        session["facebook_pages"] = services().secrets.seal({"pages": pages})
+        return render_template(
+            "console/link_facebook_page.html", pages=choice.pages, button=ButtonForm()
+        )
+
+
+@bp.post("/link/facebook/page")
+def facebook_page() -> Response | str | tuple[str, int]:
+    """Link the Page chosen from those the person manages."""
+    who = linking_for()
+    sealed = session.pop("facebook_pages", None)
+    if not ButtonForm().validate_on_submit() or not sealed:
+        return render_template("console/link_failed.html", reason=LOST_FLOW), 400
+    pages = [facebook.Page(**page) for page in services().secrets.open(sealed)["pages"]]
+    chosen = next((p for p in pages if p.id == request.form.get("page_id")), None)
+    if chosen is None:
+        return render_template("console/link_failed.html", reason=LOST_FLOW), 400
+    granted = facebook.page_granted(services().settings, chosen)
+    try:
+        account, new = store(who, facebook.PLATFORM, granted.credentials, granted.handle)
+    except LinkError as exc:
+        return render_template("console/link_failed.html", reason=f"{exc}."), 400
+    return linked(who, account, new)
 
 
 def finish(
