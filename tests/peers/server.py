@@ -64,6 +64,7 @@ class LocalServer:
     name = "local-peer"
 
     def __init__(self) -> None:
+        self.wanted_port = 0  # 0: any free port (tests); a fixed one for `tests.peers.dev`
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -78,9 +79,13 @@ class LocalServer:
         return int(self._server.server_port)
 
     def start(self) -> Self:
-        """Listen on a free port of 127.0.0.1 and serve from a daemon thread."""
+        """Listen on 127.0.0.1 (a free port unless one is wanted) and serve from a thread."""
         self._server = make_server(
-            "127.0.0.1", 0, self._app, threaded=True, request_handler=_QuietHandler
+            "127.0.0.1",
+            self.wanted_port,
+            self._app,
+            threaded=True,
+            request_handler=_QuietHandler,
         )
         self._thread = threading.Thread(
             target=self._server.serve_forever,

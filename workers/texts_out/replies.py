@@ -78,7 +78,7 @@ def where(outcome: DeliveryOutcome) -> str:
 def why(outcome: DeliveryOutcome) -> str:
     """Say in plain words why a delivery failed and what to do about it."""
     if outcome.error_kind == "auth":
-        return "the account needs linking again, ask your admin"
+        return "the account needs linking again, text LINK"
     if outcome.error_kind == "transient":
         return f"{outcome.platform} did not answer, we gave up"
     if outcome.error_kind == "content":
@@ -198,7 +198,7 @@ def no_such_mention(n: int) -> str:
 def account_needs_relink(platform: str) -> str:
     """The account a mention came to cannot post now."""
     return (
-        f"Your {platform} account needs linking again, so the reply was not posted. Ask your admin."
+        f"Your {platform} account needs linking again, so the reply was not posted. Text LINK."
     )
 
 
@@ -224,7 +224,7 @@ def relink_needed(platform: str, handle: str) -> str:
     """An account stopped working (its token was revoked or expired)."""
     return fit_reply(
         "Your {platform} account {handle} needs linking again: nothing goes there until then. "
-        "Ask your admin.",
+        "Text LINK, or ask your admin.",
         platform=platform,
         handle=Handle(handle),
     )

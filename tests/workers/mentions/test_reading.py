@@ -268,5 +268,5 @@ def test_a_revoked_token_flags_the_account_and_tells_its_person_once(
         assert session.get_one(Account, account_id(rt)).status == "needs_relink"
     assert texts(rt) == [
         f"Your Mastodon account @aroha@{mastodon.host} needs linking again: nothing goes "
-        "there until then. Ask your admin."
+        "there until then. Text LINK, or ask your admin."
     ]

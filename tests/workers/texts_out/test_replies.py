@@ -23,7 +23,7 @@ def test_some_failed_says_which_and_why() -> None:
     failed = DeliveryOutcome("Mastodon", "aroha@mastodon.nz", published=False, error_kind="auth")
     assert post_reply([LOCAL, failed]) == (
         "Posted to Local timeline @aroha. Not posted to Mastodon @aroha@mastodon.nz: "
-        "the account needs linking again, ask your admin."
+        "the account needs linking again, text LINK."
     )
 
 
