@@ -139,5 +139,7 @@ class BlueskyLinkForm(FlaskForm):
         description="Bluesky: Settings, Privacy and security, App passwords. Not your password.",
     )
     service = StringField(
-        "Server", default="https://bsky.social", description="Leave as it is unless you host one"
+        "Bluesky server",
+        default="https://bsky.social",
+        description="Leave as it is unless yours is elsewhere",
     )

@@ -197,9 +197,7 @@ def no_such_mention(n: int) -> str:
 
 def account_needs_relink(platform: str) -> str:
     """The account a mention came to cannot post now."""
-    return (
-        f"Your {platform} account needs linking again, so the reply was not posted. Text LINK."
-    )
+    return f"Your {platform} account needs linking again, so the reply was not posted. Text LINK."
 
 
 def link_code(public_url: str, code: str) -> str:

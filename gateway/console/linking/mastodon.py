@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from mastodon import Mastodon, MastodonError
+from mastodon import Mastodon, MastodonError, MastodonNetworkError
 from sqlalchemy.orm import Session
 
 from config import Settings
@@ -99,6 +99,8 @@ def authorize_url(
             force_login=True,  # the browser may be signed in there as someone else
             allow_http=settings.env != "production",
         )
+    except MastodonNetworkError as exc:
+        raise LinkRefused(f"could not reach {instance}: check the server's address") from exc
     except MastodonError as exc:
         raise LinkRefused(f"{instance} did not let us register: {_reason(exc)}") from exc
 
@@ -118,6 +120,8 @@ def exchange_code(
             scopes=scopes_for(instance),
             allow_http=settings.env != "production",
         )
+    except MastodonNetworkError as exc:
+        raise LinkRefused(f"could not reach {instance} to finish: try again") from exc
     except MastodonError as exc:
         raise LinkRefused(f"{instance} did not give us a token: {_reason(exc)}") from exc
     return {"instance": instance, "access_token": token}

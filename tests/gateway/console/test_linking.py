@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import socket
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
@@ -249,3 +250,21 @@ def test_a_bluesky_account_is_linked_with_an_app_password(
         linked = session.scalars(select(Account)).one()
     assert (linked.platform, linked.handle) == ("bluesky", account.handle)
     assert rt.secrets.open(linked.credentials)["app_password"] == account.app_password
+
+
+def test_a_server_that_does_not_answer_is_told_in_plain_words(
+    client: FlaskClient, admin: SignIn, rt: Runtime
+) -> None:
+    person = add_person(rt, accounts=[])
+    sign_in(client, admin)
+    client.get(f"/console/people/{person}/link")
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        silent = f"http://127.0.0.1:{probe.getsockname()[1]}"
+
+    refused = post_form(client, "/link/choose", "/link/mastodon", instance=silent)
+
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 400
+    assert f"could not reach {silent}: check the server&#39;s address." in page
+    assert "ConnectionPool" not in page
