@@ -13,10 +13,10 @@ from werkzeug.wrappers import Response
 
 from gateway.console.access import admin_required, log_action
 from gateway.console.forms import ButtonForm, NameForm, PersonAddForm
-from gateway.console.words import TEXT_KINDS, account_health, platform_name
+from gateway.console.words import TEXT_KINDS, UNLINKED, account_health, platform_name
 from gateway.services import services
 from store.db import transaction
-from store.models import Delivery, OutboundMessage, Person, Post, utcnow
+from store.models import Account, Delivery, OutboundMessage, Person, Post, utcnow
 from store.phones import InvalidPhone, normalise_phone
 from store.queueing import CONFIRM_CODE, enqueue_text_person
 
@@ -123,6 +123,8 @@ def person(person_id: int) -> str:
 class AccountHealth:
     """An account as its person's page shows it."""
 
+    id: int
+    status: str
     platform: str
     handle: str
     health: str  # in words
@@ -143,6 +145,8 @@ def accounts_with_health(session: Session, person: Person) -> list[AccountHealth
         health, ok = account_health(account.status, account.token_expires_at, utcnow())
         rows.append(
             AccountHealth(
+                id=account.id,
+                status=account.status,
                 platform=platform_name(account.platform),
                 handle=account.handle,
                 health=health,
@@ -228,4 +232,24 @@ def new_code(person_id: int) -> Response:
             return redirect(url_for("people.person", person_id=person_id))
         log_action(session, "code sent", found.phone)
     flash(text_code(person_id))
+    return redirect(url_for("people.person", person_id=person_id))
+
+
+@bp.post("/<int:person_id>/accounts/<int:account_id>/unlink")
+@admin_required
+def unlink(person_id: int, account_id: int) -> Response:
+    """Unlink an account: its credentials are erased and nothing more is posted there."""
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    with transaction(services().sessions) as session:
+        account = session.get(Account, account_id)
+        if account is None or account.person_id != person_id:
+            abort(404)
+        account.credentials = ""
+        account.status = UNLINKED
+        account.token_expires_at = None
+        phone = session.get_one(Person, person_id).phone
+        where = f"{platform_name(account.platform)} @{account.handle}"
+        log_action(session, "account unlinked", phone, where)
+    flash(f"Unlinked {where}: nothing more is posted there. Linking it again brings it back.")
     return redirect(url_for("people.person", person_id=person_id))

@@ -15,7 +15,10 @@ PLATFORM_NAMES = {
     "x": "X",
 }
 
+UNLINKED = "unlinked"  # an admin unlinked it: no credentials kept
+
 ACCOUNT_HEALTH = {
+    UNLINKED: "unlinked",
     "active": "ok",
     "needs_relink": "needs linking again",
     "disabled": "switched off",

@@ -8,7 +8,7 @@ from sqlalchemy import select, update
 
 from gateway.console.words import PLATFORM_NAMES
 from store.db import transaction
-from store.models import Account, AuditEntry, OutboundMessage, Person, Post, utcnow
+from store.models import Account, AuditEntry, Delivery, OutboundMessage, Person, Post, utcnow
 from tests.conftest import run_jobs
 from tests.factories import add_inbound, add_person
 from tests.gateway.console.conftest import SignIn, post_form, sign_in
@@ -154,3 +154,25 @@ def test_accounts_that_need_linking_again_are_on_the_front_page_and_the_persons(
     assert "Accounts that need linking again (or soon)" in front
     assert "Hine</a>: Mastodon @hine@kiwi.social" in front
     assert "needs linking again" in page
+
+
+def test_unlinking_erases_the_credentials_and_posts_go_there_no_more(
+    client: FlaskClient, admin: SignIn, rt: Runtime
+) -> None:
+    person = add_person(rt, accounts=[("local", "aroha", {}), ("mastodon", "aroha@kiwi", {"t": 1})])
+    with rt.sessions() as session:
+        mastodon = session.scalars(select(Account).where(Account.platform == "mastodon")).one()
+        local = session.scalars(select(Account.id).where(Account.platform == "local")).one()
+    sign_in(client, admin)
+    page = f"/console/people/{person}"
+
+    post_form(client, page, f"{page}/accounts/{mastodon.id}/unlink")
+    process_inbound(rt, add_inbound(rt, "After the unlink"))
+
+    with rt.sessions() as session:
+        unlinked = session.get_one(Account, mastodon.id)
+        deliveries = session.scalars(select(Delivery.account_id)).all()
+    assert (unlinked.status, unlinked.credentials) == ("unlinked", "")
+    assert deliveries == [local]  # the unlinked account gets no delivery
+    assert actions(rt)[-1] == ("account unlinked", "+64211234567")
+    assert "Unlinked Mastodon @aroha@kiwi" in client.get(page).get_data(as_text=True)
