@@ -32,19 +32,25 @@ def sign_in() -> Response | str | tuple[str, int]:
     if not form.validate_on_submit():
         return render_template("console/sign_in.html", form=form)
     email = form.email.data or ""
-    with transaction(services().sessions) as session:
+    # The password is checked outside any transaction: argon2 takes tens of
+    # milliseconds, and on SQLite a transaction holds the database's write lock.
+    with services().sessions() as session:
         staff = find_staff(session, email)
-        if staff is None:
-            spend_a_check()
-        if (
-            staff is None
-            or not staff.active
-            or not password_matches(staff, form.password.data or "")
-        ):
+        if staff is not None:
+            session.expunge(staff)
+    known_hash = staff.password_hash if staff is not None else ""
+    if staff is None:
+        spend_a_check()
+    right = staff is not None and staff.active and password_matches(staff, form.password.data or "")
+    with transaction(services().sessions) as session:
+        if not right or staff is None:
             log_action(session, "sign-in refused", email.strip().lower()[:254])
             form.password.errors = [REFUSED]
             return render_template("console/sign_in.html", form=form), UNAUTHORIZED
-        who = signed_in(staff)
+        stored = session.get_one(Staff, staff.id)
+        if staff.password_hash != known_hash and stored.password_hash == known_hash:
+            stored.password_hash = staff.password_hash  # rehashed: the parameters grew
+        who = signed_in(stored)
         login_user(who)
         log_action(session, "sign-in", who.email)
     return redirect(safe_next(request.args.get("next")))
