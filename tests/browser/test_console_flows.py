@@ -46,7 +46,7 @@ def test_the_admin_adds_a_person_and_links_their_mastodon_account(
 
     expect(page).to_have_url(re.compile(r"/console/people/\d+$"))
     expect(page.get_by_role("status")).to_have_text(f"Linked Mastodon @aroha@{mastodon.host}.")
-    expect(page.get_by_role("cell", name=f"@aroha@{mastodon.host}")).to_be_visible()
+    expect(page.get_by_role("cell", name=f"@aroha@{mastodon.host}", exact=True)).to_be_visible()
 
     page.get_by_role("button", name="Switch phone off").click()
     expect(page.get_by_role("status")).to_contain_text("is switched off")
