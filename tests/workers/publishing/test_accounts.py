@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy import select
@@ -11,7 +14,13 @@ from store.models import Account
 from store.secrets_box import SecretsBox
 from tests.factories import add_person
 from workers.platforms.errors import AuthError
-from workers.publishing.accounts import AccountRef, connector_for, loader, saver
+from workers.publishing.accounts import (
+    AccountRef,
+    connector_for,
+    loader,
+    mark_needs_relink,
+    saver,
+)
 from workers.runtime import Runtime
 
 
@@ -49,3 +58,22 @@ def test_credentials_sealed_with_another_key_are_an_auth_error(rt: Runtime) -> N
 
     with pytest.raises(AuthError, match="credentials unreadable"):
         connector_for(rt, AccountRef.of(the_account(rt)))
+
+
+def test_of_jobs_finding_one_dead_token_at_once_one_flags_it(rt: Runtime) -> None:
+    """So its person is told once; threads at a barrier, on PostgreSQL in CI's second pass."""
+    add_person(rt)
+    with rt.sessions() as session:
+        account = session.scalars(select(Account.id)).one()
+    jobs = 6
+    together = threading.Barrier(jobs)
+
+    def flag(_: int) -> bool:
+        together.wait(timeout=30)
+        with transaction(rt.sessions) as session:
+            return mark_needs_relink(session, account)
+
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        flagged = list(pool.map(flag, range(jobs)))
+
+    assert sorted(flagged) == [False] * (jobs - 1) + [True]
