@@ -21,7 +21,6 @@ https://docs.joinmastodon.org/methods/oauth/, /spec/oauth/):
 from __future__ import annotations
 
 import html
-import json
 import secrets
 import time
 from dataclasses import dataclass, field
@@ -29,6 +28,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 from werkzeug.wrappers import Request, Response
+
+from tests.peers.oauth_provider import html_page, json_response
 
 SCOPES_SUPPORTED = [
     "read", "write", "push", "follow", "profile", "read:accounts", "read:notifications",
@@ -67,7 +68,7 @@ class OAuthServer:
 
     def metadata(self) -> Response:
         """RFC 8414 metadata, as Mastodon serves it."""
-        return _json(
+        return json_response(
             200,
             {
                 "issuer": f"{self.base_url}/",
@@ -94,13 +95,15 @@ class OAuthServer:
         redirect_uris = uris if isinstance(uris, list) else str(uris).split()
         scopes = str(form.get("scopes") or "read").split()
         if not name or not redirect_uris:
-            return _json(422, {"error": "Validation failed: Name can't be blank"})
+            return json_response(422, {"error": "Validation failed: Name can't be blank"})
         unknown = [scope for scope in scopes if scope not in SCOPES_SUPPORTED]
         if unknown:
-            return _json(422, {"error": f"Validation failed: Scopes are invalid ({unknown[0]})"})
+            return json_response(
+                422, {"error": f"Validation failed: Scopes are invalid ({unknown[0]})"}
+            )
         app = App(name, secrets.token_urlsafe(32), secrets.token_urlsafe(32), redirect_uris, scopes)
         self.apps.append(app)
-        return _json(
+        return json_response(
             200,
             {
                 "id": str(len(self.apps)),
@@ -119,13 +122,13 @@ class OAuthServer:
         """GET /oauth/authorize: what the app asks for, with Authorize and Deny."""
         app, problem = self._check_request(request.args)
         if app is None:
-            return _page(400, f"<h1>An error has occurred</h1><p>{html.escape(problem)}</p>")
+            return html_page(400, f"<h1>An error has occurred</h1><p>{html.escape(problem)}</p>")
         hidden = "".join(
             f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">'
             for k, v in request.args.items()
         )
         scopes = html.escape(request.args.get("scope", ""))
-        return _page(
+        return html_page(
             200,
             f"<h1>Authorization required</h1><p>{html.escape(app.name)} would like "
             f"permission to access your account ({scopes}).</p>"
@@ -137,7 +140,7 @@ class OAuthServer:
         """POST /oauth/authorize: redirect back with a code, or with access_denied."""
         app, problem = self._check_request(request.form)
         if app is None:
-            return _page(400, f"<h1>An error has occurred</h1><p>{html.escape(problem)}</p>")
+            return html_page(400, f"<h1>An error has occurred</h1><p>{html.escape(problem)}</p>")
         redirect_uri = request.form["redirect_uri"]
         state = {"state": request.form["state"]} if request.form.get("state") else {}
         if request.form.get("decision") != "allow":
@@ -158,17 +161,17 @@ class OAuthServer:
         """POST /oauth/token for an authorization code."""
         app = next((a for a in self.apps if a.client_id == form.get("client_id")), None)
         if app is None or app.client_secret != form.get("client_secret"):
-            return _json(401, {"error": "invalid_client", "error_description": _BAD_CLIENT})
+            return json_response(401, {"error": "invalid_client", "error_description": _BAD_CLIENT})
         if form.get("grant_type") != "authorization_code":
-            return _json(400, {"error": "unsupported_grant_type"})
+            return json_response(400, {"error": "unsupported_grant_type"})
         grant = self.grants.pop(str(form.get("code")), None)
         if grant is None or grant.client_id != app.client_id:
-            return _json(400, {"error": "invalid_grant", "error_description": _BAD_GRANT})
+            return json_response(400, {"error": "invalid_grant", "error_description": _BAD_GRANT})
         if grant.redirect_uri != form.get("redirect_uri"):
-            return _json(400, {"error": "invalid_grant", "error_description": _BAD_GRANT})
+            return json_response(400, {"error": "invalid_grant", "error_description": _BAD_GRANT})
         token = secrets.token_urlsafe(32)
         self.issued[token] = grant.scopes
-        return _json(
+        return json_response(
             200,
             {
                 "access_token": token,
@@ -197,15 +200,3 @@ _BAD_CLIENT += "included, or unsupported authentication method."
 _BAD_GRANT = "The provided authorization grant is invalid, expired, revoked, does not match "
 _BAD_GRANT += "the redirection URI used in the authorization request, or was issued to another "
 _BAD_GRANT += "client."
-
-
-def _json(status: int, payload: Any) -> Response:
-    return Response(json.dumps(payload), status=status, content_type="application/json")
-
-
-def _page(status: int, body: str) -> Response:
-    return Response(
-        f"<!doctype html><html><body>{body}</body></html>",
-        status=status,
-        content_type="text/html; charset=utf-8",
-    )

@@ -40,12 +40,12 @@ class OAuthProvider:
         """The page that asks the person to allow the app."""
         problem = self._problem(request.args)
         if problem:
-            return _page(400, f"<h1>Something went wrong</h1><p>{html.escape(problem)}</p>")
+            return html_page(400, f"<h1>Something went wrong</h1><p>{html.escape(problem)}</p>")
         hidden = "".join(
             f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">'
             for k, v in request.args.items()
         )
-        return _page(
+        return html_page(
             200,
             "<h1>Allow access?</h1><p>The app would like to post for you "
             f"({html.escape(request.args.get('scope', ''))}).</p>"
@@ -57,7 +57,7 @@ class OAuthProvider:
         """Redirect back with a code, or with the platform's cancellation."""
         problem = self._problem(request.form)
         if problem:
-            return _page(400, f"<h1>Something went wrong</h1><p>{html.escape(problem)}</p>")
+            return html_page(400, f"<h1>Something went wrong</h1><p>{html.escape(problem)}</p>")
         state = {"state": request.form["state"]} if request.form.get("state") else {}
         if request.form.get("decision") != "allow":
             answer = {**self.denied, **state}
@@ -76,11 +76,11 @@ class OAuthProvider:
             params.get("client_id") != self.client_id
             or params.get("client_secret") != self.client_secret
         ):
-            return _json(400, self.bad_request("the client id or secret is wrong"))
+            return json_response(400, self.bad_request("the client id or secret is wrong"))
         scopes = self.codes.pop(params.get("code", ""), None)
         if scopes is None or params.get("redirect_uri") != self.redirect_uri:
-            return _json(400, self.bad_request("the authorization code is wrong or spent"))
-        return _json(200, self.token(scopes))
+            return json_response(400, self.bad_request("the authorization code is wrong or spent"))
+        return json_response(200, self.token(scopes))
 
     def _problem(self, params: Any) -> str:
         """Why an authorization request is refused on the page, or ''."""
@@ -93,11 +93,13 @@ class OAuthProvider:
         return ""
 
 
-def _json(status: int, payload: Any) -> Response:
+def json_response(status: int, payload: Any) -> Response:
+    """A JSON answer."""
     return Response(json.dumps(payload), status=status, content_type="application/json")
 
 
-def _page(status: int, body: str) -> Response:
+def html_page(status: int, body: str) -> Response:
+    """A bare HTML page, as an authorization server's pages are to a test."""
     return Response(
         f"<!doctype html><html><body>{body}</body></html>",
         status=status,

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from urllib.parse import urlsplit
 
 import pytest
+import requests
 from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from config import Settings
+from gateway import create_app
+from gateway.services import services
 from store.db import transaction
 from store.staff import ADMIN, ORGANISER, add_staff
 from workers.runtime import Runtime
@@ -75,3 +82,30 @@ def sign_in(client: FlaskClient, who: SignIn, password: str | None = None) -> Te
 def app_client_pair(app: Flask) -> tuple[FlaskClient, FlaskClient]:
     """Two browsers on the same console, each with its own cookies."""
     return app.test_client(), app.test_client()
+
+
+def answer_consent(authorize_url: str, decision: str, title: str = "") -> str:
+    """Answer a platform's consent page (its hidden fields and a decision button, as the
+    peers serve them); return the path and query of our callback it redirects to."""
+    page = requests.get(authorize_url, timeout=5)
+    assert page.status_code == 200 and title in page.text, page.text
+    fields = dict(re.findall(r'name="([^"]+)" value="([^"]*)"', page.text))
+    answer = requests.post(
+        authorize_url.split("?")[0],
+        data={**fields, "decision": decision},
+        allow_redirects=False,
+        timeout=5,
+    )
+    assert answer.status_code == 302
+    back = urlsplit(answer.headers["Location"])
+    return f"{back.path}?{back.query}"
+
+
+@contextmanager
+def app_with(settings: Settings, **changes: str) -> Iterator[Flask]:
+    """The app with some settings changed (a platform's app registered, say)."""
+    app = create_app(replace(settings, **changes))
+    try:
+        yield app
+    finally:
+        services(app).close()

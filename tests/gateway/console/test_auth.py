@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from werkzeug.test import TestResponse
 
 from config import Settings
-from gateway import create_app
-from gateway.services import services
 from store.db import transaction
 from store.models import AuditEntry, Staff
 from store.staff import set_password
-from tests.gateway.console.conftest import SignIn, post_form, sign_in
+from tests.gateway.console.conftest import SignIn, app_with, post_form, sign_in
 from workers.runtime import Runtime
 
 
@@ -216,10 +212,7 @@ def test_pages_carry_a_csp_and_the_cookie_is_httponly_and_lax(
 
 
 def test_in_production_the_session_cookie_is_secure(settings: Settings, admin: SignIn) -> None:
-    app = create_app(replace(settings, env="production"))
-    client = app.test_client()
-
-    response = sign_in(client, admin)
+    with app_with(settings, env="production") as app:
+        response = sign_in(app.test_client(), admin)
 
     assert "Secure" in session_cookie(response)
-    services(app).close()

@@ -5,10 +5,8 @@ from __future__ import annotations
 import re
 import socket
 from collections.abc import Iterator
-from urllib.parse import urlsplit
 
 import pytest
-import requests
 from flask.testing import FlaskClient
 from rq import Queue
 from sqlalchemy import select
@@ -17,7 +15,7 @@ from werkzeug.test import TestResponse
 from store.models import Account, AuditEntry, OAuthClient, OutboundMessage
 from tests.conftest import run_jobs
 from tests.factories import add_inbound, add_person
-from tests.gateway.console.conftest import SignIn, post_form, sign_in
+from tests.gateway.console.conftest import SignIn, answer_consent, post_form, sign_in
 from tests.peers.bluesky import BlueskyPds
 from tests.peers.mastodon import MastodonPeer
 from workers.runtime import Runtime
@@ -33,19 +31,7 @@ def mastodon() -> Iterator[MastodonPeer]:
 
 def consent(peer_redirect: TestResponse, decision: str = "allow") -> str:
     """Follow the app's redirect to the instance, answer its consent page; return our callback."""
-    authorize = peer_redirect.headers["Location"]
-    page = requests.get(authorize, timeout=5)
-    assert page.status_code == 200 and "Authorization required" in page.text
-    fields = dict(re.findall(r'name="([^"]+)" value="([^"]*)"', page.text))
-    answer = requests.post(
-        authorize.split("?")[0],
-        data={**fields, "decision": decision},
-        allow_redirects=False,
-        timeout=5,
-    )
-    assert answer.status_code == 302
-    back = urlsplit(answer.headers["Location"])
-    return f"{back.path}?{back.query}"
+    return answer_consent(peer_redirect.headers["Location"], decision, "Authorization required")
 
 
 def start_mastodon(client: FlaskClient, mastodon: MastodonPeer, page: str) -> TestResponse:

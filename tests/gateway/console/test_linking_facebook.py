@@ -4,19 +4,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import replace
 
 import pytest
 from flask import Flask
 from sqlalchemy import select
 
 from config import Settings
-from gateway import create_app
-from gateway.services import services
 from store.models import Account
 from tests.factories import add_person
-from tests.gateway.console.conftest import SignIn, post_form, sign_in
-from tests.gateway.console.test_linking_linkedin import answer_consent
+from tests.gateway.console.conftest import SignIn, answer_consent, app_with, post_form, sign_in
 from tests.peers.facebook import API_VERSION, FacebookPeer
 from workers.runtime import Runtime
 
@@ -36,17 +32,14 @@ def facebook() -> Iterator[FacebookPeer]:
 @pytest.fixture
 def fb_app(settings: Settings, clean_state: None, facebook: FacebookPeer) -> Iterator[Flask]:
     """The app with a Facebook app configured, pointed at the peer."""
-    app = create_app(
-        replace(
-            settings,
-            facebook_app_id=APP_ID,
-            facebook_app_secret=APP_SECRET,
-            facebook_graph_url=f"{facebook.url}/{API_VERSION}",
-            facebook_dialog_url=f"{facebook.url}/{API_VERSION}/dialog/oauth",
-        )
-    )
-    yield app
-    services(app).close()
+    with app_with(
+        settings,
+        facebook_app_id=APP_ID,
+        facebook_app_secret=APP_SECRET,
+        facebook_graph_url=f"{facebook.url}/{API_VERSION}",
+        facebook_dialog_url=f"{facebook.url}/{API_VERSION}/dialog/oauth",
+    ) as app:
+        yield app
 
 
 def session_of(app: Flask, set_cookies: list[str]) -> dict[str, object]:

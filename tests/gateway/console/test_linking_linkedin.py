@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
-from dataclasses import replace
 from datetime import timedelta
-from urllib.parse import urlsplit
 
 import pytest
-import requests
 from flask import Flask
 from sqlalchemy import select, update
 
 from config import Settings
-from gateway import create_app
-from gateway.services import services
 from store.db import transaction
 from store.models import Account, utcnow
 from tests.factories import add_person
-from tests.gateway.console.conftest import SignIn, post_form, sign_in
+from tests.gateway.console.conftest import SignIn, answer_consent, app_with, post_form, sign_in
 from tests.peers.linkedin import LinkedInPeer
 from workers.runtime import Runtime
 
@@ -39,32 +33,14 @@ def linkedin() -> Iterator[LinkedInPeer]:
 @pytest.fixture
 def li_app(settings: Settings, clean_state: None, linkedin: LinkedInPeer) -> Iterator[Flask]:
     """The app with a LinkedIn app configured, pointed at the peer."""
-    app = create_app(
-        replace(
-            settings,
-            linkedin_client_id=CLIENT_ID,
-            linkedin_client_secret=CLIENT_SECRET,
-            linkedin_oauth_url=f"{linkedin.url}/oauth/v2",
-            linkedin_api_url=linkedin.url,
-        )
-    )
-    yield app
-    services(app).close()
-
-
-def answer_consent(authorize_url: str, decision: str) -> str:
-    """Answer LinkedIn's consent page; return the path of our callback it sends back to."""
-    page = requests.get(authorize_url, timeout=5)
-    assert page.status_code == 200, page.text
-    fields = dict(re.findall(r'name="([^"]+)" value="([^"]*)"', page.text))
-    answer = requests.post(
-        authorize_url.split("?")[0],
-        data={**fields, "decision": decision},
-        allow_redirects=False,
-        timeout=5,
-    )
-    back = urlsplit(answer.headers["Location"])
-    return f"{back.path}?{back.query}"
+    with app_with(
+        settings,
+        linkedin_client_id=CLIENT_ID,
+        linkedin_client_secret=CLIENT_SECRET,
+        linkedin_oauth_url=f"{linkedin.url}/oauth/v2",
+        linkedin_api_url=linkedin.url,
+    ) as app:
+        yield app
 
 
 def test_an_admin_links_linkedin_and_its_expiry_is_kept(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 
 import pytest
 import responses
@@ -12,11 +11,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from config import Settings
-from gateway import create_app
-from gateway.services import services
 from store.models import Account
 from tests.factories import add_person
-from tests.gateway.console.conftest import SignIn, post_form, sign_in
+from tests.gateway.console.conftest import SignIn, app_with, post_form, sign_in
 from tests.peers.x import XApi, XOAuth
 from workers.runtime import Runtime
 
@@ -27,9 +24,8 @@ CLIENT_SECRET = "x-client-secret"
 @pytest.fixture
 def x_app(settings: Settings, clean_state: None) -> Iterator[Flask]:
     """The app with an X app configured."""
-    app = create_app(replace(settings, x_client_id=CLIENT_ID, x_client_secret=CLIENT_SECRET))
-    yield app
-    services(app).close()
+    with app_with(settings, x_client_id=CLIENT_ID, x_client_secret=CLIENT_SECRET) as app:
+        yield app
 
 
 @pytest.fixture
