@@ -50,10 +50,10 @@ class SignedIn:
 
 def signed_in(staff: Staff) -> SignedIn:
     """Return the session identity for a staff row."""
-    return SignedIn(staff.id, staff.email, staff.role, password_stamp(staff))
+    return SignedIn(staff.id, staff.email, staff.role, sessions_stamp(staff))
 
 
-def password_stamp(staff: Staff) -> int:
+def sessions_stamp(staff: Staff) -> int:
     """When the sign-in's sessions began to count, as an integer, for the session identity."""
     return int(staff.sessions_since.timestamp() * 1_000_000)
 
@@ -66,7 +66,7 @@ def load_signed_in(identity: str) -> SignedIn | None:
         return None
     with services().sessions() as session:
         staff = session.get(Staff, int(staff_id))
-        if staff is None or not staff.active or password_stamp(staff) != int(stamp):
+        if staff is None or not staff.active or sessions_stamp(staff) != int(stamp):
             return None
         return signed_in(staff)
 

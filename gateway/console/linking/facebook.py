@@ -19,8 +19,10 @@ from authlib.integrations.requests_client import OAuth2Session, OAuthError
 
 from config import Settings
 from gateway.console.linking.grants import Granted, LinkRefused
+from gateway.console.linking.session import Flow
 
 PLATFORM = "facebook"
+PKCE = False
 DEFAULT_API_BASE = "https://graph.facebook.com"  # the connector's own default
 # Listing the Pages, posting on them, and reading the comments their posts get.
 SCOPES = "pages_show_list,pages_manage_posts,pages_read_engagement,pages_read_user_content"
@@ -54,19 +56,19 @@ def redirect_uri(settings: Settings) -> str:
     return f"{settings.public_url}/link/callback/{PLATFORM}"
 
 
-def authorize_url(settings: Settings, state: str) -> str:
+def authorize_url(settings: Settings, flow: Flow) -> str:
     """Facebook Login's dialog for our app."""
     query = {
         "client_id": settings.facebook_app_id,
         "redirect_uri": redirect_uri(settings),
-        "state": state,
+        "state": flow.state,
         "response_type": "code",
         "scope": SCOPES,
     }
     return f"{settings.facebook_dialog_url}?{urlencode(query)}"
 
 
-def exchange_code(settings: Settings, code: str) -> Granted:
+def exchange_code(settings: Settings, flow: Flow, code: str) -> Granted:
     """Trade the code for a long-lived user token; return the Page it manages.
 
     Raises ChoosePage when it manages several, LinkRefused when none or on refusal.

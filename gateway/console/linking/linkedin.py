@@ -18,9 +18,11 @@ from authlib.integrations.requests_client import OAuth2Session, OAuthError
 
 from config import Settings
 from gateway.console.linking.grants import Granted, LinkRefused
+from gateway.console.linking.session import Flow
 from store.models import utcnow
 
 PLATFORM = "linkedin"
+PKCE = False
 DEFAULT_API_URL = "https://api.linkedin.com"  # the connector's own default
 # Posting as the member, and (OpenID Connect) reading which member that is.
 SCOPES = "openid profile w_member_social"
@@ -37,15 +39,15 @@ def redirect_uri(settings: Settings) -> str:
     return f"{settings.public_url}/link/callback/{PLATFORM}"
 
 
-def authorize_url(settings: Settings, state: str) -> str:
+def authorize_url(settings: Settings, flow: Flow) -> str:
     """LinkedIn's consent page for our app."""
     url, _ = _session(settings).create_authorization_url(
-        f"{settings.linkedin_oauth_url}/authorization", state=state
+        f"{settings.linkedin_oauth_url}/authorization", state=flow.state
     )
     return str(url)
 
 
-def exchange_code(settings: Settings, code: str) -> Granted:
+def exchange_code(settings: Settings, flow: Flow, code: str) -> Granted:
     """Trade the code for the member's token; keep when it stops working."""
     try:
         token: dict[str, Any] = _session(settings).fetch_token(

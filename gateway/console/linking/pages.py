@@ -49,6 +49,10 @@ from store.queueing import ACCOUNT_LINKED, enqueue_text_person
 
 bp = Blueprint("linking", __name__)
 
+# The platforms whose app an admin registers by hand, each with the same flow:
+# offered(settings), authorize_url(settings, flow), exchange_code(settings, flow, code).
+REGISTERED_APPS = {module.PLATFORM: module for module in (x, facebook, linkedin)}
+
 WRONG_CODE = (
     "That code is not right, or it was used already, or it is more than 30 minutes old. "
     "Text LINK for a new one."
@@ -116,11 +120,7 @@ def render_choose(
         masto=masto,
         bluesky=bluesky,
         button=ButtonForm(),
-        offered={
-            "x": x.offered(services().settings),
-            "linkedin": linkedin.offered(services().settings),
-            "facebook": facebook.offered(services().settings),
-        },
+        offered={name: app.offered(services().settings) for name, app in REGISTERED_APPS.items()},
         admin=who.by == ADMIN,
     )
     response = make_response(page, status)
@@ -168,60 +168,25 @@ def mastodon_callback() -> Response | str | tuple[str, int]:
     return finish(mastodon.PLATFORM, exchange)
 
 
-@bp.post("/link/x")
-def start_x() -> Response:
-    """Off to X's consent page, with this flow's PKCE challenge."""
+@bp.post("/link/<platform>")
+def start(platform: str) -> Response:
+    """Off to the platform's consent page (with a PKCE challenge where it takes one)."""
     who = linking_for()
     settings = services().settings
-    if not ButtonForm().validate_on_submit() or not x.offered(settings):
+    app = REGISTERED_APPS.get(platform) or abort(404)
+    if not ButtonForm().validate_on_submit() or not app.offered(settings):
         abort(400)
-    flow = begin_flow(x.PLATFORM, who.person_id, verifier=generate_token(64))
-    return redirect(x.authorize_url(settings, flow.state, flow.verifier))
+    flow = begin_flow(platform, who.person_id, verifier=generate_token(64) if app.PKCE else "")
+    return redirect(app.authorize_url(settings, flow))
 
 
-@bp.get("/link/callback/x")
-def x_callback() -> Response | str | tuple[str, int]:
-    """Back from X: trade the code and the verifier for tokens, check them, store them."""
-    return finish(
-        x.PLATFORM, lambda flow, code: x.exchange_code(services().settings, code, flow.verifier)
-    )
-
-
-@bp.post("/link/linkedin")
-def start_linkedin() -> Response:
-    """Off to LinkedIn's consent page."""
-    who = linking_for()
+@bp.get("/link/callback/<platform>")
+def callback(platform: str) -> Response | str | tuple[str, int]:
+    """Back from the platform: trade the code for tokens, check them, store the account."""
     settings = services().settings
-    if not ButtonForm().validate_on_submit() or not linkedin.offered(settings):
-        abort(400)
-    flow = begin_flow(linkedin.PLATFORM, who.person_id)
-    return redirect(linkedin.authorize_url(settings, flow.state))
-
-
-@bp.get("/link/callback/linkedin")
-def linkedin_callback() -> Response | str | tuple[str, int]:
-    """Back from LinkedIn: trade the code for the member's token, check it, store it."""
-    settings = services().settings
-    return finish(linkedin.PLATFORM, lambda _flow, code: linkedin.exchange_code(settings, code))
-
-
-@bp.post("/link/facebook")
-def start_facebook() -> Response:
-    """Off to Facebook Login's dialog."""
-    who = linking_for()
-    settings = services().settings
-    if not ButtonForm().validate_on_submit() or not facebook.offered(settings):
-        abort(400)
-    flow = begin_flow(facebook.PLATFORM, who.person_id)
-    return redirect(facebook.authorize_url(settings, flow.state))
-
-
-@bp.get("/link/callback/facebook")
-def facebook_callback() -> Response | str | tuple[str, int]:
-    """Back from Facebook: the long-lived token, then its Page (or the choice of Pages)."""
-    settings = services().settings
+    app = REGISTERED_APPS.get(platform) or abort(404)
     try:
-        return finish(facebook.PLATFORM, lambda _flow, code: facebook.exchange_code(settings, code))
+        return finish(platform, lambda flow, code: app.exchange_code(settings, flow, code))
     except facebook.ChoosePage as choice:
         # The Pages' tokens wait in the session, sealed, until one is chosen.
         pages = [{"id": p.id, "name": p.name, "token": p.token} for p in choice.pages]

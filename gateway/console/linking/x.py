@@ -15,8 +15,10 @@ from authlib.integrations.requests_client import OAuth2Session, OAuthError
 
 from config import Settings
 from gateway.console.linking.grants import Granted, LinkRefused
+from gateway.console.linking.session import Flow
 
 PLATFORM = "x"
+PKCE = True  # the flow keeps a code verifier
 AUTHORIZE_URL = "https://x.com/i/oauth2/authorize"
 TOKEN_URL = "https://api.x.com/2/oauth2/token"
 # Posting needs tweet.read and users.read beside tweet.write; offline.access gives
@@ -35,22 +37,22 @@ def redirect_uri(settings: Settings) -> str:
     return f"{settings.public_url}/link/callback/{PLATFORM}"
 
 
-def authorize_url(settings: Settings, state: str, verifier: str) -> str:
+def authorize_url(settings: Settings, flow: Flow) -> str:
     """X's consent page for our app, with the PKCE challenge of this flow's verifier."""
     url, _ = _session(settings).create_authorization_url(
-        AUTHORIZE_URL, state=state, code_verifier=verifier
+        AUTHORIZE_URL, state=flow.state, code_verifier=flow.verifier
     )
     return str(url)
 
 
-def exchange_code(settings: Settings, code: str, verifier: str) -> Granted:
+def exchange_code(settings: Settings, flow: Flow, code: str) -> Granted:
     """Trade the code (with the verifier) for tokens; the credentials the connector reads."""
     try:
         token: dict[str, Any] = _session(settings).fetch_token(
             TOKEN_URL,
             grant_type="authorization_code",
             code=code,
-            code_verifier=verifier,
+            code_verifier=flow.verifier,
             timeout=TIMEOUT_SECONDS,
         )
     except (OAuthError, requests.RequestException) as exc:
