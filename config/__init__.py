@@ -77,6 +77,8 @@ class Settings:
     linkedin_client_secret: str = ""
     linkedin_oauth_url: str = "https://www.linkedin.com/oauth/v2"
     linkedin_api_url: str = "https://api.linkedin.com"
+    # Where did:plc identities are looked up when a Bluesky sign-in is checked.
+    bluesky_plc_url: str = "https://plc.directory"
 
     @property
     def uses_twilio(self) -> bool:
@@ -161,6 +163,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         linkedin_client_secret=env_vars.get("LINKEDIN_CLIENT_SECRET", ""),
         linkedin_oauth_url=_url(env_vars, "LINKEDIN_OAUTH_URL", Settings.linkedin_oauth_url),
         linkedin_api_url=_url(env_vars, "LINKEDIN_API_URL", Settings.linkedin_api_url),
+        bluesky_plc_url=_url(env_vars, "BLUESKY_PLC_URL", Settings.bluesky_plc_url),
     )
 
 

@@ -129,6 +129,19 @@ class MastodonLinkForm(FlaskForm):
     )
 
 
+class BlueskySignInForm(FlaskForm):
+    """Which Bluesky server to sign in with, and (to save typing there) the handle."""
+
+    server = StringField(
+        "Bluesky server",
+        default="bsky.social",
+        description="Leave as it is unless your account is on another server",
+    )
+    account = StringField(
+        "Bluesky handle (optional)", description="e.g. aroha.bsky.social, to fill in the sign-in"
+    )
+
+
 class BlueskyLinkForm(FlaskForm):
     """A Bluesky handle and an app password (made in Bluesky's Settings, App passwords)."""
 

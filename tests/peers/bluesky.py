@@ -48,6 +48,7 @@ class BlueskyPds(ScriptedServer):
         self.data = data
         self.http = requests.Session()
         self.appview: BlueskyAppView | None = None
+        self.plc_url = ""  # the in-memory PLC directory its accounts' DIDs live in
 
     def start(self, appview: BlueskyAppView | None = None) -> None:
         """Start the PDS and wait for its URL.
@@ -58,6 +59,10 @@ class BlueskyPds(ScriptedServer):
         if appview is not None:
             self.arguments += ["--appview", appview.url, "--appview-did", appview.did]
         super().start()
+        with self._changed:
+            self.plc_url = next(
+                line.removeprefix("PLC ").strip() for line in self.lines if line.startswith("PLC ")
+            )
         if appview is not None:
             appview.pds_url = self.url
             self.appview = appview

@@ -1,15 +1,16 @@
-"""Bluesky, through the atproto SDK: an app password, a stored session, key-derived record keys."""
+"""Bluesky, through the atproto SDK: OAuth (DPoP-bound tokens) or an app password."""
 
 from __future__ import annotations
 
 import hashlib
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import datetime
 from typing import Any, TypeVar
 
 import httpx
+import requests
 from atproto import AtUri, Client, Request, Session, SessionEvent, models
 from atproto_client.exceptions import (
     LoginRequiredError,
@@ -30,6 +31,7 @@ from workers.platforms import (
     Thread,
     register,
 )
+from workers.platforms.bluesky_oauth import DPoPAuth, OAuthProblem, refresh
 from workers.platforms.errors import AuthError, ContentRejected, TransientError
 
 PLATFORM = "bluesky"
@@ -46,6 +48,7 @@ MENTION_REASONS = ["reply", "mention", "quote"]  # of listNotifications' reasons
 LATEST = 20  # notifications read when there is no cursor yet
 PAGE_SIZE = 50
 MAX_PAGES = 10  # a read after a cursor stops here; the next one goes on from where it did
+EXPIRY_MARGIN_SECONDS = 60  # an OAuth access token this close to its end is refreshed first
 
 # Record keys of posts must be TIDs: 13 characters of base32-sortable, the top bit zero,
 # 53 bits of microseconds since 1970 and 10 bits of clock id.
@@ -70,13 +73,21 @@ def post_url(handle: str, uri: str) -> str:
 
 
 class BlueskyConnector:
-    """One Bluesky account on its PDS, logged in with an app password."""
+    """One Bluesky account on its PDS: OAuth tokens bound to a DPoP key, or an app password."""
 
     reads_replies = True
 
-    def __init__(self, account: LinkedAccount) -> None:
+    def __init__(
+        self,
+        account: LinkedAccount,
+        http: requests.Session | None = None,
+        lock: Callable[[str], AbstractContextManager[Any]] | None = None,
+    ) -> None:
         self._account = account
+        self._http = http or requests.Session()
+        self._lock = lock or (lambda _name: nullcontext())
         self._credentials = dict(account.credentials)
+        self._oauth = "dpop_key" in self._credentials
         self._service = str(self._credentials.get("service") or DEFAULT_SERVICE).rstrip("/")
         self._identifier = str(self._credentials.get("identifier") or account.handle)
 
@@ -142,7 +153,7 @@ class BlueskyConnector:
 
     def _write_post(self, client: Client, text: str, rkey: str, thread: Thread | None) -> Published:
         """Create the post record, or return the one a first attempt already made."""
-        session = self._session(client)
+        did, handle = self._identity(client)
         try:
             record = models.AppBskyFeedPost.Record(
                 created_at=client.get_current_time_iso(),
@@ -153,31 +164,31 @@ class BlueskyConnector:
         except ValidationError as exc:
             raise ContentRejected(PLATFORM, _first_error(exc)) from exc
         try:
-            created = client.app.bsky.feed.post.create(session.did, record, rkey=rkey)
+            created = client.app.bsky.feed.post.create(did, record, rkey=rkey)
         except (RequestErrorBase, httpx.HTTPError) as exc:
             if isinstance(exc, RequestErrorBase) and _refused(exc):
                 raise
             # The same key again collides with the record the first attempt wrote (a PDS
             # answers that with an error), so the record under this key is the post.
-            existing = self._existing(client, session, rkey)
+            existing = self._existing(client, did, handle, rkey)
             if existing is None:
                 raise
             return existing
-        return Published(created.uri, post_url(session.handle, created.uri), created.cid)
+        return Published(created.uri, post_url(handle, created.uri), created.cid)
 
-    def _existing(self, client: Client, session: Session, rkey: str) -> Published | None:
+    def _existing(self, client: Client, did: str, handle: str, rkey: str) -> Published | None:
         """Return the post already stored under this record key, if any."""
         try:
             found = client.com.atproto.repo.get_record(
                 models.ComAtprotoRepoGetRecord.Params(
-                    repo=session.did, collection=POST_COLLECTION, rkey=rkey
+                    repo=did, collection=POST_COLLECTION, rkey=rkey
                 )
             )
         except RequestErrorBase as exc:
             if _error_name(exc) == "RecordNotFound":
                 return None
             raise
-        return Published(found.uri, post_url(session.handle, found.uri), found.cid or "")
+        return Published(found.uri, post_url(handle, found.uri), found.cid or "")
 
     def _reply_ref(self, client: Client, thread: Thread) -> models.AppBskyFeedPost.ReplyRef:
         """Return the root and parent strong refs of a reply."""
@@ -201,7 +212,13 @@ class BlueskyConnector:
     @contextmanager
     def _client(self) -> Iterator[Client]:
         """Yield an SDK client that stores every new session; close its connections after."""
-        client = Client(self._service, request=Request(timeout=REQUEST_TIMEOUT_SECONDS))
+        # With OAuth, every call carries the access token and a DPoP proof signed for it.
+        auth = (
+            DPoPAuth(self._credentials["dpop_key"], lambda: str(self._credentials["access_token"]))
+            if self._oauth
+            else None
+        )
+        client = Client(self._service, request=Request(timeout=REQUEST_TIMEOUT_SECONDS, auth=auth))
         client.on_session_change(self._on_session_change)
         try:
             with _translated_errors():
@@ -211,6 +228,8 @@ class BlueskyConnector:
 
     def _authorized(self, client: Client, action: Callable[[], T]) -> T:
         """Run an action on the stored session; log in only when there is none or it is refused."""
+        if self._oauth:
+            return self._with_tokens(action)
         stored = self._credentials.get("session")
         if stored:
             client.login(session_string=str(stored), fetch_bsky_profile=False)
@@ -221,6 +240,58 @@ class BlueskyConnector:
                     raise
         self._login(client)
         return action()
+
+    def _with_tokens(self, action: Callable[[], T]) -> T:
+        """Run an action on the OAuth tokens; refresh them first when due, or once if refused."""
+        if self._expiring():
+            self._refresh(str(self._credentials["access_token"]))
+        try:
+            return action()
+        except (RequestErrorBase, LoginRequiredError) as exc:
+            if not _session_refused(exc):
+                raise
+        # Refused before its time (revoked, or the server restarted its keys): one refresh.
+        self._refresh(str(self._credentials["access_token"]))
+        return action()
+
+    def _expiring(self) -> bool:
+        """Tell whether the access token has ended or is about to."""
+        expires_at = self._credentials.get("expires_at")
+        return expires_at is not None and float(expires_at) - EXPIRY_MARGIN_SECONDS <= time.time()
+
+    def _refresh(self, stale_token: str) -> None:
+        """Replace the tokens, one refresh per account at a time; store them before use."""
+        # A refresh token works once: a second refresh with a spent one ends the sign-in.
+        # So refresh under a lock every worker sees, after re-reading what is stored, in
+        # case another job refreshed while this one waited.
+        with self._lock(f"bluesky-token-refresh:{self._account.id}"):
+            stored = self._account.stored_credentials()
+            self._credentials = stored
+            if stored.get("access_token") != stale_token:
+                return
+            try:
+                tokens = refresh(
+                    self._http,
+                    str(stored["token_endpoint"]),
+                    str(stored["client_id"]),
+                    str(stored["refresh_token"]),
+                    stored["dpop_key"],
+                )
+            except OAuthProblem as exc:
+                if exc.transient:
+                    raise TransientError(PLATFORM, f"token refresh failed ({exc})") from exc
+                raise AuthError(PLATFORM, f"Bluesky ended the sign-in ({exc})") from exc
+            if tokens.sub != stored.get("did"):
+                raise AuthError(PLATFORM, "the refreshed token is for another account")
+            credentials = {
+                **stored,
+                "access_token": tokens.access_token,
+                "refresh_token": tokens.refresh_token,
+                "expires_at": tokens.expires_at,
+            }
+            # Stored before it is used: the old refresh token is spent already.
+            self._account.save_credentials(credentials)
+            self._credentials = credentials
 
     def _login(self, client: Client) -> None:
         """Create a session from the app password (it is stored through the session callback)."""
@@ -244,13 +315,14 @@ class BlueskyConnector:
         self._credentials = {**self._credentials, "session": exported}
         self._account.save_credentials(self._credentials)
 
-    @staticmethod
-    def _session(client: Client) -> Session:
-        """Return the client's session; there is one after login."""
+    def _identity(self, client: Client) -> tuple[str, str]:
+        """Return the account's DID and handle: from the OAuth grant, else the login's session."""
+        if self._oauth:
+            return str(self._credentials["did"]), self._account.handle
         session = client._session
         if session is None:
             raise LoginRequiredError
-        return session
+        return session.did, session.handle
 
 
 def _mention(notification: Any) -> Mention:
@@ -368,5 +440,5 @@ def _first_error(exc: ValidationError) -> str:
 
 @register(PLATFORM, "Bluesky")
 def build(account: LinkedAccount, context: ConnectorContext) -> BlueskyConnector:
-    """Build a Bluesky connector from credentials: service, identifier, app_password, session."""
-    return BlueskyConnector(account)
+    """Build a Bluesky connector from credentials: OAuth tokens, or an app password and session."""
+    return BlueskyConnector(account, context.http, context.lock)

@@ -12,6 +12,7 @@ from flask import (
     Blueprint,
     abort,
     flash,
+    jsonify,
     make_response,
     redirect,
     render_template,
@@ -24,9 +25,15 @@ from redis.exceptions import RedisError
 from werkzeug.wrappers import Response
 
 from gateway.console.access import admin_required
-from gateway.console.forms import BlueskyLinkForm, ButtonForm, LinkCodeForm, MastodonLinkForm
+from gateway.console.forms import (
+    BlueskyLinkForm,
+    BlueskySignInForm,
+    ButtonForm,
+    LinkCodeForm,
+    MastodonLinkForm,
+)
 from gateway.console.limits import UNAUTHORIZED, limiter
-from gateway.console.linking import facebook, linkedin, mastodon, x
+from gateway.console.linking import bluesky, facebook, linkedin, mastodon, x
 from gateway.console.linking.checking import LinkError, check_and_store, display_name
 from gateway.console.linking.grants import Granted, LinkRefused
 from gateway.console.linking.session import (
@@ -98,13 +105,18 @@ def enter_code() -> Response | str | tuple[str, int]:
 @bp.get("/link/choose")
 def choose() -> Response:
     """The platforms to link, each with what it needs."""
-    return render_choose(linking_for(), MastodonLinkForm(), BlueskyLinkForm())
+    return render_choose(linking_for())
 
 
 def render_choose(
-    who: LinkingFor, masto: MastodonLinkForm, bluesky: BlueskyLinkForm, status: int = 200
+    who: LinkingFor,
+    status: int = 200,
+    masto: MastodonLinkForm | None = None,
+    bluesky_app: BlueskyLinkForm | None = None,
+    bluesky_signin: BlueskySignInForm | None = None,
 ) -> Response:
-    """The choice page for the person being linked, with the given forms."""
+    """The choice page for the person being linked, with the given forms (else empty ones)."""
+    settings = services().settings
     with services().sessions() as session:
         person = session.get(Person, who.person_id) or abort(404)
         accounts = [
@@ -117,17 +129,19 @@ def render_choose(
         who=who,
         name=name,
         accounts=accounts,
-        masto=masto,
-        bluesky=bluesky,
+        masto=masto or MastodonLinkForm(),
+        bluesky=bluesky_app or BlueskyLinkForm(),
+        bluesky_signin=bluesky_signin or BlueskySignInForm(),
+        bluesky_not_offered=bluesky.not_offered_because(settings),
         button=ButtonForm(),
-        offered={name: app.offered(services().settings) for name, app in REGISTERED_APPS.items()},
+        offered={name: app.offered(settings) for name, app in REGISTERED_APPS.items()},
         admin=who.by == ADMIN,
     )
     response = make_response(page, status)
     # Its forms come back here, then on to the platform's consent page: a browser
     # holds a redirect after a form to the page's form-action, so that is widened
     # here (https only, in production), and only here.
-    schemes = "https:" if services().settings.env == "production" else "https: http:"
+    schemes = "https:" if settings.env == "production" else "https: http:"
     response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace(
         "form-action 'self'", f"form-action 'self' {schemes}"
     )
@@ -140,7 +154,7 @@ def start_mastodon() -> Response:
     who = linking_for()
     form = MastodonLinkForm()
     if not form.validate_on_submit():
-        return render_choose(who, form, BlueskyLinkForm(), 400)
+        return render_choose(who, 400, masto=form)
     svc = services()
     try:
         instance = mastodon.instance_url(form.instance.data or "", svc.settings.env == "production")
@@ -149,7 +163,7 @@ def start_mastodon() -> Response:
             url = mastodon.authorize_url(session, svc.secrets, svc.settings, instance, flow.state)
     except LinkRefused as exc:
         form.instance.errors = [f"{exc}."]
-        return render_choose(who, form, BlueskyLinkForm(), 400)
+        return render_choose(who, 400, masto=form)
     return redirect(url)
 
 
@@ -235,13 +249,60 @@ def finish(
     return linked(who, account, new)
 
 
+@bp.get("/link/bluesky/client-metadata.json")
+def bluesky_client_metadata() -> Response:
+    """The document our Bluesky client id names (the sign-in server reads it)."""
+    return jsonify(bluesky.client_metadata(services().settings))
+
+
+@bp.post("/link/bluesky/sign-in")
+def start_bluesky() -> Response:
+    """Find the account's sign-in server, push our request there, then off to its consent page."""
+    who = linking_for()
+    form = BlueskySignInForm()
+    if not form.validate_on_submit():
+        return render_choose(who, 400, bluesky_signin=form)
+    svc = services()
+    try:
+        if reason := bluesky.not_offered_because(svc.settings):
+            raise LinkRefused(reason)
+        server = bluesky.server_url(form.server.data or "", svc.settings.env == "production")
+        auth_server = bluesky.sign_in_server(server)
+        dpop_key = bluesky.new_dpop_key()
+        flow = begin_flow(
+            bluesky.PLATFORM,
+            who.person_id,
+            server=auth_server.issuer,
+            verifier=generate_token(64),
+            sealed=svc.secrets.seal({"dpop_key": dpop_key}),
+        )
+        url = bluesky.authorize_url(svc.settings, auth_server, flow, dpop_key, form.account.data)
+    except LinkRefused as exc:
+        form.server.errors = [f"{exc}."]
+        return render_choose(who, 400, bluesky_signin=form)
+    return redirect(url)
+
+
+@bp.get("/link/callback/bluesky")
+def bluesky_callback() -> Response | str | tuple[str, int]:
+    """Back from the sign-in server: trade the code for DPoP-bound tokens, check, store."""
+    svc = services()
+
+    def exchange(flow: Flow, code: str) -> Granted:
+        dpop_key = svc.secrets.open(flow.sealed)["dpop_key"]
+        returned = request.args.get("iss", "")
+        return bluesky.exchange_code(svc.settings, flow, returned, code, dpop_key)
+
+    return finish(bluesky.PLATFORM, exchange)
+
+
 @bp.post("/link/bluesky")
 def bluesky_app_password() -> Response | str:
     """Bluesky with an app password: checked with the server, then stored."""
     who = linking_for()
     form = BlueskyLinkForm()
     if not form.validate_on_submit():
-        return render_choose(who, MastodonLinkForm(), form, 400)
+        return render_choose(who, 400, bluesky_app=form)
     credentials = {
         "service": (form.service.data or "https://bsky.social").strip().rstrip("/"),
         "identifier": (form.handle.data or "").strip().lstrip("@"),
@@ -251,7 +312,7 @@ def bluesky_app_password() -> Response | str:
         account, new = store(who, "bluesky", credentials, handle=credentials["identifier"])
     except LinkError as exc:
         form.app_password.errors = [f"{exc}."]
-        return render_choose(who, MastodonLinkForm(), form, 400)
+        return render_choose(who, 400, bluesky_app=form)
     return linked(who, account, new)
 
 

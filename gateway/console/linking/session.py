@@ -40,6 +40,7 @@ class Flow:
     server: str = ""
     verifier: str = ""  # PKCE's code_verifier, where the platform takes PKCE
     started: float = 0.0
+    sealed: str = ""  # what must stay secret even from this browser (a DPoP key), sealed
 
 
 def start_linking(person_id: int, by: str) -> None:
@@ -59,9 +60,13 @@ def linking_for() -> LinkingFor:
     return who
 
 
-def begin_flow(platform: str, person_id: int, server: str = "", verifier: str = "") -> Flow:
+def begin_flow(
+    platform: str, person_id: int, server: str = "", verifier: str = "", sealed: str = ""
+) -> Flow:
     """Start a flow with a fresh state, replacing any flow left unfinished."""
-    flow = Flow(platform, secrets.token_urlsafe(32), person_id, server, verifier, time.time())
+    flow = Flow(
+        platform, secrets.token_urlsafe(32), person_id, server, verifier, time.time(), sealed
+    )
     session["oauth"] = asdict(flow)
     return flow
 
