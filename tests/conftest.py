@@ -20,6 +20,7 @@ import pytest
 from cryptography.fernet import Fernet
 from flask import Flask
 from flask.testing import FlaskClient
+from playwright.sync_api import Browser, Playwright, sync_playwright
 from redis import Redis
 from rq import Queue, SimpleWorker
 from sqlalchemy import select, text
@@ -237,3 +238,39 @@ def twilio_prism() -> Iterator[TwilioPrism]:
     """Prism mocking Twilio's API 2010 from Twilio's own spec, on 127.0.0.1, for the session."""
     with running_prism() as prism:
         yield prism
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+# As the machine's notes advise: without these, Chromium's own calls home are
+# refused by a closed network, many at a time, and slow every start.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    """Playwright's driver, for the session."""
+    if not CHROMIUM.exists():
+        pytest.skip(
+            f"Debian's chromium is not at {CHROMIUM}: `make test` installs it with "
+            "apt-get where it can; install it with `apt-get install chromium`"
+        )
+    with sync_playwright() as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    """Headless Chromium for the session."""
+    launched = playwright.chromium.launch(
+        executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+    )
+    yield launched
+    launched.close()

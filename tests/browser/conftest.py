@@ -2,7 +2,8 @@
 
 Chromium comes from Debian (`make test` installs it with apt where it can);
 Playwright's own browser download cannot work on machines without the internet.
-A screenshot of each test's last page goes to test-output/browser/.
+A screenshot of each test's last page goes to test-output/browser/. The browser
+itself is a fixture of tests/conftest.py: other tests sign in on real pages too.
 """
 
 from __future__ import annotations
@@ -11,47 +12,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, Playwright, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from tests.e2e.conftest import Stack, make_stack
 
-CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-output" / "browser"
-# As the machine's notes advise: without these, Chromium's own calls home are
-# refused by a closed network, many at a time, and slow every start.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="session")
-def playwright() -> Iterator[Playwright]:
-    """Playwright's driver, for the session."""
-    if not CHROMIUM.exists():
-        pytest.skip(
-            f"Debian's chromium is not at {CHROMIUM}: `make test` installs it with "
-            "apt-get where it can; install it with `apt-get install chromium`"
-        )
-    with sync_playwright() as running:
-        yield running
-
-
-@pytest.fixture(scope="session")
-def browser(playwright: Playwright) -> Iterator[Browser]:
-    """Headless Chromium for the session."""
-    launched = playwright.chromium.launch(
-        executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-    )
-    yield launched
-    launched.close()
 
 
 @pytest.fixture

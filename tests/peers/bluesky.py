@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import requests
+from playwright.sync_api import Page
 
 from tests.peers.bluesky_appview import BlueskyAppView
 from tests.peers.scripted import ScriptedServer
@@ -162,6 +163,14 @@ class BlueskyPds(ScriptedServer):
         return sum(
             1 for req in self.requests_logged() if str(req.get("url", "")).split("?")[0] == path
         )
+
+
+def answer_sign_in(page: Page, account: BlueskyAccount, decision: str = "Authorize") -> None:
+    """On the PDS's own OAuth pages: the account's password, then Authorize or Deny access."""
+    # The handle is filled in already, from the login_hint the client sent.
+    page.get_by_label("Password", exact=True).fill(account.password)
+    page.get_by_label("Password", exact=True).press("Enter")
+    page.get_by_role("button", name=decision).click()
 
 
 @contextmanager
