@@ -73,6 +73,11 @@ class BlueskyPds(ScriptedServer):
         self.http.close()
         super().stop()
 
+    @property
+    def public_url(self) -> str:
+        """The address the PDS knows itself by: its DID documents and DPoP checks name it."""
+        return self.url.replace("//127.0.0.1:", "//localhost:")
+
     def xrpc(self, nsid: str, body: dict[str, Any] | None = None, token: str | None = None) -> Any:
         """Call an XRPC method over HTTP (a procedure when a body is given); return its JSON."""
         headers = {"Authorization": f"Bearer {token}"} if token else {}

@@ -84,7 +84,7 @@ class BlueskyConnector:
         lock: Callable[[str], AbstractContextManager[Any]] | None = None,
     ) -> None:
         self._account = account
-        self._http = http or requests.Session()
+        self._http = http  # for token refreshes; one of its own when none is given
         self._lock = lock or (lambda _name: nullcontext())
         self._credentials = dict(account.credentials)
         self._oauth = "dpop_key" in self._credentials
@@ -270,13 +270,14 @@ class BlueskyConnector:
             if stored.get("access_token") != stale_token:
                 return
             try:
-                tokens = refresh(
-                    self._http,
-                    str(stored["token_endpoint"]),
-                    str(stored["client_id"]),
-                    str(stored["refresh_token"]),
-                    stored["dpop_key"],
-                )
+                with nullcontext(self._http) if self._http else requests.Session() as http:
+                    tokens = refresh(
+                        http,
+                        str(stored["token_endpoint"]),
+                        str(stored["client_id"]),
+                        str(stored["refresh_token"]),
+                        stored["dpop_key"],
+                    )
             except OAuthProblem as exc:
                 if exc.transient:
                     raise TransientError(PLATFORM, f"token refresh failed ({exc})") from exc

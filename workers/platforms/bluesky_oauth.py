@@ -19,8 +19,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import httpx
 import requests
-from atproto_core.exceptions import AtProtocolError
-from atproto_identity.resolver import IdResolver
+from atproto_core.did_doc import DidDocument, is_valid_did_doc
 from joserfc import jwt
 from joserfc.jwk import ECKey
 
@@ -185,16 +184,29 @@ def verify_identity(http: requests.Session, sub: str, issuer: str, plc_url: str)
     A sign-in server could name any DID as `sub`: the account's DID document says
     which PDS holds it, and that PDS names the server allowed to sign it in.
     """
-    try:
-        data = IdResolver(plc_url=plc_url, timeout=TIMEOUT_SECONDS).did.resolve_atproto_data(sub)
-    except (AtProtocolError, httpx.HTTPError) as exc:
-        raise OAuthProblem(f"could not look up the account {sub} ({exc})") from exc
-    pds = str(data.pds or "").rstrip("/")
+    pds = (did_document(http, sub, plc_url).get_pds_endpoint() or "").rstrip("/")
     if not pds:
         raise OAuthProblem(f"the account {sub} names no Bluesky server")
     if discover(http, pds).issuer != issuer:
         raise OAuthProblem(f"the sign-in server is not the one {sub}'s own server trusts")
     return pds
+
+
+def did_document(http: requests.Session, did: str, plc_url: str) -> DidDocument:
+    """Read an account's DID document: from the PLC directory, or its own host for did:web."""
+    if did.startswith("did:plc:"):
+        url = f"{plc_url}/{did}"
+    elif did.startswith("did:web:"):
+        url = f"https://{did.removeprefix('did:web:')}/.well-known/did.json"
+    else:
+        raise OAuthProblem(f"the account {did} is not a did:plc or did:web")
+    document = _get_json(http, url)
+    if not is_valid_did_doc(document):
+        raise OAuthProblem(f"the account {did} has no DID document we can read")
+    found = DidDocument.from_dict(document)
+    if found.get_did() != did:
+        raise OAuthProblem(f"the DID document found is not {did}'s")
+    return found
 
 
 class DPoPAuth(httpx.Auth):
