@@ -42,10 +42,11 @@ class BlueskyPds(ScriptedServer):
     install_timeout = 1200.0  # Node 22 and @atproto/dev-env, the first time on a machine
     start_timeout = 120.0
 
-    def __init__(self, data: Path) -> None:
+    def __init__(self, data: Path, port: int = 0, plc_port: int = 0) -> None:
         # The PDS's request log on (pino JSON lines), so tests can count calls.
         logging = {"LOG_ENABLED": "true", "LOG_SYSTEMS": "pds", "LOG_LEVEL": "info"}
-        super().__init__("bluesky-pds", "PDS", ["--data", str(data)], logging)
+        ports = ["--port", str(port), "--plc-port", str(plc_port)]  # 0: any free one
+        super().__init__("bluesky-pds", "PDS", ["--data", str(data), *ports], logging)
         self.data = data
         self.http = requests.Session()
         self.appview: BlueskyAppView | None = None
@@ -179,9 +180,9 @@ def answer_sign_in(page: Page, account: BlueskyAccount, decision: str = "Authori
 
 
 @contextmanager
-def running_pds(data: Path) -> Iterator[BlueskyPds]:
+def running_pds(data: Path, port: int = 0, plc_port: int = 0) -> Iterator[BlueskyPds]:
     """Install if needed, start the PDS and its AppView, yield it, and stop both at the end."""
-    pds = BlueskyPds(data)
+    pds = BlueskyPds(data, port, plc_port)
     pds.install()
     with BlueskyAppView() as appview:
         try:
