@@ -153,6 +153,6 @@ class BlueskyLinkForm(FlaskForm):
     )
     service = StringField(
         "Bluesky server",
-        default="https://bsky.social",
+        default="bsky.social",
         description="Leave as it is unless yours is elsewhere",
     )

@@ -303,14 +303,17 @@ def bluesky_app_password() -> Response | str:
     form = BlueskyLinkForm()
     if not form.validate_on_submit():
         return render_choose(who, 400, bluesky_app=form)
-    credentials = {
-        "service": (form.service.data or "https://bsky.social").strip().rstrip("/"),
-        "identifier": (form.handle.data or "").strip().lstrip("@"),
-        "app_password": form.app_password.data or "",
-    }
     try:
+        service = bluesky.server_url(
+            form.service.data or "", services().settings.env == "production"
+        )
+        credentials = {
+            "service": service,
+            "identifier": (form.handle.data or "").strip().lstrip("@"),
+            "app_password": form.app_password.data or "",
+        }
         account, new = store(who, "bluesky", credentials, handle=credentials["identifier"])
-    except LinkError as exc:
+    except (LinkRefused, LinkError) as exc:
         form.app_password.errors = [f"{exc}."]
         return render_choose(who, 400, bluesky_app=form)
     return linked(who, account, new)

@@ -25,7 +25,7 @@ from tests.conftest import free_port
 from tests.peers.bluesky import BlueskyAccount, BlueskyPds, answer_sign_in
 from tests.peers.mastodon import MastodonPeer
 from tests.peers.server import LocalServer
-from workers.platforms import LinkedAccount
+from workers.platforms import LinkedAccount, Thread
 from workers.platforms.bluesky import BlueskyConnector
 from workers.platforms.bluesky_oauth import (
     SCOPE,
@@ -322,3 +322,21 @@ def test_a_spent_refresh_token_means_linking_again(
         stale.connector(signed_in.account.handle).whoami()
 
     assert "Bluesky ended the sign-in" in str(ended.value)
+
+
+def test_replies_are_read_on_the_tokens_through_the_pds(
+    signed_in: SignIn, bluesky_pds: BlueskyPds
+) -> None:
+    connector = stored(bluesky_pds, signed_in).connector(signed_in.account.handle)
+    post = connector.publish("Kia ora from the hui", "oauth-mentions-1")
+    mere = bluesky_pds.create_account(f"mere{uuid.uuid4().hex[:8]}")
+    as_mere = Store(
+        {"service": bluesky_pds.url, "identifier": mere.handle, "app_password": mere.app_password}
+    ).connector(mere.handle)
+    reply = as_mere.publish("Ka pai!", "mere-1", Thread(post, post))
+
+    read = connector.mentions(None)
+
+    assert [(m.remote_id, m.author, m.text) for m in read.items] == [
+        (reply.remote_id, mere.handle, "Ka pai!")
+    ]
