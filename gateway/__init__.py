@@ -7,12 +7,17 @@ from flask import Flask
 from config import Settings, load_settings
 from gateway.services import build_services
 
+MAX_BODY_BYTES = 64 * 1024
+
 
 def create_app(settings: Settings | None = None) -> Flask:
     """Build the app from the given settings, or from the environment."""
     settings = settings or load_settings()
     app = Flask(__name__)
     app.config["SECRET_KEY"] = settings.secret_key
+    # Twilio's forms are a few KiB and the console's smaller: a bigger body is
+    # refused (413) before it is read into memory.
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     app.extensions["smsbridge"] = build_services(settings)
 
     from gateway import console, health, sms_webhooks, timeline

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 from flask import Blueprint, Response, abort, request
 from redis.exceptions import RedisError
@@ -20,10 +21,18 @@ from store.sms_status import lower_statuses
 log = logging.getLogger(__name__)
 bp = Blueprint("sms", __name__, url_prefix="/sms")
 OPTED_OUT_CODE = 21610  # Twilio: "Attempt to send to unsubscribed recipient"
+# Twilio's signature joins the form's names and values with no separator, so one
+# signed request can be re-split into other values that still validate: each field
+# must also have the shape Twilio gives it.
+MESSAGE_SID = re.compile(r"(SM|MM)[0-9a-f]{32}")
+PHONE_WIDTH = 32  # the columns' width; a phone number or sender id is far shorter
+FORM = "application/x-www-form-urlencoded"
 
 
 def require_twilio_signature() -> None:
-    """Abort with 403 unless the request is signed by Twilio for our public URL."""
+    """Abort unless this is Twilio's form, signed by Twilio for our public URL, for our account."""
+    if request.mimetype != FORM:
+        abort(415, f"Twilio's webhooks are sent as {FORM}")
     svc = services()
     # Behind a TLS proxy request.url says http://internal-host; Twilio signed the
     # public URL, so rebuild it from PUBLIC_URL and the path and query we were called at.
@@ -32,6 +41,26 @@ def require_twilio_signature() -> None:
     if not signature or not svc.validator.validate(url, request.form, signature):
         log.warning("rejected %s with a bad or missing Twilio signature", request.path)
         abort(403)
+    ours = svc.settings.twilio_account_sid
+    if ours and request.form.get("AccountSid") != ours:
+        log.warning("rejected %s signed for another Twilio account", request.path)
+        abort(403)
+
+
+def message_sid() -> str:
+    """The form's MessageSid, or 400 when it is not the shape Twilio gives one."""
+    sid = request.form.get("MessageSid", "")
+    if not MESSAGE_SID.fullmatch(sid):
+        abort(400, "MessageSid must be SM or MM and 32 hex digits")
+    return sid
+
+
+def phone_field(name: str, required: bool = False) -> str:
+    """A From or To, or 400 when missing (if required), too long or unprintable."""
+    value = request.form.get(name, "").strip()
+    if (required and not value) or len(value) > PHONE_WIDTH or not value.isprintable():
+        abort(400, f"{name} must be a phone number or sender id")
+    return value
 
 
 EMPTY_TWIML = str(MessagingResponse())
@@ -46,10 +75,11 @@ def empty_twiml() -> Response:
 def inbound() -> Response:
     """Store an inbound text once per MessageSid and queue its handling."""
     require_twilio_signature()
-    sid = request.form.get("MessageSid", "").strip()
-    sender = request.form.get("From", "").strip()
-    if not sid or not sender:
-        abort(400, "MessageSid and From are required")
+    sid = message_sid()
+    sender = phone_field("From", required=True)
+    to = phone_field("To")
+    # No database stores NUL in text (PostgreSQL refuses it), and no phone types one.
+    body = request.form.get("Body", "").replace("\x00", "")
 
     svc = services()
     # One insert, marked enqueued in the same commit (no ORM unit of work: this is the
@@ -62,8 +92,8 @@ def inbound() -> Response:
                 .values(
                     message_sid=sid,
                     from_phone=sender,
-                    to_phone=request.form.get("To", ""),
-                    body=request.form.get("Body", ""),
+                    to_phone=to,
+                    body=body,
                     enqueued_at=utcnow(),
                 )
                 .returning(InboundMessage.id)
@@ -89,10 +119,13 @@ def inbound() -> Response:
 def status() -> Response:
     """Record a delivery status for a text we sent; never move a final status back."""
     require_twilio_signature()
-    sid = request.form.get("MessageSid", "").strip()
+    sid = message_sid()
     new_status = request.form.get("MessageStatus", "").strip().lower()
-    if not sid or not new_status:
-        abort(400, "MessageSid and MessageStatus are required")
+    if not new_status.isalpha() or len(new_status) > 20:
+        abort(400, "MessageStatus is required")
+    error_code = request.form.get("ErrorCode", "")
+    if error_code and not (error_code.isdigit() and len(error_code) <= 8):
+        abort(400, "ErrorCode must be Twilio's number")
     svc = services()
     with svc.sessions.begin() as session:
         known = find_outbound(session, sid, request.args.get("ref", ""))
@@ -100,7 +133,7 @@ def status() -> Response:
             return Response(status=204)
         if known.twilio_sid is None:
             known.twilio_sid = sid  # the callback beat the send job's own record of it
-        if request.form.get("ErrorCode") == str(OPTED_OUT_CODE):
+        if error_code == str(OPTED_OUT_CODE):
             # Twilio found the number opted out after accepting the text (a Messaging
             # Service checks later): send it nothing more until it texts START.
             opt_out(session, known.to_phone, f"twilio-{OPTED_OUT_CODE}")
@@ -111,7 +144,7 @@ def status() -> Response:
                 OutboundMessage.id == known.id,
                 OutboundMessage.status.in_(lower_statuses(new_status)),
             )
-            .values(status=new_status, error_code=request.form.get("ErrorCode") or None)
+            .values(status=new_status, error_code=error_code or None)
         )
     return Response(status=204)
 

@@ -24,7 +24,13 @@ def make_engine(database_url: str, pool_size: int = 5) -> Engine:
         # Platforms hand out postgres:// URLs; we ship psycopg 3, not psycopg2.
         url = url.set(drivername="postgresql+psycopg")
     if url.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True, pool_size=pool_size, max_overflow=pool_size)
+        return create_engine(
+            url,
+            pool_pre_ping=True,
+            pool_size=pool_size,
+            max_overflow=pool_size,
+            hide_parameters=True,  # an error's log must not print a text's body or phone
+        )
     if url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
     # isolation_level=None hands transactions to us, so BEGIN IMMEDIATE below can
@@ -34,6 +40,7 @@ def make_engine(database_url: str, pool_size: int = 5) -> Engine:
         connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "isolation_level": None},
         pool_size=pool_size,
         max_overflow=pool_size,
+        hide_parameters=True,
     )
 
     @event.listens_for(engine, "connect")

@@ -24,6 +24,9 @@ FORM = {
 }
 
 
+SID1, SID2, SID3, SID4 = (f"SM{n:032x}" for n in range(1, 5))
+
+
 def signed(settings: Settings, path: str, form: dict[str, str], token: str = AUTH_TOKEN) -> dict:
     """Return headers carrying the signature Twilio would send for this form."""
     url = settings.public_url + path
@@ -173,41 +176,41 @@ def post_status(client: FlaskClient, settings: Settings, sid: str, status: str) 
 
 
 def test_status_callback_moves_a_text_forward(client: FlaskClient, settings: Settings) -> None:
-    add_outbound(client, "SM1", "queued")
+    add_outbound(client, SID1, "queued")
 
-    assert post_status(client, settings, "SM1", "sent") == 204
-    assert outbound_status(client, "SM1") == "sent"
-    assert post_status(client, settings, "SM1", "delivered") == 204
-    assert outbound_status(client, "SM1") == "delivered"
+    assert post_status(client, settings, SID1, "sent") == 204
+    assert outbound_status(client, SID1) == "sent"
+    assert post_status(client, settings, SID1, "delivered") == 204
+    assert outbound_status(client, SID1) == "delivered"
 
 
 def test_a_late_callback_never_moves_a_final_status_back(
     client: FlaskClient, settings: Settings
 ) -> None:
-    add_outbound(client, "SM2", "queued")
+    add_outbound(client, SID2, "queued")
 
-    post_status(client, settings, "SM2", "delivered")
-    post_status(client, settings, "SM2", "sent")
-    post_status(client, settings, "SM2", "queued")
-    post_status(client, settings, "SM2", "delivered")
+    post_status(client, settings, SID2, "delivered")
+    post_status(client, settings, SID2, "sent")
+    post_status(client, settings, SID2, "queued")
+    post_status(client, settings, SID2, "delivered")
 
-    assert outbound_status(client, "SM2") == "delivered"
+    assert outbound_status(client, SID2) == "delivered"
 
 
 def test_unsigned_status_callback_changes_nothing(client: FlaskClient) -> None:
-    add_outbound(client, "SM3", "queued")
-    response = client.post("/sms/status", data={"MessageSid": "SM3", "MessageStatus": "failed"})
+    add_outbound(client, SID3, "queued")
+    response = client.post("/sms/status", data={"MessageSid": SID3, "MessageStatus": "failed"})
 
     assert response.status_code == 403
-    assert outbound_status(client, "SM3") == "queued"
+    assert outbound_status(client, SID3) == "queued"
 
 
 def test_an_undelivered_callback_with_21610_opts_the_number_out(
     client: FlaskClient, settings: Settings
 ) -> None:
-    add_outbound(client, "SM4", "sent")
+    add_outbound(client, SID4, "sent")
     form = {
-        "MessageSid": "SM4",
+        "MessageSid": SID4,
         "MessageStatus": "undelivered",
         "ErrorCode": "21610",
         "AccountSid": "AC" + "0" * 32,
@@ -216,7 +219,94 @@ def test_an_undelivered_callback_with_21610_opts_the_number_out(
     response = client.post("/sms/status", data=form, headers=signed(settings, "/sms/status", form))
 
     assert response.status_code == 204
-    assert outbound_status(client, "SM4") == "undelivered"
+    assert outbound_status(client, SID4) == "undelivered"
     with services(client.application).sessions() as session:
         assert is_opted_out(session, "+64211234567")
         assert session.scalars(select(OptOut.word)).all() == ["twilio-21610"]
+
+
+def post_inbound(client: FlaskClient, settings: Settings, form: dict[str, str]) -> int:
+    """Post a form to the inbound webhook, signed for itself; return the status code."""
+    headers = signed(settings, "/sms/inbound", form)
+    return client.post("/sms/inbound", data=form, headers=headers).status_code
+
+
+def test_a_signed_request_re_split_into_another_message_sid_is_refused(
+    client: FlaskClient, settings: Settings, queue: Queue
+) -> None:
+    # The signature joins names and values with nothing between: moving "NumMedia0"
+    # into the MessageSid's value leaves the signed string, and the signature, as they were.
+    headers = signed(settings, "/sms/inbound", FORM)
+    spliced = {k: v for k, v in FORM.items() if k != "NumMedia"}
+    spliced["MessageSid"] = FORM["MessageSid"] + "NumMedia0"
+    url = settings.public_url + "/sms/inbound"
+    assert RequestValidator(AUTH_TOKEN).validate(url, spliced, headers["X-Twilio-Signature"])
+
+    first = client.post("/sms/inbound", data=FORM, headers=headers)
+    again = client.post("/sms/inbound", data=spliced, headers=headers)
+
+    assert (first.status_code, again.status_code) == (200, 400)
+    assert inbound_count(client) == 1
+
+
+def test_a_request_for_another_twilio_account_is_refused(
+    settings: Settings, clean_state: None
+) -> None:
+    from dataclasses import replace
+
+    from gateway import create_app
+
+    ours = replace(settings, twilio_account_sid="AC" + "1" * 32)
+    app = create_app(ours)
+    try:
+        client = app.test_client()
+        theirs = post_inbound(client, ours, FORM)  # signed, but AccountSid AC000…
+        mine = post_inbound(client, ours, {**FORM, "AccountSid": ours.twilio_account_sid})
+        assert (theirs, mine) == (403, 200)
+        assert inbound_count(client) == 1
+    finally:
+        services(app).close()
+
+
+def test_only_twilio_s_form_encoding_is_read(client: FlaskClient, settings: Settings) -> None:
+    response = client.post("/sms/inbound", json=FORM, headers=signed(settings, "/sms/inbound", {}))
+
+    assert response.status_code == 415
+    assert inbound_count(client) == 0
+
+
+def test_a_body_over_64_kib_is_refused_before_it_is_read(
+    client: FlaskClient, settings: Settings
+) -> None:
+    form = {**FORM, "Body": "x" * (64 * 1024)}
+
+    assert post_inbound(client, settings, form) == 413
+    assert inbound_count(client) == 0
+
+
+def test_fields_twilio_never_sends_are_a_clear_400_and_nul_is_dropped(
+    client: FlaskClient, settings: Settings
+) -> None:
+    too_long_sender = {**FORM, "From": "+" + "1" * 40}
+    long_sid = {**FORM, "MessageSid": "SM" + "a" * 70}
+    nul_in_sender = {**FORM, "From": "+6421\x00"}
+    nul_in_body = {**FORM, "Body": "Kia\x00 ora"}
+
+    statuses = [
+        post_inbound(client, settings, f) for f in (too_long_sender, long_sid, nul_in_sender)
+    ]
+    kept = post_inbound(client, settings, nul_in_body)
+
+    assert statuses == [400, 400, 400]
+    assert kept == 200
+    with services(client.application).sessions() as session:
+        assert session.scalars(select(InboundMessage.body)).all() == ["Kia ora"]
+
+
+def test_a_status_callback_with_a_sid_of_another_shape_is_refused(
+    client: FlaskClient, settings: Settings
+) -> None:
+    add_outbound(client, SID1, "queued")
+
+    assert post_status(client, settings, SID1 + "MessageStatusfailed", "sent") == 400
+    assert outbound_status(client, SID1) == "queued"
