@@ -25,8 +25,10 @@ REQUIRED_IN_PRODUCTION = (
     "PUBLIC_URL",
     "SECRET_KEY",
     "TOKEN_KEY",
+    "TWILIO_ACCOUNT_SID",
     "TWILIO_AUTH_TOKEN",
 )
+MIN_SECRET_KEY = 32  # characters: it signs every console session
 
 
 class ConfigError(RuntimeError):
@@ -103,11 +105,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         missing = [name for name in REQUIRED_IN_PRODUCTION if not env_vars.get(name)]
         if missing:
             raise ConfigError("missing setting(s) for production: " + ", ".join(missing))
-        has_sender = env_vars.get("TWILIO_FROM") or env_vars.get("TWILIO_MESSAGING_SERVICE_SID")
-        if env_vars.get("TWILIO_ACCOUNT_SID") and not has_sender:
-            raise ConfigError(
-                "missing setting for production: TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID"
-            )
+        refused = _refused_in_production(env_vars)
+        if refused:
+            raise ConfigError("; ".join(refused))
 
     def get_or_generate(name: str, make: str) -> str:
         value = env_vars.get(name)
@@ -220,6 +220,30 @@ def _timezone(name: str) -> str:
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise ConfigError(f"TIMEZONE {name!r} is not a time zone, e.g. Pacific/Auckland") from exc
     return name
+
+
+def _refused_in_production(env_vars: Mapping[str, str]) -> list[str]:
+    """What production must not run with, each in one line saying why."""
+    refused = []
+    if not (env_vars.get("TWILIO_FROM") or env_vars.get("TWILIO_MESSAGING_SERVICE_SID")):
+        refused.append(
+            "missing setting for production: TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID"
+        )
+    if env_vars["DATABASE_URL"].startswith("sqlite"):
+        refused.append(
+            "DATABASE_URL must be PostgreSQL in production: SQLite runs one writer at a time"
+        )
+    if not env_vars["PUBLIC_URL"].startswith("https://"):
+        refused.append(
+            "PUBLIC_URL must start with https:// in production: Twilio's signatures and "
+            "the console's cookies travel over it"
+        )
+    if len(env_vars["SECRET_KEY"]) < MIN_SECRET_KEY:
+        refused.append(
+            f"SECRET_KEY must be at least {MIN_SECRET_KEY} characters in production "
+            "(python -c 'import secrets; print(secrets.token_urlsafe(32))' makes one)"
+        )
+    return refused
 
 
 def _url(env_vars: Mapping[str, str], name: str, default: str) -> str:

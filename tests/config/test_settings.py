@@ -14,9 +14,11 @@ PRODUCTION = {
     "DATABASE_URL": "postgresql://db/smsbridge",
     "REDIS_URL": "redis://cache:6379/0",
     "PUBLIC_URL": "https://sms.example.org/",
-    "SECRET_KEY": "s",
+    "SECRET_KEY": "s" * 32,
     "TOKEN_KEY": Fernet.generate_key().decode(),
+    "TWILIO_ACCOUNT_SID": "AC" + "1" * 32,
     "TWILIO_AUTH_TOKEN": "t",
+    "TWILIO_FROM": "+15005550006",
 }
 
 
@@ -46,7 +48,9 @@ def test_production_starts_with_every_setting() -> None:
     assert settings.database_url == "postgresql://db/smsbridge"
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "TOKEN_KEY", "TWILIO_AUTH_TOKEN", "PUBLIC_URL"])
+@pytest.mark.parametrize(
+    "missing", ["SECRET_KEY", "TOKEN_KEY", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "PUBLIC_URL"]
+)
 def test_production_names_a_missing_secret(missing: str) -> None:
     environ = {k: v for k, v in PRODUCTION.items() if k != missing}
 
@@ -55,8 +59,25 @@ def test_production_names_a_missing_secret(missing: str) -> None:
 
 
 def test_production_with_twilio_needs_a_sender() -> None:
+    environ = {k: v for k, v in PRODUCTION.items() if k != "TWILIO_FROM"}
+
     with pytest.raises(ConfigError, match="TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID"):
-        load_settings({**PRODUCTION, "TWILIO_ACCOUNT_SID": "AC" + "1" * 32})
+        load_settings(environ)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "words"),
+    [
+        ("DATABASE_URL", "sqlite:////srv/smsbridge.db", "DATABASE_URL must be PostgreSQL"),
+        ("PUBLIC_URL", "http://sms.example.org", "PUBLIC_URL must start with https://"),
+        ("SECRET_KEY", "x", "SECRET_KEY must be at least 32 characters"),
+    ],
+)
+def test_production_refuses_what_is_only_fit_for_development(
+    name: str, value: str, words: str
+) -> None:
+    with pytest.raises(ConfigError, match=words):
+        load_settings({**PRODUCTION, name: value})
 
 
 def test_a_malformed_token_key_is_named(tmp_path: Path) -> None:
