@@ -10,6 +10,9 @@ import secrets
 # for anyone holding a copy of the database (n=2**14 takes ~30 ms here).
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 CODE_DIGITS = 6
+# Anyone can fake a phone's number as a sender: this many wrong confirmation codes
+# void the code, so the million codes cannot be tried; an admin sends a new one.
+MAX_WRONG_CODES = 5
 
 
 def new_code(digits: int = CODE_DIGITS) -> str:

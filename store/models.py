@@ -98,6 +98,8 @@ class Person(Base):
     phone_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     confirm_code_hash: Mapped[str | None] = mapped_column(String(200))
     confirm_code_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Wrong codes texted since the last one was sent; at a few, the code is void.
+    confirm_failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # With a PIN, posts must start with it; only its hash is kept.
     pin_hash: Mapped[str | None] = mapped_column(String(200))
     pin_failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

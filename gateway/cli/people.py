@@ -16,7 +16,7 @@ from store.models import Account, Person, utcnow
 from store.phones import InvalidPhone, normalise_phone
 from workers.dispatch import dispatch
 from workers.publishing.linking import LinkError, check_account, credentials_from_options
-from workers.texts_in.confirming import send_code
+from workers.texts_in.confirming import code_voided, send_code
 from workers.texts_out import replies
 from workers.texts_out.texts import queue_text
 
@@ -107,6 +107,8 @@ def users_list() -> None:
             state = "active" if person.active else "DISABLED"
             if person.phone_confirmed_at is None:
                 state += ", unconfirmed"
+                if code_voided(person):
+                    state += " (code void after wrong tries: smsbridge users send-code)"
             accounts = ", ".join(f"{a.platform}:{a.handle}" for a in person.accounts) or "none"
             click.echo(f"{person.phone}  {person.name}  [{state}]  accounts: {accounts}")
 

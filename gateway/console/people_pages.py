@@ -15,6 +15,7 @@ from gateway.console.access import admin_required, log_action
 from gateway.console.forms import ButtonForm, NameForm, PersonAddForm
 from gateway.console.words import TEXT_KINDS, UNLINKED, account_health, platform_name
 from gateway.services import services
+from store.codes import MAX_WRONG_CODES
 from store.db import transaction
 from store.models import Account, Delivery, OutboundMessage, Person, Post, utcnow
 from store.phones import InvalidPhone, normalise_phone
@@ -116,6 +117,7 @@ def person(person_id: int) -> str:
             button=ButtonForm(),
             platform_name=platform_name,
             text_kinds=TEXT_KINDS,
+            max_wrong_codes=MAX_WRONG_CODES,
         )
 
 

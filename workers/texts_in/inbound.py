@@ -16,7 +16,7 @@ from workers.dispatch import dispatch
 from workers.publishing.deliveries import publish_now
 from workers.runtime import Runtime, current
 from workers.texts_in import commands
-from workers.texts_in.confirming import confirm
+from workers.texts_in.confirming import code_voided, confirm
 from workers.texts_in.conversation import Conversation, Work
 from workers.texts_in.guards import pin_required
 from workers.texts_out import replies
@@ -87,7 +87,8 @@ def answer(rt: Runtime, session: Session, message: InboundMessage, now: datetime
             return Work(texts=[queue_text(session, phone, replies.PHONE_CONFIRMED, "confirmed").id])
         # Anyone can fake this number as a sender, and the answers go to the phone's
         # real owner: answer seldom.
-        return now_and_then(session, phone, "unconfirmed", replies.UNCONFIRMED, now, HOURLY)
+        words = replies.CODE_VOIDED if code_voided(person) else replies.UNCONFIRMED
+        return now_and_then(session, phone, "unconfirmed", words, now, HOURLY)
     return Conversation(rt, session, person, message, now).handle(command)
 
 

@@ -22,6 +22,10 @@ UNCONFIRMED = (
     "Nothing was posted: first text back the 6-digit code we sent to this phone. "
     "No code? Ask your admin for a new one."
 )
+CODE_VOIDED = (
+    "Nothing was posted: too many wrong codes were texted from this number, so the "
+    "code no longer works. Ask your admin to send a new one."
+)
 
 
 NOTHING_TO_UNDO = "You have no post to undo."

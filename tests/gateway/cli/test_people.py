@@ -3,18 +3,26 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
+from store.codes import MAX_WRONG_CODES
 from store.db import transaction
-from store.models import Account, AuditEntry, OutboundMessage, Person, Post, utcnow
+from store.models import Account, AuditEntry, OutboundMessage, Person, Post, SenderNotice, utcnow
 from tests.conftest import run_jobs
 from tests.factories import add_inbound
 from tests.gateway.cli.conftest import smsbridge, texted_code
 from tests.peers.bluesky import BlueskyPds
 from workers.runtime import Runtime
 from workers.texts_in.inbound import process_inbound
-from workers.texts_out.replies import CHECK_OFF, CHECK_ON, PHONE_CONFIRMED, UNCONFIRMED
+from workers.texts_out.replies import (
+    CHECK_OFF,
+    CHECK_ON,
+    CODE_VOIDED,
+    PHONE_CONFIRMED,
+    UNCONFIRMED,
+)
 
 
 def test_a_new_phone_is_texted_a_code_and_posts_only_once_it_comes_back(rt: Runtime) -> None:
@@ -42,6 +50,62 @@ def test_a_new_phone_is_texted_a_code_and_posts_only_once_it_comes_back(rt: Runt
         "Posted to Local timeline @a.",
     ]
     assert "unconfirmed" not in smsbridge("users", "list").output
+
+
+def test_five_wrong_codes_void_the_code_until_the_admin_sends_a_new_one(rt: Runtime) -> None:
+    smsbridge("users", "add", "--phone", "021 123 4567", "--name", "Aroha")
+    code = texted_code(rt)
+    wrong = [f"{(int(code) + n) % 1000000:06d}" for n in range(1, MAX_WRONG_CODES + 1)]
+
+    process_inbound(rt, add_inbound(rt, "A post is no guess", sid="SMg0"))
+    for n, guess in enumerate(wrong):
+        process_inbound(rt, add_inbound(rt, guess, sid=f"SMg{n + 1}"))
+    process_inbound(rt, add_inbound(rt, code, sid="SMg9"))  # right, but too late
+    listed = smsbridge("users", "list").output
+
+    with rt.sessions() as session:
+        person = session.scalars(select(Person)).one()
+        told = session.scalars(select(OutboundMessage.body).order_by(OutboundMessage.id)).all()
+    assert person.phone_confirmed_at is None
+    assert person.confirm_failures == MAX_WRONG_CODES
+    assert "code void after wrong tries: smsbridge users send-code" in listed
+    assert told[-1] == UNCONFIRMED  # answered at most hourly: the owner is not flooded
+
+    smsbridge("users", "send-code", "--phone", "021 123 4567")
+    process_inbound(rt, add_inbound(rt, texted_code(rt), sid="SMg10"))
+
+    with rt.sessions() as session:
+        person = session.scalars(select(Person)).one()
+    assert person.phone_confirmed_at is not None and person.confirm_failures == 0
+
+
+def test_a_voided_code_is_told_to_the_phone_in_plain_words(rt: Runtime) -> None:
+    smsbridge("users", "add", "--phone", "021 123 4567", "--name", "Aroha")
+    code = texted_code(rt)
+    for n in range(MAX_WRONG_CODES):
+        process_inbound(rt, add_inbound(rt, f"{(int(code) + n + 1) % 1000000:06d}", sid=f"SMv{n}"))
+    with transaction(rt.sessions) as session:  # an hour on: the number may be told again
+        session.execute(update(SenderNotice).values(sent_at=utcnow() - timedelta(hours=2)))
+
+    process_inbound(rt, add_inbound(rt, code, sid="SMv9"))
+
+    with rt.sessions() as session:
+        told = session.scalars(select(OutboundMessage.body).order_by(OutboundMessage.id)).all()
+    assert told[-1] == CODE_VOIDED
+
+
+def test_a_code_ends_after_two_days(rt: Runtime) -> None:
+    smsbridge("users", "add", "--phone", "021 123 4567", "--name", "Aroha")
+    code = texted_code(rt)
+    with transaction(rt.sessions) as session:
+        session.execute(
+            update(Person).values(confirm_code_sent_at=utcnow() - timedelta(days=2, minutes=1))
+        )
+
+    process_inbound(rt, add_inbound(rt, code, sid="SMold"))
+
+    with rt.sessions() as session:
+        assert session.scalars(select(Person.phone_confirmed_at)).one() is None
 
 
 def test_a_new_code_replaces_the_old_one(rt: Runtime) -> None:

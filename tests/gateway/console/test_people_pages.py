@@ -7,6 +7,7 @@ from rq import Queue
 from sqlalchemy import select, update
 
 from gateway.console.words import PLATFORM_NAMES
+from store.codes import MAX_WRONG_CODES
 from store.db import transaction
 from store.models import Account, AuditEntry, Delivery, OutboundMessage, Person, Post, utcnow
 from tests.conftest import run_jobs
@@ -176,3 +177,19 @@ def test_unlinking_erases_the_credentials_and_posts_go_there_no_more(
     assert deliveries == [local]  # the unlinked account gets no delivery
     assert actions(rt)[-1] == ("account unlinked", "+64211234567")
     assert "Unlinked Mastodon @aroha@kiwi" in client.get(page).get_data(as_text=True)
+
+
+def test_a_code_voided_by_wrong_tries_is_shown_with_what_to_do(
+    client: FlaskClient, admin: SignIn, rt: Runtime, queue: Queue
+) -> None:
+    sign_in(client, admin)
+    post_form(client, "/console/people/", "/console/people/", phone="021 555 0102", name="Tui")
+    run_jobs(queue)
+    person = person_row(rt, "+64215550102")
+    for n in range(MAX_WRONG_CODES):
+        process_inbound(rt, add_inbound(rt, f"{n:06d}", sender=person.phone, sid=f"SMw{n}"))
+
+    page = client.get(f"/console/people/{person.id}").get_data(as_text=True)
+
+    assert f"The code is void</strong>: {MAX_WRONG_CODES} wrong codes were texted" in page
+    assert "Text a new code" in page
