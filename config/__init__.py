@@ -59,7 +59,7 @@ class Settings:
     admin_contact: str = "your admin"  # named in HELP: a phone number or an email address
     undo_minutes: int = 60  # UNDO deletes a post only this long after it was made
     posts_per_hour: int = 10  # a person's posts beyond this in an hour are refused
-    pin_attempts: int = 3  # wrong PINs in a row before posting is locked
+    pin_attempts: int = 3  # wrong PINs in a day before posting pauses for a day
     require_pin: bool = False  # the admin's choice for everyone: every post needs a PIN
     hold_minutes: int = 60  # a post held by the confidentiality check expires after this
     mention_texts_per_day: int = 10  # replies and mentions texted to a person a day

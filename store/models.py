@@ -103,6 +103,12 @@ class Person(Base):
     # With a PIN, posts must start with it; only its hash is kept.
     pin_hash: Mapped[str | None] = mapped_column(String(200))
     pin_failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # When the first of the wrong PINs counted now was typed: they count for a day.
+    pin_failed_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Too many wrong PINs in a day pause posting for a day; the third pause in a
+    # month locks it until an admin unlocks it (posting_locked_at).
+    posting_paused_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    pin_pauses: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     posting_locked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     check_confidentiality: Mapped[bool] = mapped_column(
         Boolean, default=True, server_default=true()

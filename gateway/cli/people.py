@@ -48,8 +48,8 @@ def change_person(phone: str, change: Callable[[Person], None], action: str) -> 
 
 def unlock(person: Person) -> None:
     """Let a person post again after too many wrong PINs."""
-    person.posting_locked_at = None
-    person.pin_failures = 0
+    person.posting_locked_at = person.posting_paused_until = None
+    person.pin_failures, person.pin_pauses = 0, 0
 
 
 @click.group()

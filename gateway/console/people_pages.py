@@ -214,8 +214,8 @@ def unlock(person_id: int) -> Response:
         abort(400)
     with transaction(services().sessions) as session:
         found = session.get(Person, person_id) or abort(404)
-        found.posting_locked_at = None
-        found.pin_failures = 0
+        found.posting_locked_at = found.posting_paused_until = None
+        found.pin_failures, found.pin_pauses = 0, 0
         log_action(session, "phone unlocked", found.phone)
     flash(f"Unlocked {found.phone}: it can post again with its PIN.")
     return redirect(url_for("people.person", person_id=person_id))

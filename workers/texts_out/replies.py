@@ -162,9 +162,19 @@ def locked(admin_contact: str) -> str:
 
 
 def wrong_pin(left: int) -> str:
-    """A wrong PIN, and how many tries are left."""
+    """A wrong PIN, and how many tries are left today."""
     tries = "try" if left == 1 else "tries"
-    return f"Wrong PIN, nothing was done. {left} {tries} left before posting is locked."
+    return f"Wrong PIN, nothing was done. {left} {tries} left today before posting pauses."
+
+
+def paused(when: str, admin_contact: str) -> str:
+    """Posting pauses for a day after a day's wrong PINs; the phone's owner is told."""
+    return fit_reply(
+        "Too many wrong PINs: posting is paused until {when}. Not you? Someone may be "
+        "guessing: tell {admin}.",
+        when=when,
+        admin=Name(admin_contact),
+    )
 
 
 def over_post_limit(per_hour: int) -> str:

@@ -166,7 +166,7 @@ def test_undo_takes_the_last_post_down_and_says_so(rt: Runtime, queue: Queue) ->
         assert list(undone) == ["Deleted your last post from Local timeline @aroha."]
 
 
-def test_a_pin_guards_posts_and_locks_after_wrong_tries(rt: Runtime, queue: Queue) -> None:
+def test_a_pin_guards_posts_and_a_day_s_wrong_pins_pause_posting(rt: Runtime, queue: Queue) -> None:
     add_person(rt)
 
     assert text(rt, "PIN 4821") == [replies.PIN_SET]
@@ -179,10 +179,48 @@ def test_a_pin_guards_posts_and_locks_after_wrong_tries(rt: Runtime, queue: Queu
     assert stored is not None and "4821" not in stored
 
     assert text(rt, "1111 guess") == [replies.wrong_pin(2)]
-    assert text(rt, "2222 guess") == [replies.wrong_pin(1)]
-    assert text(rt, "3333 guess") == [replies.locked("your admin")]
-    assert text(rt, "4821 right, but locked") == [replies.locked("your admin")]
-    assert post_bodies(rt) == ["With the PIN"]
+    assert text(rt, "4821 The owner posts between guesses") == [POSTED]
+    assert text(rt, "2222 guess") == [replies.wrong_pin(1)]  # the right PIN wiped nothing
+    [paused] = text(rt, "3333 guess")
+    assert paused.startswith("Too many wrong PINs: posting is paused until ")
+    assert text(rt, "4821 right, but paused") == [paused]
+    assert post_bodies(rt) == ["With the PIN", "The owner posts between guesses"]
+
+
+def set_person(rt: Runtime, **values: object) -> None:
+    """Change the person's row, as time passing would."""
+    with transaction(rt.sessions) as session:
+        session.execute(update(Person).values(**values))
+
+
+def test_wrong_pins_are_forgotten_after_a_day(rt: Runtime) -> None:
+    add_person(rt)
+    text(rt, "PIN 4821")
+    text(rt, "1111 guess")
+    text(rt, "2222 guess")
+    set_person(rt, pin_failed_since=utcnow() - timedelta(days=1, minutes=1))
+
+    assert text(rt, "3333 guess") == [replies.wrong_pin(2)]
+
+
+def test_a_pause_lifts_after_a_day_and_the_third_in_a_month_locks(rt: Runtime) -> None:
+    add_person(rt)
+    text(rt, "PIN 4821")
+    for pause in range(2):
+        for guess in ("1111", "2222", "3333"):
+            text(rt, f"{guess} guess")
+        set_person(rt, posting_paused_until=utcnow() - timedelta(minutes=1))  # a day on
+        assert text(rt, f"4821 Posting again {pause}") == [POSTED]
+
+    for guess in ("1111", "2222", "3333"):
+        last = text(rt, f"{guess} guess")
+
+    assert last == [replies.locked("your admin")]
+    with rt.sessions() as session:
+        person = session.scalars(select(Person)).one()
+    assert person.posting_locked_at is not None and person.pin_pauses == 3
+    set_person(rt, posting_paused_until=utcnow() - timedelta(minutes=1))
+    assert text(rt, "4821 Locked, not paused") == [replies.locked("your admin")]
 
 
 def test_changing_or_removing_a_pin_needs_the_pin(rt: Runtime) -> None:

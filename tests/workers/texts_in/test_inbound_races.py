@@ -44,7 +44,7 @@ def posts(rt: Runtime) -> list[str]:
         return list(session.scalars(select(Post.body).order_by(Post.id)))
 
 
-def test_wrong_pins_at_once_lock_posting_and_the_right_pin_then_posts_nothing(
+def test_wrong_pins_at_once_pause_posting_and_the_right_pin_then_posts_nothing(
     rt: Runtime,
 ) -> None:
     add_person(rt)
@@ -56,10 +56,12 @@ def test_wrong_pins_at_once_lock_posting_and_the_right_pin_then_posts_nothing(
     with rt.sessions() as session:
         person = session.scalars(select(Person)).one()
         told = session.scalars(select(OutboundMessage.body).order_by(OutboundMessage.id)).all()
-    assert person.posting_locked_at is not None
-    assert person.pin_failures == rt.settings.pin_attempts
+    assert person.posting_paused_until is not None
+    assert person.pin_pauses == 1  # one pause, not one for every text past the third
     assert posts(rt) == []
-    assert told[-1] == replies.locked("your admin")
+    assert told[-1].startswith("Too many wrong PINs: posting is paused until ")
+    wrong = [body for body in told if body.startswith("Wrong PIN")]
+    assert wrong == [replies.wrong_pin(2), replies.wrong_pin(1)]
 
 
 def test_posts_at_once_stop_at_the_hourly_limit(rt: Runtime) -> None:
