@@ -118,6 +118,7 @@ def person(person_id: int) -> str:
             platform_name=platform_name,
             text_kinds=TEXT_KINDS,
             max_wrong_codes=MAX_WRONG_CODES,
+            paused=found.posting_paused_until is not None and found.posting_paused_until > utcnow(),
         )
 
 

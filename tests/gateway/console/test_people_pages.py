@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask.testing import FlaskClient
 from rq import Queue
 from sqlalchemy import select, update
@@ -123,6 +125,26 @@ def test_unlock_and_rename_are_saved_and_audited(
         ("phone unlocked", "+64215550105"),
         ("person renamed", "+64215550105"),
     ]
+
+
+def test_a_pause_is_shown_and_an_admin_can_lift_it(
+    client: FlaskClient, admin: SignIn, rt: Runtime
+) -> None:
+    person = add_person(rt, phone="+64215550106")
+    with transaction(rt.sessions) as session:
+        session.execute(
+            update(Person).values(posting_paused_until=utcnow() + timedelta(hours=5), pin_pauses=2)
+        )
+    sign_in(client, admin)
+    page = f"/console/people/{person}"
+
+    shown = client.get(page).get_data(as_text=True)
+    post_form(client, page, f"{page}/unlock")
+
+    assert "<strong>Paused</strong> after a day's wrong PINs" in shown
+    assert "pause 2 of 3 this month" in shown
+    row = person_row(rt, "+64215550106")
+    assert (row.posting_paused_until, row.pin_pauses) == (None, 0)
 
 
 def test_an_organiser_cannot_see_people(
