@@ -55,6 +55,10 @@ class Settings:
     publish_attempts: int = 5
     publish_backoff: tuple[int, ...] = (5, 30, 120, 600)
     unknown_sender_quiet_hours: int = 24
+    # Unknown numbers are answered only from these regions (default: DEFAULT_REGION),
+    # and at most this many a day in all: each answer costs money.
+    reply_regions: tuple[str, ...] = ("NZ",)
+    unknown_replies_per_day: int = 100
     sweep_after_seconds: int = 30
     admin_contact: str = "your admin"  # named in HELP: a phone number or an email address
     undo_minutes: int = 60  # UNDO deletes a post only this long after it was made
@@ -135,6 +139,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         twilio_from=env_vars.get("TWILIO_FROM", ""),
         twilio_messaging_service_sid=env_vars.get("TWILIO_MESSAGING_SERVICE_SID", ""),
         default_region=env_vars.get("DEFAULT_REGION", "NZ"),
+        reply_regions=_regions(env_vars),
+        unknown_replies_per_day=_int(env_vars, "UNKNOWN_REPLIES_PER_DAY", 100),
         queue_name=env_vars.get("QUEUE_NAME", "smsbridge"),
         sweep_after_seconds=_int(env_vars, "SWEEP_AFTER_SECONDS", 30),
         publish_attempts=_int(env_vars, "PUBLISH_ATTEMPTS", 5),
@@ -220,6 +226,12 @@ def _timezone(name: str) -> str:
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise ConfigError(f"TIMEZONE {name!r} is not a time zone, e.g. Pacific/Auckland") from exc
     return name
+
+
+def _regions(env_vars: Mapping[str, str]) -> tuple[str, ...]:
+    """REPLY_REGIONS as ISO codes ("NZ,AU"), else the default region alone."""
+    given = env_vars.get("REPLY_REGIONS", "") or env_vars.get("DEFAULT_REGION", "NZ")
+    return tuple(code.strip().upper() for code in given.split(",") if code.strip())
 
 
 def _refused_in_production(env_vars: Mapping[str, str]) -> list[str]:

@@ -18,3 +18,8 @@ def normalise_phone(raw: str, default_region: str = "NZ") -> str:
     if not phonenumbers.is_valid_number(number):
         raise InvalidPhone(f"{raw!r} is not a valid phone number")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def region_of(phone: str) -> str | None:
+    """The region (ISO 3166 code, e.g. "NZ") of an E.164 number, or None if none is known."""
+    return phonenumbers.region_code_for_number(phonenumbers.parse(phone))

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from store.db import transaction, update_rows
 from store.models import InboundMessage, Person, SenderNotice, utcnow
 from store.opt_outs import is_opted_out, opt_in, opt_out
-from store.phones import InvalidPhone, normalise_phone
+from store.phones import InvalidPhone, normalise_phone, region_of
 from workers.dispatch import dispatch
 from workers.publishing.deliveries import publish_now
 from workers.runtime import Runtime, current
@@ -76,6 +76,8 @@ def answer(rt: Runtime, session: Session, message: InboundMessage, now: datetime
     daily = timedelta(hours=settings.unknown_sender_quiet_hours)
     if person is None:
         message.status = "ignored"
+        if not worth_answering(rt, message.from_phone, now):
+            return Work()
         return now_and_then(session, phone, "unknown_sender", replies.UNKNOWN_SENDER, now, daily)
     if not person.active:
         # The admin's kill switch: nothing posted, and the owner told now and then.
@@ -90,6 +92,29 @@ def answer(rt: Runtime, session: Session, message: InboundMessage, now: datetime
         words = replies.CODE_VOIDED if code_voided(person) else replies.UNCONFIRMED
         return now_and_then(session, phone, "unconfirmed", words, now, HOURLY)
     return Conversation(rt, session, person, message, now).handle(command)
+
+
+def worth_answering(rt: Runtime, raw_phone: str, now: datetime) -> bool:
+    """Whether an unknown number gets an answer: a real number, in our regions, under the cap.
+
+    Each answer costs money, and anyone can send from any number: a sender id, a
+    40-digit string or a premium number abroad gets nothing.
+    """
+    settings = rt.settings
+    try:
+        phone = normalise_phone(raw_phone, settings.default_region)
+    except InvalidPhone:
+        return False
+    if region_of(phone) not in settings.reply_regions:
+        return False
+    # One counter a day for every worker, atomic on Redis: the cap holds at any concurrency.
+    key = f"smsbridge:unknown-replies:{now:%Y-%m-%d}"
+    redis = rt.queue.connection
+    with redis.pipeline() as pipe:
+        pipe.incr(key)
+        pipe.expire(key, 2 * 24 * 3600)
+        count, _ = pipe.execute()
+    return int(count) <= settings.unknown_replies_per_day
 
 
 def now_and_then(

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
+import pytest
 from rq import Queue
 from sqlalchemy import select
 
@@ -91,6 +93,40 @@ def test_an_unknown_sender_gets_one_polite_reply_a_day(rt: Runtime) -> None:
     ]
     assert posts(rt) == []
     assert "registered" not in texts[0].body.lower()  # says nothing about who is
+
+
+@pytest.mark.parametrize(
+    "sender",
+    [
+        "+6421" + "9" * 36,  # 40 digits
+        "SMSBRIDGE",  # an alphanumeric sender id
+        "+8823421234",  # valid, but an international network (region 001), not ours
+        "+61412345678",  # valid, in Australia: not a region we answer
+    ],
+)
+def test_numbers_we_would_not_pay_to_answer_get_nothing(rt: Runtime, sender: str) -> None:
+    process_inbound(rt, add_inbound(rt, "hello?", sender=sender))
+
+    assert outbox(rt) == []
+    with rt.sessions() as session:
+        assert session.scalars(select(InboundMessage.status)).one() == "ignored"
+
+
+def test_the_regions_answered_are_a_setting(rt: Runtime) -> None:
+    rt = replace(rt, settings=replace(rt.settings, reply_regions=("NZ", "AU")))
+
+    process_inbound(rt, add_inbound(rt, "hello?", sender="+61412345678"))
+
+    assert [t.to_phone for t in outbox(rt)] == ["+61412345678"]
+
+
+def test_unknown_senders_are_answered_at_most_so_many_a_day_in_all(rt: Runtime) -> None:
+    rt = replace(rt, settings=replace(rt.settings, unknown_replies_per_day=3))
+
+    for n in range(5):
+        process_inbound(rt, add_inbound(rt, "hello?", sender=f"+6421987654{n}", sid=f"SM{n}"))
+
+    assert len(outbox(rt)) == 3
 
 
 def test_an_unknown_sender_is_told_again_after_the_quiet_day(rt: Runtime) -> None:
