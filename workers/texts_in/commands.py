@@ -275,6 +275,20 @@ def parse_text(body: str, *, has_pin: bool = False) -> Command:
     )
 
 
+HIDDEN = "****"  # what a stored text keeps of a PIN or a code
+
+
+def redacted(body: str, command: Command, has_pin: bool) -> str:
+    """The text as it is kept: its PIN, and a new PIN, never stored in clear.
+
+    The PIN's hash would be no protection if the texts that carry it were kept.
+    """
+    pin, rest = split_pin(body.strip()) if has_pin else (None, body)
+    if isinstance(command, SetPin):
+        rest = f"PIN {HIDDEN}"
+    return f"{HIDDEN} {rest}" if pin is not None else rest
+
+
 def split_pin(text: str) -> tuple[str | None, str]:
     """Return a leading 4-8 digit PIN (or None) and the rest of the text."""
     match = LEADING_PIN.fullmatch(text)

@@ -63,6 +63,8 @@ def answer(rt: Runtime, session: Session, message: InboundMessage, now: datetime
     phone = person.phone if person is not None else message.from_phone
     has_pin = person is not None and pin_required(person, settings)
     command = commands.parse_text(message.body, has_pin=has_pin)
+    body = message.body
+    message.body = commands.redacted(body, command, has_pin)
     # Opting out and back in works for every number, known or not, confirmed or not.
     if isinstance(command, commands.OptOut):
         opt_out(session, phone, command.word)
@@ -85,7 +87,9 @@ def answer(rt: Runtime, session: Session, message: InboundMessage, now: datetime
         words = replies.switched_off(settings.admin_contact)
         return now_and_then(session, phone, "switched_off", words, now, daily)
     if person.phone_confirmed_at is None:
-        if confirm(person, message.body, now):
+        if "".join(body.split()).isdigit():
+            message.body = commands.HIDDEN  # a code, right or wrong, is not kept
+        if confirm(person, body, now):
             return Work(texts=[queue_text(session, phone, replies.PHONE_CONFIRMED, "confirmed").id])
         # Anyone can fake this number as a sender, and the answers go to the phone's
         # real owner: answer seldom.

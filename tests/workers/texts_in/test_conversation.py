@@ -14,6 +14,7 @@ from store.models import (
     Account,
     Delivery,
     HeldPost,
+    InboundMessage,
     OptOut,
     OutboundMessage,
     Person,
@@ -24,6 +25,7 @@ from store.models import (
 from tests.conftest import run_jobs
 from tests.factories import PHONE, add_event, add_inbound, add_person
 from workers.runtime import Runtime
+from workers.texts_in.confirming import send_code
 from workers.texts_in.inbound import process_inbound
 from workers.texts_out import replies
 from workers.texts_out.segments import count_segments
@@ -221,6 +223,35 @@ def test_a_pause_lifts_after_a_day_and_the_third_in_a_month_locks(rt: Runtime) -
     assert person.posting_locked_at is not None and person.pin_pauses == 3
     set_person(rt, posting_paused_until=utcnow() - timedelta(minutes=1))
     assert text(rt, "4821 Locked, not paused") == [replies.locked("your admin")]
+
+
+def test_no_pin_or_code_is_kept_in_the_stored_texts(rt: Runtime) -> None:
+    add_person(rt)
+    with transaction(rt.sessions) as session:  # a phone still to confirm, with its code
+        person = session.scalars(select(Person)).one()
+        person.phone_confirmed_at = None
+        code_text = send_code(session, person, utcnow())
+    code = code_text.body.split()[4].rstrip(".")
+
+    text(rt, "123456")  # a wrong code
+    text(rt, code)
+    text(rt, "PIN 4821")
+    text(rt, "4821 Great keynote")
+    text(rt, "4821 PIN 5555")
+    text(rt, "5555 STATUS")
+
+    with rt.sessions() as session:
+        kept = session.scalars(select(InboundMessage.body).order_by(InboundMessage.id)).all()
+        assert session.scalars(select(Person.phone_confirmed_at)).one() is not None
+    assert post_bodies(rt) == ["Great keynote"]
+    assert kept == [
+        "****",
+        "****",
+        "PIN ****",
+        "**** Great keynote",
+        "**** PIN ****",
+        "**** STATUS",
+    ]
 
 
 def test_changing_or_removing_a_pin_needs_the_pin(rt: Runtime) -> None:
