@@ -197,13 +197,20 @@ def _int(env_vars: Mapping[str, str], name: str, default: int) -> int:
     return value
 
 
+def private_dir(path: Path) -> Path:
+    """Make a folder only its owner can read (var/ holds the database and secrets)."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path.chmod(0o700)  # also one made before, by an older version or by hand
+    return path
+
+
 def _dev_secret(var_dir: Path, name: str, kind: str) -> str:
     """Read a development secret from var/secrets/, generating it on first use."""
     path = var_dir / "secrets" / name.lower()
     if path.exists():
         return path.read_text().strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.parent.chmod(0o700)
+    private_dir(var_dir)
+    private_dir(path.parent)
     value = Fernet.generate_key().decode() if kind == "fernet" else secrets.token_hex(32)
     # Write aside, then link into place: when two processes start at once, the
     # link fails for all but one, and every process reads the same whole value.

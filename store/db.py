@@ -32,7 +32,9 @@ def make_engine(database_url: str, pool_size: int = 5) -> Engine:
             hide_parameters=True,  # an error's log must not print a text's body or phone
         )
     if url.database and url.database != ":memory:":
-        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        folder = Path(url.database).parent
+        if not folder.exists():
+            folder.mkdir(mode=0o700, parents=True)  # a database of texts: its owner's alone
     # isolation_level=None hands transactions to us, so BEGIN IMMEDIATE below can
     # take the write lock up front instead of failing half way with "locked".
     engine = create_engine(

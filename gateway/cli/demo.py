@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from config import private_dir
 from store import audit
 from store.events import join_event
 from store.models import Account, Event, Person, utcnow
@@ -79,7 +80,7 @@ def seed_demo_staff(session: Session, var_dir: Path) -> list[tuple[str, str, str
                 if event is not None and event.organiser_id is None:
                     event.organiser_id = staff.id
         sign_ins.append((email, role, known.get(email, "(the password you set)")))
-    var_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(var_dir)
     kept.touch(mode=0o600)
     kept.write_text("".join(f"{email} {password}\n" for email, password in known.items()))
     return sign_ins

@@ -13,6 +13,7 @@ import click
 from cryptography.fernet import Fernet
 from redis.exceptions import RedisError
 
+from config import private_dir
 from gateway.cli.context import fail, runtime, settings
 from gateway.cli.demo import DEMO_PHONE, SIGN_INS_FILE, seed_demo, seed_demo_staff
 from store.db import transaction
@@ -55,7 +56,7 @@ def keygen() -> None:
 def dev(workers: int) -> None:
     """Run everything on this machine: Redis, the web server and workers (Ctrl-C stops all)."""
     config = settings()
-    config.var_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(config.var_dir)  # the database, Redis's files and the secrets: ours alone
     # Children run in their own sessions, so Ctrl-C reaches only this runner,
     # which then stops them in order.
     port = os.environ.get("PORT", "5000")

@@ -88,3 +88,14 @@ def test_a_malformed_token_key_is_named(tmp_path: Path) -> None:
 def test_a_bad_number_is_named(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="SWEEP_AFTER_SECONDS"):
         load_settings({"SMSBRIDGE_VAR": str(tmp_path), "SWEEP_AFTER_SECONDS": "soon"})
+
+
+def test_var_is_readable_by_its_owner_alone(tmp_path: Path) -> None:
+    var = tmp_path / "var"
+    var.mkdir(mode=0o755)  # as an older version left it
+    var.chmod(0o755)
+
+    load_settings({"SMSBRIDGE_VAR": str(var)})
+
+    assert var.stat().st_mode & 0o777 == 0o700
+    assert (var / "secrets").stat().st_mode & 0o777 == 0o700
