@@ -24,3 +24,12 @@ def test_timeline_shows_posts_newest_first_and_escapes_them(client: FlaskClient)
 
 def test_an_empty_timeline_says_how_to_post(client: FlaskClient) -> None:
     assert "smsbridge simulate" in client.get("/timeline").get_data(as_text=True)
+
+
+def test_the_timeline_sends_the_security_headers(client: FlaskClient) -> None:
+    page = client.get("/timeline")
+
+    assert page.status_code == 200 and page.mimetype == "text/html"
+    policy = page.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy
+    assert page.headers["X-Content-Type-Options"] == "nosniff"
