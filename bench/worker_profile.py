@@ -55,7 +55,7 @@ def main() -> None:
         import workers.worker  # noqa: F401  (imported before profiling, as the pool does)
 
         queue = make_queue(load_settings())
-        worker = SimpleWorker([queue], connection=queue.connection)
+        worker = SimpleWorker([queue], connection=queue.connection, serializer=queue.serializer)
         logging.getLogger("rq.worker").setLevel(logging.WARNING)  # a line a job otherwise
         profile = cProfile.Profile()
         cpu_started = time.process_time()

@@ -14,6 +14,7 @@ from redis import Redis
 from rq import Queue, Retry
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
+from rq.serializers import JSONSerializer
 
 from config import Settings
 
@@ -52,8 +53,16 @@ def connect_redis(redis_url: str) -> Redis:
 
 
 def make_queue(settings: Settings, connection: Redis | None = None) -> Queue:
-    """Return the gateway's queue on the configured Redis."""
-    return Queue(settings.queue_name, connection=connection or connect_redis(settings.redis_url))
+    """Return the gateway's queue on the configured Redis, its jobs written as JSON.
+
+    RQ's default, pickle, would run code from anyone who can write to Redis; every
+    job's arguments here are ids and words, which JSON carries.
+    """
+    return Queue(
+        settings.queue_name,
+        connection=connection or connect_redis(settings.redis_url),
+        serializer=JSONSerializer,
+    )
 
 
 def enqueue_for_row(
@@ -66,7 +75,7 @@ def enqueue_for_row(
     job_id = f"{func.rsplit('.', 1)[-1]}-{row_id}"
     if not new:
         try:
-            job = Job.fetch(job_id, connection=queue.connection)
+            job = Job.fetch(job_id, connection=queue.connection, serializer=queue.serializer)
         except NoSuchJobError:
             pass
         else:

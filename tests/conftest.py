@@ -216,7 +216,7 @@ def client(app: Flask) -> FlaskClient:
 
 def run_jobs(queue: Queue) -> None:
     """Run every job now in the queue, and those they enqueue, with a real RQ worker."""
-    SimpleWorker([queue], connection=queue.connection).work(burst=True)
+    SimpleWorker([queue], connection=queue.connection, serializer=queue.serializer).work(burst=True)
 
 
 @pytest.fixture(scope="session")

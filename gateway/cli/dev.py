@@ -131,6 +131,8 @@ def worker_command(redis_url: str, queue_name: str, processes: int = 1) -> list[
         str(processes),
         "--worker-class",
         "workers.worker.GatewayWorker",
+        "--serializer",
+        "json",  # as the queue writes them (never pickle)
         "--url",
         redis_url,
         queue_name,

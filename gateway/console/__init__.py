@@ -79,6 +79,8 @@ def mount_rq_dashboard(app: Flask, settings: Settings) -> None:
     the sign-in. Deleting jobs is turned off.
     """
     import rq_dashboard
+    import rq_dashboard.web
+    from rq.serializers import JSONSerializer
     from rq_dashboard.web import setup_rq_connection
 
     app.config.update(
@@ -87,6 +89,7 @@ def mount_rq_dashboard(app: Flask, settings: Settings) -> None:
         RQ_DASHBOARD_POLL_INTERVAL=5000,
     )
     setup_rq_connection(app)
+    rq_dashboard.web.config.serializer = JSONSerializer  # as the queue writes jobs
     app.register_blueprint(rq_dashboard.blueprint, url_prefix="/console/rq")
     csrf.exempt(rq_dashboard.blueprint)
     app.before_request(guard_rq_dashboard)

@@ -20,7 +20,7 @@ def test_the_first_retry_of_a_publish_job_waits_the_shortest_time(
 ) -> None:
     job = enqueue_publish(queue, 7, settings)
 
-    fetched = Job.fetch(job.id, connection=queue.connection)
+    fetched = Job.fetch(job.id, connection=queue.connection, serializer=queue.serializer)
     assert fetched.retries_left == settings.publish_attempts - 1
     assert fetched.get_retry_interval() == settings.publish_backoff[0]
 

@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
+from pathlib import Path
 
 from rq import Queue
 from rq.job import Job, JobStatus
@@ -47,7 +48,7 @@ def run_burst_worker(env: dict[str, str], queue: Queue, **extra: str) -> int:
     worker = subprocess.Popen(
         [
             *(str(BIN / "rq"), "worker", "--burst", "-w", "workers.worker.GatewayWorker"),
-            *("--url", env["REDIS_URL"], queue.name),
+            *("--serializer", "json", "--url", env["REDIS_URL"], queue.name),
         ],
         env={**os.environ, **env, **extra},
         stdout=subprocess.DEVNULL,
@@ -68,6 +69,30 @@ def test_jobs_run_in_the_workers_own_process(env: dict[str, str], queue: Queue) 
     worker_pid = run_burst_worker(env, queue)
 
     assert [job.latest_result().return_value for job in jobs] == [worker_pid] * 3  # type: ignore[union-attr]
+
+
+class Payload:
+    """What someone who can write to Redis might queue: pickled, it runs code when read."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[object, tuple[Path]]:
+        return (Path.touch, (self.marker,))
+
+
+def test_a_pickled_job_runs_no_code_in_the_worker(
+    env: dict[str, str], queue: Queue, tmp_path: Path
+) -> None:
+    marker = tmp_path / "ran"
+    pickled = Queue(queue.name, connection=queue.connection)  # RQ's default serializer
+    pickled.enqueue("os.getpid", Payload(marker))
+    after = queue.enqueue("os.getpid")
+
+    worker_pid = run_burst_worker(env, queue)
+
+    assert not marker.exists()
+    assert after.latest_result().return_value == worker_pid  # type: ignore[union-attr]
 
 
 def test_a_job_past_its_timeout_fails_and_the_worker_goes_on(
