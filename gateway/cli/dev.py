@@ -107,10 +107,10 @@ def web_command(port: str) -> list[str]:
     """Return the command that serves the app with gunicorn on 127.0.0.1:port."""
     return [
         str(BIN / "gunicorn"),
+        "--config",
+        "python:gateway.gunicorn_conf",  # threaded workers, as the Procfile runs them
         "--bind",
         f"127.0.0.1:{port}",
-        "--workers",
-        "2",
         "--no-control-socket",
         "--access-logfile",
         "-",

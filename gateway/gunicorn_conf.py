@@ -1,0 +1,21 @@
+"""gunicorn's settings for the web app: the Procfile and `make run` both load this file.
+
+Threaded workers, so a slow client holds one thread, not a whole worker: with
+sync workers, two connections that never finished their headers stopped every
+answer, Twilio's webhooks and /healthz included. Put a buffering proxy in front
+as well where many slow clients are expected.
+"""
+
+from __future__ import annotations
+
+import os
+
+worker_class = "gthread"
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+threads = int(os.environ.get("WEB_THREADS", "8"))
+timeout = 30  # a worker silent this long is restarted
+graceful_timeout = 20
+keepalive = 5  # seconds an idle keep-alive connection is kept
+# Requests are small (Twilio's forms, the console's pages): refuse huge header blocks.
+limit_request_line = 8190
+limit_request_fields = 100
