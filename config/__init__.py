@@ -45,7 +45,7 @@ class Settings:
     redis_url: str
     public_url: str
     secret_key: str
-    token_key: str
+    token_key: str  # Fernet keys, newest first, comma-separated: the newest seals
     twilio_auth_token: str
     twilio_account_sid: str = ""
     twilio_from: str = ""
@@ -122,9 +122,13 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     port = env_vars.get("PORT", "5000")
     token_key = get_or_generate("TOKEN_KEY", "fernet")
     try:
-        Fernet(token_key.encode())
+        for key in token_key.split(","):
+            Fernet(key.strip().encode())
     except ValueError as exc:
-        raise ConfigError("TOKEN_KEY must be a Fernet key (smsbridge keygen makes one)") from exc
+        raise ConfigError(
+            "TOKEN_KEY must be Fernet keys, newest first, separated by commas "
+            "(smsbridge keygen makes one)"
+        ) from exc
 
     return Settings(
         env=env,

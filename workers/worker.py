@@ -39,7 +39,9 @@ import workers.texts_out.notices
 import workers.texts_out.sms  # noqa: F401
 from config import Settings, load_settings
 from store.queueing import FINISHED_JOB_SECONDS, SWEEP, make_queue
+from store.secrets_box import CredentialsUnreadable
 from workers.platforms import platform_names
+from workers.publishing.accounts import check_token_key
 from workers.runtime import current
 
 log = logging.getLogger(__name__)
@@ -82,8 +84,13 @@ class GatewayWorker(SimpleWorker):
             self.death_penalty_class = TimerDeathPenalty
 
     def work(self, *args: Any, **kwargs: Any) -> bool:
-        """Build the runtime, start the sweep ticker, then work as RQ does."""
-        current()
+        """Build the runtime, check TOKEN_KEY, start the sweep ticker, then work as RQ does."""
+        try:
+            check_token_key(current())
+        except CredentialsUnreadable as exc:
+            # A configuration error: say so and stop, rather than fail every job.
+            log.critical("%s", exc)
+            raise SystemExit(f"smsbridge worker stopped: {exc}") from exc
         start_sweep_ticker(self.settings)
         return super().work(*args, **kwargs)
 

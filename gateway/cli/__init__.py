@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from gateway.cli import dev, events, messages, people, staff
+from gateway.cli import dev, events, keys, messages, people, staff
 
 
 @click.group()
@@ -18,5 +18,6 @@ for command in (
     *events.commands,
     *messages.commands,
     *dev.commands,
+    *keys.commands,
 ):
     main.add_command(command)

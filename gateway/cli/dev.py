@@ -1,4 +1,4 @@
-"""`smsbridge dev` (what `make run` runs), `db upgrade`, `seed-demo` and `keygen`."""
+"""`smsbridge dev` (what `make run` runs), `db upgrade` and `seed-demo`."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ import time
 from pathlib import Path
 
 import click
-from cryptography.fernet import Fernet
 from redis.exceptions import RedisError
 
 from config import private_dir
@@ -43,12 +42,6 @@ def seed_demo_command() -> None:
     with transaction(rt.sessions) as session:
         added = seed_demo(session, rt.secrets)
     click.echo("Demo added." if added else "Demo already there.")
-
-
-@click.command()
-def keygen() -> None:
-    """Print a new TOKEN_KEY for production."""
-    click.echo(Fernet.generate_key().decode())
 
 
 @click.command()
@@ -207,4 +200,4 @@ The console for admins and organisers: {public_url}/console/
 """)
 
 
-commands = [db, seed_demo_command, keygen, dev]
+commands = [db, seed_demo_command, dev]

@@ -12,12 +12,15 @@ from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
+from cryptography.fernet import Fernet
 from rq import Queue
 from rq.job import Job, JobStatus
 
 from config import Settings
 from gateway.cli.dev import BIN, worker_command
 from tests.conftest import wait_until
+from tests.factories import add_person
+from workers.runtime import Runtime
 from workers.worker import HEARTBEAT_SECONDS, time_to_hand_over
 
 
@@ -93,6 +96,28 @@ def test_a_pickled_job_runs_no_code_in_the_worker(
 
     assert not marker.exists()
     assert after.latest_result().return_value == worker_pid  # type: ignore[union-attr]
+
+
+def test_a_worker_with_the_wrong_token_key_stops_saying_so(
+    env: dict[str, str], rt: Runtime, queue: Queue
+) -> None:
+    add_person(rt, accounts=[("local", "aroha", {"token": "x"})])
+    job = queue.enqueue("os.getpid")
+
+    worker = subprocess.run(
+        [
+            *(str(BIN / "rq"), "worker", "--burst", "-w", "workers.worker.GatewayWorker"),
+            *("--serializer", "json", "--url", env["REDIS_URL"], queue.name),
+        ],
+        env={**os.environ, **env, "TOKEN_KEY": Fernet.generate_key().decode()},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert worker.returncode != 0
+    assert "smsbridge worker stopped: stored credentials cannot be decrypted" in worker.stderr
+    assert job.get_status(refresh=True) == JobStatus.QUEUED  # nothing run, nothing lost
 
 
 def test_a_job_past_its_timeout_fails_and_the_worker_goes_on(

@@ -11,9 +11,7 @@ from sqlalchemy.orm import Session
 
 from store.db import transaction, update_rows
 from store.models import Account
-from store.secrets_box import CredentialsUnreadable
 from workers.platforms import Connector, LinkedAccount, build_connector
-from workers.platforms.errors import AuthError
 from workers.runtime import Runtime
 
 
@@ -33,16 +31,27 @@ class AccountRef:
 
 
 def connector_for(rt: Runtime, account: AccountRef) -> Connector:
-    """Build the account's connector; AuthError when its credentials cannot be read."""
-    try:
-        credentials = rt.secrets.open(account.sealed)
-    except CredentialsUnreadable as exc:
-        # Encrypted with another TOKEN_KEY: only linking the account again mends it.
-        raise AuthError(account.platform, "credentials unreadable") from exc
+    """Build the account's connector.
+
+    Credentials this process cannot open raise CredentialsUnreadable: a wrong
+    TOKEN_KEY is the installation's fault, not the account's, so nothing is marked
+    for linking again; the job fails and its work waits for a rightly set worker.
+    """
+    credentials = rt.secrets.open(account.sealed)
     linked = LinkedAccount(
         account.id, account.handle, credentials, saver(rt, account.id), loader(rt, account.id)
     )
     return build_connector(account.platform, linked, rt.connectors)
+
+
+def check_token_key(rt: Runtime) -> None:
+    """Raise CredentialsUnreadable unless TOKEN_KEY opens the stored credentials (a sample)."""
+    with rt.sessions() as session:
+        sealed = session.scalars(
+            select(Account.credentials).where(Account.credentials != "").limit(1)
+        ).first()
+    if sealed is not None:
+        rt.secrets.open(sealed)
 
 
 def saver(rt: Runtime, account_id: int) -> Callable[[dict[str, Any]], None]:

@@ -10,17 +10,18 @@ from cryptography.fernet import Fernet
 from sqlalchemy import select
 
 from store.db import transaction
-from store.models import Account
-from store.secrets_box import SecretsBox
-from tests.factories import add_person
-from workers.platforms.errors import AuthError
+from store.models import Account, Delivery
+from store.secrets_box import CredentialsUnreadable, SecretsBox
+from tests.factories import add_person, add_post
 from workers.publishing.accounts import (
     AccountRef,
+    check_token_key,
     connector_for,
     loader,
     mark_needs_relink,
     saver,
 )
+from workers.publishing.deliveries import publish
 from workers.runtime import Runtime
 
 
@@ -50,14 +51,23 @@ def test_a_connector_is_built_from_the_stored_account(rt: Runtime) -> None:
     assert connector.whoami() == "aroha"
 
 
-def test_credentials_sealed_with_another_key_are_an_auth_error(rt: Runtime) -> None:
+def test_credentials_sealed_with_another_key_are_a_setting_to_fix_not_an_account_to_relink(
+    rt: Runtime,
+) -> None:
     add_person(rt, accounts=[("local", "aroha", {})])
     other_key = SecretsBox(Fernet.generate_key().decode())
     with transaction(rt.sessions) as session:
         session.scalars(select(Account)).one().credentials = other_key.seal({"token": "x"})
+    [delivery] = add_post(rt, "Kia ora")
 
-    with pytest.raises(AuthError, match="credentials unreadable"):
-        connector_for(rt, AccountRef.of(the_account(rt)))
+    with pytest.raises(CredentialsUnreadable, match="wrong key"):
+        publish(rt, delivery)
+
+    with rt.sessions() as session:
+        assert session.scalars(select(Account.status)).one() == "active"
+        assert not session.get_one(Delivery, delivery).ended  # it waits: nothing is lost
+    with pytest.raises(CredentialsUnreadable):
+        check_token_key(rt)
 
 
 def test_of_jobs_finding_one_dead_token_at_once_one_flags_it(rt: Runtime) -> None:
