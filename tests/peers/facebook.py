@@ -20,7 +20,8 @@ reply goes under the comment it replies to, as Graph nests comments one level on
 Times are Graph's: whole seconds, "2026-11-23T22:14:03+0000".
 
 Parameters come as a form, JSON, or the query string; each request needs the Page's
-`access_token`, otherwise 400 OAuthException code 190. Unknown objects get 400
+token, as `access_token` or an `Authorization: Bearer` header, otherwise 400
+OAuthException code 190. Unknown objects get 400
 GraphMethodException code 100, subcode 33; a missing message (#100). Errors use Graph's
 body: {"error": {"message", "type", "code", "error_subcode", "fbtrace_id"}}.
 `fail_next` makes the next requests fail with a chosen error (rate limits, 5xx, policy …).
@@ -349,7 +350,9 @@ class FacebookPeer(LocalServer):
         params = {**recorded.query, **recorded.body}
         if endpoint in ("dialog", "access_token", "accounts"):
             return self._oauth(endpoint, request, params)
-        if params.get("access_token") != self.access_token:
+        # Graph takes the token as a parameter or, as RFC 6750 has it, a Bearer header.
+        bearer = request.headers.get("Authorization", "").removeprefix("Bearer ")
+        if (bearer or params.get("access_token")) != self.access_token:
             return _error(INVALID_TOKEN)
         object_id = str(args["object_id"])
         if endpoint == "feed":

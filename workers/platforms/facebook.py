@@ -74,9 +74,12 @@ class FacebookConnector:
         api_version: str = DEFAULT_API_VERSION,
     ) -> None:
         self._page_id = page_id
-        self._access_token = access_token
         self._base = f"{api_base.rstrip('/')}/{api_version}"
-        self._api = HttpApi(PLATFORM, http, read_graph_error)
+        # The token goes in a header, never in a URL: a URL reaches access logs, and
+        # exceptions about a failed request (kept in failed jobs' tracebacks) quote it.
+        self._api = HttpApi(
+            PLATFORM, http, read_graph_error, headers={"Authorization": f"Bearer {access_token}"}
+        )
 
     def limits(self) -> Limits:
         """A Page post's length in characters; Facebook does not shorten URLs."""
@@ -107,7 +110,6 @@ class FacebookConnector:
                 "fields": "id,message,created_time",
                 "since": str(int(since.timestamp())),
                 "limit": str(LOOKUP_LIMIT),
-                "access_token": self._access_token,
             }
             body = self._api.json(
                 self._api.request("GET", f"{self._base}/{self._page_id}/posts", params=params)
@@ -121,7 +123,6 @@ class FacebookConnector:
             "fields": "id,message,from,created_time",
             "order": "reverse_chronological",
             "limit": str(LOOKUP_LIMIT),
-            "access_token": self._access_token,
         }
         body = self._api.json(
             self._api.request("GET", f"{self._base}/{root}/comments", params=params)
@@ -138,11 +139,8 @@ class FacebookConnector:
         Raises AuthError for a token Graph refuses (code 190, or one lacking permission) and
         ContentRejected when the id names no Page the token may see.
         """
-        # As for DELETE, a GET can carry the token only in the query string.
         response = self._api.request(
-            "GET",
-            f"{self._base}/{self._page_id}",
-            params={"fields": "id,name", "access_token": self._access_token},
+            "GET", f"{self._base}/{self._page_id}", params={"fields": "id,name"}
         )
         name = self._api.json(response).get("name")
         if not isinstance(name, str) or not name:
@@ -151,19 +149,11 @@ class FacebookConnector:
 
     def delete(self, remote_id: str) -> None:
         """Delete one of the Page's posts or comments."""
-        # As Facebook's own SDKs do, DELETE takes its parameters in the query string.
-        self._api.request(
-            "DELETE", f"{self._base}/{remote_id}", params={"access_token": self._access_token}
-        )
+        self._api.request("DELETE", f"{self._base}/{remote_id}")
 
     def _create(self, edge: str, text: str) -> str:
         """POST a message to an edge; return the new object's id."""
-        # The token goes in the form body, not the URL, so it stays out of access logs.
-        response = self._api.request(
-            "POST",
-            f"{self._base}/{edge}",
-            data={"message": text, "access_token": self._access_token},
-        )
+        response = self._api.request("POST", f"{self._base}/{edge}", data={"message": text})
         body = self._api.json(response)
         if not body.get("id"):
             raise PlatformError(PLATFORM, f"no id in the answer (HTTP {response.status_code})")
@@ -193,7 +183,6 @@ class FacebookConnector:
             "order": "reverse_chronological",  # newest first: stop at the cursor
             "fields": COMMENT_FIELDS,
             "limit": str(LATEST if since is None else PAGE_SIZE),
-            "access_token": self._access_token,  # a GET carries it only in the query
         }
         newer: list[dict[str, Any]] = []
         for _ in range(MAX_PAGES):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import traceback
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -9,6 +11,7 @@ import pytest
 import requests
 from sqlalchemy.orm import sessionmaker
 
+from tests.conftest import free_port
 from tests.peers.facebook import (
     DUPLICATE_MESSAGE,
     EXPIRED_TOKEN,
@@ -92,8 +95,10 @@ def test_publish_posts_the_exact_text_to_the_pages_feed(
     published = connector.publish(text, idempotency_key="SM0101-1")
 
     (request,) = peer.requests_to("POST", feed(peer))
-    assert request.body == {"message": text, "access_token": peer.access_token}
-    assert request.query == {}  # the token stays out of the URL
+    assert request.body == {"message": text}
+    assert request.query == {}
+    # The token rides in a header: never in a URL, nor in the body.
+    assert request.headers["Authorization"] == f"Bearer {peer.access_token}"
     assert request.headers["Content-Type"] == "application/x-www-form-urlencoded"
     (post,) = peer.posts
     assert post["message"] == text
@@ -120,7 +125,7 @@ def test_a_thread_continues_in_comments_on_the_first_post(
         ("Part three (3/3)", first.remote_id),
     ]
     (request, _) = peer.requests_to("POST", f"/v21.0/{first.remote_id}/comments")
-    assert request.body == {"message": "Part two (2/3)", "access_token": peer.access_token}
+    assert request.body == {"message": "Part two (2/3)"}
     comment_id = second.remote_id.rsplit("_", 1)[-1]
     assert second == Published(
         remote_id=peer.comments[0]["id"],
@@ -136,7 +141,8 @@ def test_delete_removes_the_post(peer: FacebookPeer, connector: FacebookConnecto
 
     assert peer.posts == []
     (request,) = peer.requests_to("DELETE", f"/v21.0/{published.remote_id}")
-    assert request.query == {"access_token": peer.access_token}
+    assert request.query == {}
+    assert request.headers["Authorization"] == f"Bearer {peer.access_token}"
 
 
 def test_delete_removes_a_comment(peer: FacebookPeer, connector: FacebookConnector) -> None:
@@ -290,7 +296,7 @@ def test_whoami_names_the_page(peer: FacebookPeer, connector: FacebookConnector)
     assert connector.whoami() == "Kai Community Garden"
 
     (request,) = peer.requests_to("GET", f"/v21.0/{peer.page_id}")
-    assert request.query == {"fields": "id,name", "access_token": peer.access_token}
+    assert request.query == {"fields": "id,name"}
     assert peer.posts == []
 
 
@@ -369,7 +375,8 @@ def test_mentions_are_peoples_comments_on_the_posts_oldest_first(
     assert (third_mention.remote_id, third_mention.in_reply_to) == (reply["id"], mere["id"])
     (request,) = peer.requests_to("GET", f"/v21.0/{first.remote_id}/comments")
     assert request.query["filter"] == "stream"
-    assert request.query["access_token"] == peer.access_token
+    assert "access_token" not in request.query
+    assert request.headers["Authorization"] == f"Bearer {peer.access_token}"
 
 
 def test_the_cursor_gives_only_newer_comments_even_in_the_same_second(
@@ -451,3 +458,29 @@ def test_a_rate_limit_while_reading_comments_is_transient(
 def test_no_posts_ask_nothing_of_graph(peer: FacebookPeer, connector: FacebookConnector) -> None:
     assert connector.mentions(None) == Mentions([], None)
     assert peer.requests == []
+
+
+def test_a_failed_call_leaves_the_token_in_no_log_and_no_traceback(
+    http: requests.Session, caplog: pytest.LogCaptureFixture
+) -> None:
+    token = "EAAGsecretPageToken0123456789"
+    dead = FacebookConnector("1234", token, http, api_base=f"http://127.0.0.1:{free_port()}")
+    calls = [
+        lambda: dead.publish("Kia ora", idempotency_key="SM0999-1"),
+        lambda: dead.find_published("Kia ora", datetime.now(UTC), None),
+        lambda: dead.delete("1234_5"),
+        lambda: dead.whoami(),
+        lambda: dead.mentions(None, ["1234_5"]),
+    ]
+    told = []
+
+    with caplog.at_level(logging.DEBUG):
+        for call in calls:
+            with pytest.raises(TransientError) as failed:
+                call()
+            told.append("".join(traceback.format_exception(failed.value)))
+
+    assert len(told) == len(calls)
+    assert all("127.0.0.1" in trace for trace in told)  # the traces are the real ones
+    assert not [trace for trace in told if token in trace]
+    assert token not in caplog.text
