@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 
 import click
@@ -15,7 +16,13 @@ from store.db import transaction
 from store.models import Account, Person, utcnow
 from store.phones import InvalidPhone, normalise_phone
 from workers.dispatch import dispatch
-from workers.publishing.linking import LinkError, check_account, credentials_from_options
+from workers.publishing.linking import (
+    LinkError,
+    check_account,
+    credentials_from_options,
+    secret_variable,
+    secrets_needed,
+)
 from workers.texts_in.confirming import code_voided, send_code
 from workers.texts_out import replies
 from workers.texts_out.texts import queue_text
@@ -162,6 +169,19 @@ def users_enable(phone: str) -> None:
 PLATFORMS = ["local", "mastodon", "bluesky", "x", "facebook", "linkedin"]
 
 
+def read_secret(name: str) -> str:
+    """A secret from SMSBRIDGE_<NAME>, else typed at a prompt that does not echo it."""
+    variable = secret_variable(name)
+    found = os.environ.get(variable, "").strip()
+    if found:
+        return found
+    label = name.replace("_", " ").capitalize()
+    typed: str = click.prompt(
+        f"{label} (or set {variable})", hide_input=True, default="", show_default=False
+    )
+    return typed.strip()
+
+
 @click.group()
 def accounts() -> None:
     """Link people's social accounts."""
@@ -172,22 +192,23 @@ def accounts() -> None:
 @click.option("--platform", required=True, type=click.Choice(PLATFORMS))
 @click.option("--handle", help="local: the handle to show; bluesky: the account's handle.")
 @click.option("--instance", help="mastodon: the instance URL, e.g. https://mastodon.social")
-@click.option("--token", help="mastodon, facebook, linkedin: the access token.")
-@click.option("--app-password", help="bluesky: an app password (Settings, App passwords).")
 @click.option("--service", help="bluesky: the PDS URL (default https://bsky.social).")
 @click.option("--client-id", help="x, OAuth 2.0: the app's client id.")
-@click.option("--client-secret", help="x, OAuth 2.0: the client secret (confidential apps).")
-@click.option("--access-token", help="x: the user's access token.")
-@click.option("--refresh-token", help="x, OAuth 2.0: the refresh token (offline.access).")
 @click.option("--consumer-key", help="x, OAuth 1.0a: the API key.")
-@click.option("--consumer-secret", help="x, OAuth 1.0a: the API key secret.")
-@click.option("--access-token-secret", help="x, OAuth 1.0a: the access token secret.")
 @click.option("--page-id", help="facebook: the Page's id.")
 @click.option("--author", help="linkedin: the author URN (default: the token's member).")
 def accounts_add(phone: str, platform: str, **options: str | None) -> None:
-    """Link an account; its credentials are checked with the platform, then stored encrypted."""
+    """Link an account; its credentials are checked with the platform, then stored encrypted.
+
+    Tokens and passwords are never flags: each is read from SMSBRIDGE_<NAME> (e.g.
+    SMSBRIDGE_TOKEN, SMSBRIDGE_APP_PASSWORD) or asked for, without echo.
+    """
     number = phone_option(phone)
     rt = runtime()
+    for name in secrets_needed(platform, options):
+        options[name] = read_secret(name)
+    if platform == "x" and not options.get("consumer_key"):
+        options["client_secret"] = os.environ.get(secret_variable("client_secret"))
     try:
         credentials = credentials_from_options(platform, options)
         linked = check_account(platform, options.get("handle") or "", credentials, rt.connectors)

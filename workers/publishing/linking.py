@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from workers.platforms import ConnectorContext, LinkedAccount, build_connector, display_name
 from workers.platforms.errors import PlatformError
@@ -29,6 +30,51 @@ class Linked:
     credentials: dict[str, Any]
 
 
+# Secrets are never command-line flags (a command line shows in `ps` and the shell's
+# history): they come from SMSBRIDGE_<NAME> in the environment, or a hidden prompt.
+SECRETS = frozenset(
+    {
+        "token",
+        "app_password",
+        "client_secret",
+        "access_token",
+        "refresh_token",
+        "consumer_secret",
+        "access_token_secret",
+    }
+)
+LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def secret_variable(name: str) -> str:
+    """The environment variable a secret option is read from."""
+    return f"SMSBRIDGE_{name.upper()}"
+
+
+def secrets_needed(platform: str, options: dict[str, str | None]) -> list[str]:
+    """The secrets this platform's link takes (X's depend on which of its two kinds)."""
+    if platform in ("mastodon", "facebook", "linkedin"):
+        return ["token"]
+    if platform == "bluesky":
+        return ["app_password"]
+    if platform == "x":
+        names = X_OAUTH1 if options.get("consumer_key") else X_OAUTH2
+        return [name for name in names if name in SECRETS]
+    return []
+
+
+def server_address(url: str, what: str) -> str:
+    """A server's URL, refused when plain http would carry a token anywhere but this machine."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise LinkError(f"{what} must be an https:// address, not {url!r}")
+    if parts.scheme == "http" and parts.hostname not in LOOPBACK:
+        raise LinkError(
+            f"{what} must start with https:// (plain http would send the token in clear)"
+        )
+    return url.strip().rstrip("/")
+
+
 def credentials_from_options(platform: str, options: dict[str, str | None]) -> dict[str, Any]:
     """Return the credentials a platform's connector reads, or name what is missing."""
     given = {name: value for name, value in options.items() if value}
@@ -36,19 +82,23 @@ def credentials_from_options(platform: str, options: dict[str, str | None]) -> d
     def need(*names: str) -> None:
         missing = [name for name in names if name not in given]
         if missing:
-            flags = " ".join(f"--{name.replace('_', '-')}" for name in missing)
-            raise LinkError(f"--platform {platform} needs {flags}")
+            asked = " ".join(
+                secret_variable(name) if name in SECRETS else f"--{name.replace('_', '-')}"
+                for name in missing
+            )
+            raise LinkError(f"--platform {platform} needs {asked}")
 
     if platform == "local":
         need("handle")
         return {}
     if platform == "mastodon":
         need("instance", "token")
-        return {"instance": given["instance"].rstrip("/"), "access_token": given["token"]}
+        instance = server_address(given["instance"], "--instance")
+        return {"instance": instance, "access_token": given["token"]}
     if platform == "bluesky":
         need("handle", "app_password")
         return {
-            "service": given.get("service", "https://bsky.social").rstrip("/"),
+            "service": server_address(given.get("service", "https://bsky.social"), "--service"),
             "identifier": given["handle"].lstrip("@"),
             "app_password": given["app_password"],
         }

@@ -17,9 +17,9 @@ from workers.runtime import Runtime
 from workers.texts_in.inbound import process_inbound
 
 
-def smsbridge(*args: str) -> Result:
-    """Run the command in this process, with the test environment."""
-    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+def smsbridge(*args: str, env: dict[str, str] | None = None, typed: str | None = None) -> Result:
+    """Run the command in this process, with the test environment (and more), typing `typed`."""
+    return CliRunner().invoke(main, list(args), input=typed, env=env, catch_exceptions=False)
 
 
 @pytest.fixture

@@ -218,30 +218,10 @@ def test_accounts_add_mastodon_checks_the_token_and_stores_it_encrypted(rt: Runt
 
     smsbridge("users", "add", "--phone", "+64211234567", "--name", "Aroha")
     with MastodonPeer() as peer:
-        wrong = smsbridge(
-            "accounts",
-            "add",
-            "--phone",
-            "+64211234567",
-            "--platform",
-            "mastodon",
-            "--instance",
-            peer.url,
-            "--token",
-            "wrong-token",
-        )
-        right = smsbridge(
-            "accounts",
-            "add",
-            "--phone",
-            "+64211234567",
-            "--platform",
-            "mastodon",
-            "--instance",
-            peer.url,
-            "--token",
-            peer.access_token,
-        )
+        base = ["accounts", "add", "--phone", "+64211234567", "--platform", "mastodon"]
+        base += ["--instance", peer.url]
+        wrong = smsbridge(*base, env={"SMSBRIDGE_TOKEN": "wrong-token"})
+        right = smsbridge(*base, env={"SMSBRIDGE_TOKEN": peer.access_token})
         host, url = peer.host, peer.url
 
     assert wrong.exit_code == 1
@@ -260,10 +240,33 @@ def test_accounts_add_mastodon_checks_the_token_and_stores_it_encrypted(rt: Runt
 def test_accounts_add_mastodon_needs_instance_and_token(rt: Runtime) -> None:
     smsbridge("users", "add", "--phone", "+64211234567", "--name", "Aroha")
 
-    result = smsbridge("accounts", "add", "--phone", "+64211234567", "--platform", "mastodon")
+    result = smsbridge(
+        "accounts", "add", "--phone", "+64211234567", "--platform", "mastodon", typed="\n"
+    )
 
     assert result.exit_code == 1
-    assert result.output == "Error: --platform mastodon needs --instance --token\n"
+    assert result.output.endswith("Error: --platform mastodon needs --instance SMSBRIDGE_TOKEN\n")
+
+
+def test_a_token_is_never_a_flag(rt: Runtime) -> None:
+    smsbridge("users", "add", "--phone", "+64211234567", "--name", "Aroha")
+
+    result = smsbridge(
+        "accounts", "add", "--phone", "+64211234567", "--platform", "linkedin", "--token", "t"
+    )
+
+    assert result.exit_code == 2
+    assert "No such option '--token'" in result.output
+
+
+def test_a_plain_http_server_is_refused_except_on_this_machine(rt: Runtime) -> None:
+    smsbridge("users", "add", "--phone", "+64211234567", "--name", "Aroha")
+    base = ["accounts", "add", "--phone", "+64211234567", "--platform", "mastodon"]
+
+    result = smsbridge(*base, "--instance", "http://mastodon.example", env={"SMSBRIDGE_TOKEN": "t"})
+
+    assert result.exit_code == 1
+    assert "--instance must start with https://" in result.output
 
 
 def test_accounts_add_bluesky_logs_in_once_and_keeps_the_session(
@@ -284,11 +287,11 @@ def test_accounts_add_bluesky_logs_in_once_and_keeps_the_session(
         bluesky_pds.url,
     ]
 
-    wrong = smsbridge(*base, "--app-password", "wrong-password-0000")
-    right = smsbridge(*base, "--app-password", member.app_password)
+    wrong = smsbridge(*base, typed="wrong-password-0000\n")
+    right = smsbridge(*base, typed=f"{member.app_password}\n")  # typed at the hidden prompt
 
     assert wrong.exit_code == 1
-    assert wrong.output.startswith("Error: Bluesky refused these credentials:")
+    assert "\nError: Bluesky refused these credentials:" in wrong.output
     assert right.exit_code == 0, right.output
     with rt.sessions() as session:
         account = session.scalars(select(Account)).one()
@@ -297,6 +300,8 @@ def test_accounts_add_bluesky_logs_in_once_and_keeps_the_session(
     assert stored["app_password"] == member.app_password
     assert stored["session"]  # the login's session, reused by the first post
     assert member.app_password not in account.credentials
+    assert member.app_password not in right.output  # the prompt did not echo it
+    assert "App password (or set SMSBRIDGE_APP_PASSWORD):" in right.output
 
 
 def test_unlock_lets_a_locked_phone_post_again(registered: Runtime) -> None:

@@ -63,12 +63,23 @@ def test_credentials_from_options(platform: str, options: dict, expected: dict) 
     ("platform", "options", "message"),
     [
         ("local", {}, "--platform local needs --handle"),
-        ("bluesky", {"handle": "a"}, "--platform bluesky needs --app-password"),
-        ("x", {"access_token": "a"}, "--platform x needs --client-id --refresh-token"),
+        ("bluesky", {"handle": "a"}, "--platform bluesky needs SMSBRIDGE_APP_PASSWORD"),
+        ("x", {"access_token": "a"}, "--platform x needs --client-id SMSBRIDGE_REFRESH_TOKEN"),
         (
             "x",
             {"consumer_key": "k"},
-            "--platform x needs --consumer-secret --access-token --access-token-secret",
+            "--platform x needs SMSBRIDGE_CONSUMER_SECRET SMSBRIDGE_ACCESS_TOKEN "
+            "SMSBRIDGE_ACCESS_TOKEN_SECRET",
+        ),
+        (
+            "mastodon",
+            {"instance": "http://mastodon.example", "token": "t"},
+            "--instance must start with https:// (plain http would send the token in clear)",
+        ),
+        (
+            "bluesky",
+            {"handle": "a", "app_password": "p", "service": "http://pds.example"},
+            "--service must start with https:// (plain http would send the token in clear)",
         ),
         ("facebook", {"token": "t"}, "--platform facebook needs --page-id"),
     ],
