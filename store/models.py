@@ -222,11 +222,15 @@ class InboundMessage(Base):
     from_phone: Mapped[str] = mapped_column(String(32))
     to_phone: Mapped[str] = mapped_column(String(32))
     body: Mapped[str] = mapped_column(Text)
-    # received → handled (a post or a reply was made) or ignored (nothing to do)
+    # received → handled (a post or a reply was made) or ignored (nothing to do), or
+    # failed: the sweeper gave it a job SWEEPS_BEFORE_FAILING times, none finished it
     status: Mapped[str] = mapped_column(String(20), default="received", index=True)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     enqueued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Jobs the sweeper gave it, and when it may give the next (each wait twice the last).
+    sweeps: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    next_sweep_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Post(Base):
@@ -332,6 +336,8 @@ class OutboundMessage(Base):
     error_code: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    sweeps: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    next_sweep_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class SenderNotice(Base):

@@ -22,6 +22,10 @@ UNCONFIRMED = (
     "Nothing was posted: first text back the 6-digit code we sent to this phone. "
     "No code? Ask your admin for a new one."
 )
+TEXT_NOT_HANDLED = (
+    "Sorry: something went wrong with a text you sent, and it was not posted. "
+    "Please send it again later, or tell your admin."
+)
 CODE_VOIDED = (
     "Nothing was posted: too many wrong codes were texted from this number, so the "
     "code no longer works. Ask your admin to send a new one."
