@@ -4,13 +4,25 @@ PYTHON ?= python3
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench clean chromium
+.PHONY: run test lint bench clean chromium lock
 
-$(STAMP): pyproject.toml
+# Every dependency at the version and hash requirements.lock pins; then our own code.
+$(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $(STAMP)
+
+# Pin pyproject.toml's dependencies (and the dev extra) anew, with hashes, using
+# pip-tools in a venv of its own. Run it after changing a dependency.
+LOCKER := $(VENV)-lock
+lock:
+	$(PYTHON) -m venv $(LOCKER)
+	$(LOCKER)/bin/pip install --quiet pip-tools
+	$(LOCKER)/bin/pip-compile --quiet --upgrade --generate-hashes --allow-unsafe \
+		--extra dev --strip-extras --no-emit-index-url --no-emit-find-links \
+		--output-file requirements.lock pyproject.toml
 
 run: $(STAMP)
 	$(BIN)/smsbridge dev
@@ -41,4 +53,4 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.summary --since $$started
 
 clean:
-	rm -rf $(VENV) var test-output .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(LOCKER) var test-output .pytest_cache .mypy_cache .ruff_cache
