@@ -1,4 +1,4 @@
-"""requirements.lock: every dependency pyproject.toml names is pinned, with hashes, within its floor."""
+"""requirements.lock: every dependency pyproject.toml names is pinned, hashed, within its floor."""
 
 from __future__ import annotations
 

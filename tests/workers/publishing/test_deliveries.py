@@ -56,20 +56,6 @@ def test_a_delivery_that_crashed_every_time_ends_instead_of_looping(rt: Runtime)
     ]
 
 
-def test_unreadable_credentials_end_the_delivery_and_flag_the_account(rt: Runtime) -> None:
-    delivery = one_delivery(rt)
-    with transaction(rt.sessions) as session:
-        session.execute(update(Account).values(credentials="not-a-fernet-token"))
-
-    publish(rt, delivery)
-
-    status, kind, texts = ended(rt, delivery)
-    assert (status, kind) == ("failed", "auth")
-    assert "needs linking again" in texts[0]
-    with rt.sessions() as session:
-        assert session.scalars(select(Account.status)).one() == "needs_relink"
-
-
 def test_an_account_switched_off_after_the_post_was_made_is_not_published(rt: Runtime) -> None:
     delivery = one_delivery(rt)
     with transaction(rt.sessions) as session:
