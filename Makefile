@@ -20,7 +20,8 @@ LOCKER := $(VENV)-lock
 lock:
 	$(PYTHON) -m venv $(LOCKER)
 	$(LOCKER)/bin/pip install --quiet pip-tools
-	$(LOCKER)/bin/pip-compile --quiet --upgrade --generate-hashes --allow-unsafe \
+	CUSTOM_COMPILE_COMMAND="make lock" $(LOCKER)/bin/pip-compile --quiet --upgrade \
+		--generate-hashes --allow-unsafe \
 		--extra dev --strip-extras --no-emit-index-url --no-emit-find-links \
 		--output-file requirements.lock pyproject.toml
 

@@ -66,6 +66,9 @@ class Settings:
     pin_attempts: int = 3  # wrong PINs in a day before posting pauses for a day
     require_pin: bool = False  # the admin's choice for everyone: every post needs a PIN
     hold_minutes: int = 60  # a post held by the confidentiality check expires after this
+    # Texts' words (in and out) are erased after this many days; their rows, statuses
+    # and counts stay. A held post's words go a day after it stopped waiting.
+    retain_days: int = 90
     mention_texts_per_day: int = 10  # replies and mentions texted to a person a day
     mentions_every_seconds: int = 120  # how often each account's mentions are read (10 in dev)
     worker_max_jobs: int = 10000  # a worker process hands over to a fresh one after this many
@@ -154,6 +157,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         pin_attempts=_int(env_vars, "PIN_ATTEMPTS", 3),
         require_pin=_flag(env_vars, "REQUIRE_PIN"),
         hold_minutes=_int(env_vars, "HOLD_MINUTES", 60),
+        retain_days=_int(env_vars, "RETAIN_DAYS", 90),
         mention_texts_per_day=_int(env_vars, "MENTION_TEXTS_PER_DAY", 10),
         # In development, replies on the local timeline come back within seconds.
         mentions_every_seconds=_int(

@@ -19,6 +19,7 @@ from store.queueing import enqueue_inbound, enqueue_read_mentions
 from workers.dispatch import dispatch
 from workers.mentions.reading import due_accounts
 from workers.publishing.deliveries import finish_post
+from workers.retention import purge_if_due
 from workers.runtime import Runtime, current
 from workers.texts_in.inbound import find_sender
 from workers.texts_out import replies
@@ -159,4 +160,5 @@ def run_sweep(rt: Runtime, now: datetime | None = None) -> SweepReport:
     dispatch(rt, deliveries=deliveries, texts=[*texts, *filter(None, told)], undos=undos)
     for post_id in unreplied:
         finish_post(rt, post_id)
+    purge_if_due(rt, now)
     return SweepReport(len(inbound), len(deliveries), len(unreplied), len(texts), len(reads))
