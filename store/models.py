@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
     true,
 )
 from sqlalchemy.engine import Dialect
@@ -189,6 +190,10 @@ class Event(Base):
     check_confidentiality: Mapped[bool] = mapped_column(
         Boolean, default=True, server_default=true()
     )
+    # The live wall: open to anyone (projected in the hall) or to signed-in staff,
+    # and frozen since this moment while paused (for Q&A).
+    wall_public: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    wall_paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     @property
     def tags(self) -> list[str]:
@@ -251,6 +256,10 @@ class Post(Base):
     platforms: Mapped[str] = mapped_column(String(200), default="", server_default="")
     undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # UNDO asked for it
     undo_replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # and was told
+    # The organiser's moderation of the event's wall: hidden there (not from the
+    # platforms), or pinned to its top.
+    wall_hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    wall_pinned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # A REPLY n answer: posted under that mention, on its account only.
     reply_to_mention_id: Mapped[int | None] = mapped_column(ForeignKey("received_mentions.id"))
 

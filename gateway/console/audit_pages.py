@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
 from flask import Blueprint, Response, render_template, request
 from sqlalchemy import Select, select
 
 from gateway.console.access import admin_required
 from gateway.console.forms import AuditFilterForm
 from gateway.services import services
+from gateway.spreadsheets import csv_download
 from store.models import AuditEntry
 
 bp = Blueprint("audit", __name__, url_prefix="/console/audit")
@@ -47,16 +45,9 @@ def log() -> str:
 def export() -> Response:
     """Every entry that matches the filter, as CSV."""
     form = AuditFilterForm(formdata=request.args)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(COLUMNS)
     with services().sessions() as session:
-        for entry in session.scalars(filtered(form)):
-            row = [entry.at.isoformat(), *(getattr(entry, name) for name in COLUMNS[1:])]
-            # A cell starting with = + - @ would run as a formula in a spreadsheet.
-            writer.writerow(["'" + v if v[:1] in ("=", "+", "-", "@") else v for v in row])
-    return Response(
-        out.getvalue(),
-        mimetype="text/csv",
-        headers={"Content-Disposition": "attachment; filename=audit-log.csv"},
-    )
+        rows = [
+            [entry.at.isoformat(), *(getattr(entry, name) for name in COLUMNS[1:])]
+            for entry in session.scalars(filtered(form))
+        ]
+    return csv_download(COLUMNS, rows, "audit-log.csv")
