@@ -24,6 +24,7 @@ from gateway.console import (
     operations,
     people_pages,
     staff_pages,
+    wall_pages,
 )
 from gateway.console.limits import limiter
 from gateway.console.linking import pages as linking_pages
@@ -56,6 +57,7 @@ def install(app: Flask, settings: Settings) -> None:
         home,
         people_pages,
         event_pages,
+        wall_pages,
         held_pages,
         operations,
         staff_pages,

@@ -18,7 +18,7 @@ from config import Settings
 from gateway import create_app
 from gateway.services import services
 from store.db import transaction
-from store.staff import ADMIN, ORGANISER, add_staff
+from store.staff import add_staff
 from workers.runtime import Runtime
 
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -40,18 +40,6 @@ def make_staff(
     with transaction(rt.sessions) as session:
         staff = add_staff(session, email, role, password)
         return SignIn(staff.id, staff.email, password)
-
-
-@pytest.fixture
-def admin(rt: Runtime) -> SignIn:
-    """An admin's sign-in."""
-    return make_staff(rt, "admin@example.org", ADMIN)
-
-
-@pytest.fixture
-def organiser(rt: Runtime) -> SignIn:
-    """An organiser's sign-in."""
-    return make_staff(rt, "organiser@example.org", ORGANISER)
 
 
 def token(page: TestResponse) -> str:

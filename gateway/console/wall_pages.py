@@ -1,0 +1,83 @@
+"""Moderating an event's wall: public or not, paused or not, posts hidden or pinned; audited."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import login_required
+from werkzeug.wrappers import Response
+
+from gateway.console.access import log_action, me
+from gateway.console.event_pages import own_event, zone
+from gateway.console.forms import ButtonForm
+from gateway.console.words import platform_name
+from gateway.services import services
+from store.db import transaction
+from store.models import Post, utcnow
+from store.wall import event_posts
+
+bp = Blueprint("wall_pages", __name__, url_prefix="/console/events")
+
+# What each button does to a post, and the words the audit log and the page use.
+POST_ACTIONS = {
+    "hide": ("wall_hidden_at", True, "wall post hidden", "Hidden from the wall"),
+    "show": ("wall_hidden_at", False, "wall post shown", "Shown on the wall again"),
+    "pin": ("wall_pinned_at", True, "wall post pinned", "Pinned to the top"),
+    "unpin": ("wall_pinned_at", False, "wall post unpinned", "Unpinned"),
+}
+WALL_ACTIONS = {
+    "pause": ("wall_paused_at", True, "wall paused", "The wall is paused: it shows no new posts"),
+    "resume": ("wall_paused_at", False, "wall resumed", "The wall shows new posts again"),
+    "public": ("wall_public", True, "wall made public", "Anyone with the address can watch"),
+    "private": ("wall_public", False, "wall made private", "Only signed-in staff can watch"),
+}
+
+
+@bp.get("/<code>/wall")
+@login_required
+def moderate(code: str) -> str:
+    """The event's posts, hidden ones too, with the buttons that moderate the wall."""
+    with services().sessions() as session:
+        event = own_event(session, code, me())
+        posts = event_posts(session, event, with_hidden=True)
+        return render_template(
+            "console/event_wall.html",
+            event=event,
+            posts=posts,
+            button=ButtonForm(),
+            platform_name=platform_name,
+            zone=zone(),
+        )
+
+
+@bp.post("/<code>/wall/posts/<int:post_id>/<action>")
+@login_required
+def moderate_post(code: str, post_id: int, action: str) -> Response:
+    """Hide, show, pin or unpin one post of the event on its wall."""
+    column, setting, audited, said = POST_ACTIONS.get(action) or abort(404)
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    with transaction(services().sessions) as session:
+        event = own_event(session, code, me())
+        post = session.get(Post, post_id)
+        if post is None or post.event_id != event.id:
+            abort(404)
+        setattr(post, column, utcnow() if setting else None)
+        log_action(session, audited, event.code, f"post {post.id}")
+    flash(f"{said}.")
+    return redirect(url_for("wall_pages.moderate", code=event.code))
+
+
+@bp.post("/<code>/wall/<action>")
+@login_required
+def moderate_wall(code: str, action: str) -> Response:
+    """Pause or resume the wall; make it public or private."""
+    column, setting, audited, said = WALL_ACTIONS.get(action) or abort(404)
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    with transaction(services().sessions) as session:
+        event = own_event(session, code, me())
+        value = setting if column == "wall_public" else (utcnow() if setting else None)
+        setattr(event, column, value)
+        log_action(session, audited, event.code)
+    flash(f"{said}.")
+    return redirect(url_for("wall_pages.moderate", code=event.code))
