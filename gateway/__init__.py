@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from config import Settings, load_settings
+from config import DEVELOPMENT, Settings, load_settings
 from gateway.services import build_services
 
 MAX_BODY_BYTES = 64 * 1024
@@ -27,6 +27,10 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(timeline.bp)
     app.register_blueprint(wall.bp)
     console.install(app, settings)
+    if settings.env == DEVELOPMENT:
+        from gateway import dev_phone
+
+        app.register_blueprint(dev_phone.bp)  # a simulator: never in production
     # Twilio signs its requests; it has no CSRF token to send.
     console.csrf.exempt(sms_webhooks.bp)
     return app

@@ -10,7 +10,8 @@ import click
 import requests
 
 from gateway.cli.context import fail, runtime, settings
-from gateway.cli.simulator import inbound_params, post_signed, wait_for_outcome
+from gateway.cli.simulator import wait_for_outcome
+from gateway.signed_webhooks import inbound_params, post_signed
 from store.models import TimelineEntry
 from store.phones import InvalidPhone, normalise_phone
 from store.reports import recent_outbound, recent_posts

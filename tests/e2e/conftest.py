@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from config import Settings, load_settings
 from gateway.cli.dev import web_command, worker_command
-from gateway.cli.simulator import inbound_params, post_signed
+from gateway.signed_webhooks import inbound_params, post_signed
 from store.models import OutboundMessage
 from tests.conftest import AUTH_TOKEN, free_port, wait_until
 from tests.factories import PHONE
