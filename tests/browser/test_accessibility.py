@@ -34,6 +34,9 @@ ADMIN_PAGES = [
     "/console/audit/",
     "/console/password",
     "/console/people/{person}/link",  # the linking page, for the person
+    "/console/events/SWRB13/wall",  # moderating the wall
+    "/events/SWRB13/wall",  # the wall itself
+    "/dev/phone",  # the phone simulator (development)
 ]
 WIDTHS = [1280, 360]
 
