@@ -14,7 +14,7 @@ from redis.exceptions import RedisError
 
 from config import private_dir
 from gateway.cli.context import fail, runtime, settings
-from gateway.cli.demo import DEMO_PHONE, SIGN_INS_FILE, seed_demo, seed_demo_staff
+from gateway.cli.demo import DEMO_CODE, DEMO_PHONE, SIGN_INS_FILE, seed_demo, seed_demo_staff
 from store.db import transaction
 from store.migrate import upgrade
 from store.queueing import connect_redis
@@ -193,6 +193,10 @@ In a second shell, from this folder:
   .venv/bin/smsbridge outbox
   .venv/bin/smsbridge posts
 Then open {public_url}/timeline
+
+Or text from a phone in the browser: {public_url}/dev/phone
+and watch the demo event's live wall: {public_url}/events/{DEMO_CODE}/wall
+(private until its organiser makes it public: sign in first)
 
 The console for admins and organisers: {public_url}/console/
 {accounts}
