@@ -32,7 +32,7 @@ from gateway.console.words import platform_name
 from gateway.services import services
 from gateway.spreadsheets import csv_download
 from store.models import Event
-from store.wall import WallPost, event_posts
+from store.wall import Reply, WallPost, event_posts
 
 bp = Blueprint("wall", __name__, url_prefix="/events")
 
@@ -41,7 +41,7 @@ STREAM_SECONDS = 25
 CHECK_SECONDS = 1.0
 RECONNECT_MS = 2000
 ARCHIVE_POLICY = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'"
-ARCHIVE_COLUMNS = ["time (UTC)", "text", "platforms", "handles", "links"]
+ARCHIVE_COLUMNS = ["time (UTC)", "text", "platforms", "handles", "links", "replies"]
 
 
 def find_event(session: Session, code: str) -> Event:
@@ -161,7 +161,7 @@ def archive(code: str, kind: str) -> Response:
     who = viewer()
     with services().sessions() as session:
         event = watched_event(session, code, who)
-        posts = event_posts(session, event)
+        posts = event_posts(session, event, with_replies=True)
         made = datetime.now().astimezone()
         name = f"{event.code.lower()}-archive.{kind}"
         if kind == "csv":
@@ -171,7 +171,10 @@ def archive(code: str, kind: str) -> Response:
                 {
                     "event": wall_state(session, event)["event"],
                     "archived_at": made.isoformat(),
-                    "posts": [post_json(p) for p in posts],
+                    "posts": [
+                        {**post_json(p), "replies": [reply_json(r) for r in p.replies]}
+                        for p in posts
+                    ],
                 },
                 ensure_ascii=False,
                 indent=2,
@@ -188,6 +191,16 @@ def archive(code: str, kind: str) -> Response:
     return response
 
 
+def reply_json(reply: Reply) -> dict[str, str]:
+    """A reply as the JSON archive holds it."""
+    return {
+        "author": reply.author,
+        "text": reply.text,
+        "url": reply.url,
+        "time": reply.received_at.isoformat(),
+    }
+
+
 def archive_row(post: WallPost) -> list[str]:
     """One post as a CSV row."""
     return [
@@ -196,4 +209,5 @@ def archive_row(post: WallPost) -> list[str]:
         "; ".join(platform_name(p.platform) for p in post.places),
         "; ".join(p.handle for p in post.places),  # no "@": a spreadsheet reads that as a formula
         " ".join(p.url for p in post.places),
+        " | ".join(f"{r.author}: {r.text}" for r in post.replies),
     ]

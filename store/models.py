@@ -423,6 +423,8 @@ class ReceivedMention(Base):
     text: Mapped[str] = mapped_column(Text)
     url: Mapped[str] = mapped_column(Text, default="")
     answer: Mapped[dict] = mapped_column(JSON)  # the Thread an answer replies in
+    # The remote id of the post it replies to, where it is a reply: an archive's link.
+    in_reply_to: Mapped[str | None] = mapped_column(String(300), index=True)
     # new → texted, or capped (over the daily cap: counted in the digest), or skipped
     status: Mapped[str] = mapped_column(String(20), default="new", index=True)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from store.models import Delivery, Event, Post
+from store.models import Delivery, Event, Post, ReceivedMention
 
 
 @dataclass(frozen=True)
@@ -21,6 +21,16 @@ class Place:
 
 
 @dataclass(frozen=True)
+class Reply:
+    """A reply that came back to a post on one of its platforms."""
+
+    author: str
+    text: str
+    url: str
+    received_at: datetime
+
+
+@dataclass(frozen=True)
 class WallPost:
     """One post of the event, as a wall shows it (never the person's phone)."""
 
@@ -30,6 +40,7 @@ class WallPost:
     places: tuple[Place, ...]
     pinned: bool
     hidden: bool
+    replies: tuple[Reply, ...] = ()
 
 
 def event_posts(
@@ -39,6 +50,7 @@ def event_posts(
     with_hidden: bool = False,
     until: datetime | None = None,
     limit: int | None = None,
+    with_replies: bool = False,
 ) -> list[WallPost]:
     """The event's posts published somewhere and not undone: pinned first, then newest.
 
@@ -72,8 +84,30 @@ def event_posts(
                 places=places,
                 pinned=post.wall_pinned_at is not None,
                 hidden=post.wall_hidden_at is not None,
+                replies=replies_to(session, post) if with_replies else (),
             )
         )
         if limit is not None and len(found) >= limit:
             break
     return found
+
+
+def replies_to(session: Session, post: Post) -> tuple[Reply, ...]:
+    """The replies read back from the post's accounts to one of its copies, oldest first."""
+    copies = [
+        (d.account_id, d.remote_id)
+        for d in post.deliveries
+        if d.status == "published" and d.remote_id
+    ]
+    if not copies:
+        return ()
+    found = session.scalars(
+        select(ReceivedMention)
+        .where(ReceivedMention.in_reply_to.in_([remote for _, remote in copies]))
+        .order_by(ReceivedMention.received_at, ReceivedMention.id)
+    )
+    return tuple(
+        Reply(m.author, m.text, m.url, m.received_at)
+        for m in found
+        if (m.account_id, m.in_reply_to) in copies
+    )

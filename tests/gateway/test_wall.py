@@ -12,9 +12,11 @@ from sqlalchemy import select, update
 
 from gateway import wall
 from store.db import transaction
-from store.models import AuditEntry, Event, Post, utcnow
+from store.models import AuditEntry, Delivery, Event, Post, utcnow
 from tests.factories import add_event, add_inbound, add_person
 from tests.gateway.console.conftest import SignIn, make_staff, post_form, sign_in
+from workers.mentions.reading import read_account
+from workers.platforms import LinkedAccount, Published, Thread, build_connector
 from workers.runtime import Runtime
 from workers.texts_in.inbound import process_inbound
 
@@ -203,3 +205,25 @@ def test_another_organiser_cannot_moderate(client: FlaskClient, rt: Runtime, eve
     assert response.status_code in (400, 403)
     assert client.get("/console/events/SWRB13/wall").status_code == 403
     assert shown(client) == ["Not yours #swrb13"]
+
+
+def test_the_archive_holds_the_replies_that_came_back(
+    client: FlaskClient, rt: Runtime, event: int
+) -> None:
+    post = text(rt, "Slides are up")
+    with rt.sessions() as session:
+        delivery = session.scalars(select(Delivery).where(Delivery.post_id == post)).one()
+    read_account(rt, delivery.account_id)  # the first read only marks where to start from
+    ours = Published(delivery.remote_id or "", "")
+    mere = build_connector("local", LinkedAccount(0, "mere", {}), rt.connectors)
+    mere.publish("Ka pai, thanks!", "reply-1", Thread(ours, ours))
+    read_account(rt, delivery.account_id)
+
+    archived = client.get("/events/SWRB13/archive.json").get_json()
+    rows = list(csv.reader(io.StringIO(client.get("/events/SWRB13/archive.csv").text[1:])))
+    page = client.get("/events/SWRB13/archive.html").get_data(as_text=True)
+
+    [reply] = archived["posts"][0]["replies"]
+    assert (reply["author"], reply["text"]) == ("mere", "Ka pai, thanks!")
+    assert rows[1][5] == "mere: Ka pai, thanks!"
+    assert "<strong>@mere</strong>: Ka pai, thanks!" in page

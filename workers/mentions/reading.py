@@ -138,6 +138,7 @@ def store(
         text=mention.text,
         url=mention.url,
         answer=thread_to_json(mention.answer),
+        in_reply_to=mention.in_reply_to,
         received_at=now,
     )
     session.add(row)

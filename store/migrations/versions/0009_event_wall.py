@@ -1,4 +1,4 @@
-"""the event's live wall: public or not, paused, and posts hidden or pinned there
+"""the event's live wall: public or not, paused, posts hidden or pinned; replies' parents
 
 Revision ID: 0009
 Revises: 0008
@@ -28,10 +28,16 @@ def upgrade() -> None:
     with op.batch_alter_table("posts") as batch_op:
         batch_op.add_column(sa.Column("wall_hidden_at", sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column("wall_pinned_at", sa.DateTime(timezone=True), nullable=True))
+    with op.batch_alter_table("received_mentions") as batch_op:
+        batch_op.add_column(sa.Column("in_reply_to", sa.String(length=300), nullable=True))
+        batch_op.create_index("ix_received_mentions_in_reply_to", ["in_reply_to"])
 
 
 def downgrade() -> None:
     """Downgrade schema."""
+    with op.batch_alter_table("received_mentions") as batch_op:
+        batch_op.drop_index("ix_received_mentions_in_reply_to")
+        batch_op.drop_column("in_reply_to")
     with op.batch_alter_table("posts") as batch_op:
         batch_op.drop_column("wall_pinned_at")
         batch_op.drop_column("wall_hidden_at")
