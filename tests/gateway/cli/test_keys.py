@@ -26,8 +26,8 @@ def sealed_rows(rt: Runtime) -> list[str]:
     """Every sealed column: accounts' credentials and OAuth clients' secrets."""
     with rt.sessions() as session:
         return [
-            *session.scalars(select(Account.credentials)),
-            *session.scalars(select(OAuthClient.client_secret)),
+            *session.scalars(select(Account.credentials).order_by(Account.id)),
+            *session.scalars(select(OAuthClient.client_secret).order_by(OAuthClient.id)),
         ]
 
 
