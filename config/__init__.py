@@ -88,6 +88,8 @@ class Settings:
     linkedin_api_url: str = "https://api.linkedin.com"
     # Where did:plc identities are looked up when a Bluesky sign-in is checked.
     bluesky_plc_url: str = "https://plc.directory"
+    # Where Bluesky's public post search is asked, for the walls' hashtags ("" for none).
+    bluesky_appview_url: str = "https://public.api.bsky.app"
 
     @property
     def uses_twilio(self) -> bool:
@@ -178,6 +180,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         linkedin_oauth_url=_url(env_vars, "LINKEDIN_OAUTH_URL", Settings.linkedin_oauth_url),
         linkedin_api_url=_url(env_vars, "LINKEDIN_API_URL", Settings.linkedin_api_url),
         bluesky_plc_url=_url(env_vars, "BLUESKY_PLC_URL", Settings.bluesky_plc_url),
+        bluesky_appview_url=(
+            env_vars.get("BLUESKY_APPVIEW_URL", Settings.bluesky_appview_url).strip().rstrip("/")
+        ),
     )
 
 

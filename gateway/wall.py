@@ -81,8 +81,9 @@ def watched_event(session: Session, code: str, who: SignedIn | None) -> Event:
 def post_json(post: WallPost) -> dict[str, Any]:
     """A post as the wall's script reads it: no phone, only handles and links."""
     return {
-        "id": post.id,
+        "id": post.key,
         "text": post.text,
+        "from_tag": post.from_tag,
         "time": post.created_at.isoformat(),
         "pinned": post.pinned,
         "places": [

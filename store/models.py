@@ -194,6 +194,12 @@ class Event(Base):
     # and frozen since this moment while paused (for Q&A).
     wall_public: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     wall_paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The wall may also show everyone's public posts on the event's hashtags: from a
+    # Mastodon instance's tag timeline, and Bluesky's post search (BLUESKY_APPVIEW_URL).
+    wall_tag_posts: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    tag_mastodon_server: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    tag_cursors: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
+    tags_read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     @property
     def tags(self) -> list[str]:
@@ -429,3 +435,22 @@ class ReceivedMention(Base):
     status: Mapped[str] = mapped_column(String(20), default="new", index=True)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     texted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class TagPost(Base):
+    """A public post found on one of an event's hashtags, for its wall and archive."""
+
+    __tablename__ = "tag_posts"
+    __table_args__ = (UniqueConstraint("event_id", "platform", "remote_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), index=True)
+    platform: Mapped[str] = mapped_column(String(30))
+    remote_id: Mapped[str] = mapped_column(String(300))
+    author: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)
+    url: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    found_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    wall_hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    wall_pinned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -24,6 +24,7 @@ SEND_SMS = "workers.texts_out.sms.send_sms"
 SWEEP = "workers.sweeper.sweep"
 UNDO_POST = "workers.texts_in.undo.undo_post"
 READ_MENTIONS = "workers.mentions.reading.read_mentions"
+READ_TAG_POSTS = "workers.walls.tag_reading.read_tag_posts"
 TEXT_PERSON = "workers.texts_out.notices.text_person"
 
 # What text_person can send: a new confirmation code, or word that an admin
@@ -135,6 +136,11 @@ def enqueue_undo(queue: Queue, post_id: int) -> Job:
     """Enqueue taking one post down everywhere, retried while it is still being published."""
     retry = Retry(max=6, interval=retry_intervals(6, UNDO_BACKOFF))
     return enqueue_for_row(queue, UNDO_POST, post_id, retry=retry)
+
+
+def enqueue_read_tag_posts(queue: Queue, event_id: int) -> Job:
+    """Enqueue reading one event's hashtags for its wall (the next turn retries)."""
+    return enqueue_for_row(queue, READ_TAG_POSTS, event_id)
 
 
 def enqueue_read_mentions(queue: Queue, account_id: int) -> Job:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from store.models import Delivery, Event, Post, ReceivedMention
+from store.models import Delivery, Event, Post, ReceivedMention, TagPost
 
 
 @dataclass(frozen=True)
@@ -32,15 +32,24 @@ class Reply:
 
 @dataclass(frozen=True)
 class WallPost:
-    """One post of the event, as a wall shows it (never the person's phone)."""
+    """One post of the event, as a wall shows it (never the person's phone).
 
-    id: int
+    Texted posts have keys "p<id>"; public posts found on the event's hashtags, "t<id>".
+    """
+
+    key: str
     text: str
     created_at: datetime
     places: tuple[Place, ...]
-    pinned: bool
+    pinned_at: datetime | None
     hidden: bool
     replies: tuple[Reply, ...] = ()
+    from_tag: bool = False
+
+    @property
+    def pinned(self) -> bool:
+        """Whether the organiser pinned it to the wall's top."""
+        return self.pinned_at is not None
 
 
 def event_posts(
@@ -52,15 +61,34 @@ def event_posts(
     limit: int | None = None,
     with_replies: bool = False,
 ) -> list[WallPost]:
-    """The event's posts published somewhere and not undone: pinned first, then newest.
+    """The event's posts published somewhere and not undone, and those found on its tags.
 
-    Hidden ones only `with_hidden` (the organiser's view); `until` freezes a paused wall.
+    Pinned first, then newest. Hidden ones only `with_hidden` (the organiser's view);
+    `until` freezes a paused wall.
     """
+    found = texted_posts(session, event, with_hidden, until, with_replies)
+    if event.wall_tag_posts:
+        found += found_on_tags(session, event, with_hidden, until)
+    found.sort(key=lambda post: post.created_at, reverse=True)
+    found.sort(key=lambda post: post.pinned_at or NEVER, reverse=True)
+    return found[:limit] if limit is not None else found
+
+
+NEVER = datetime.min.replace(tzinfo=UTC)
+
+
+def texted_posts(
+    session: Session,
+    event: Event,
+    with_hidden: bool,
+    until: datetime | None,
+    with_replies: bool,
+) -> list[WallPost]:
+    """The posts texted in for the event that reached a platform, not undone."""
     query = (
         select(Post)
         .where(Post.event_id == event.id, Post.undone_at.is_(None))
         .options(selectinload(Post.deliveries).selectinload(Delivery.account))
-        .order_by(Post.wall_pinned_at.is_(None), Post.wall_pinned_at.desc(), Post.id.desc())
     )
     if not with_hidden:
         query = query.where(Post.wall_hidden_at.is_(None))
@@ -78,18 +106,39 @@ def event_posts(
         text = f"{post.body} {post.hashtags}".strip() if post.hashtags else post.body
         found.append(
             WallPost(
-                id=post.id,
+                key=f"p{post.id}",
                 text=text,
                 created_at=post.created_at,
                 places=places,
-                pinned=post.wall_pinned_at is not None,
+                pinned_at=post.wall_pinned_at,
                 hidden=post.wall_hidden_at is not None,
                 replies=replies_to(session, post) if with_replies else (),
             )
         )
-        if limit is not None and len(found) >= limit:
-            break
     return found
+
+
+def found_on_tags(
+    session: Session, event: Event, with_hidden: bool, until: datetime | None
+) -> list[WallPost]:
+    """The public posts found on the event's hashtags (a paused wall: found before it)."""
+    query = select(TagPost).where(TagPost.event_id == event.id)
+    if not with_hidden:
+        query = query.where(TagPost.wall_hidden_at.is_(None))
+    if until is not None:
+        query = query.where(TagPost.found_at <= until)
+    return [
+        WallPost(
+            key=f"t{found.id}",
+            text=found.text,
+            created_at=found.created_at,
+            places=(Place(found.platform, found.author, found.url),),
+            pinned_at=found.wall_pinned_at,
+            hidden=found.wall_hidden_at is not None,
+            from_tag=True,
+        )
+        for found in session.scalars(query)
+    ]
 
 
 def replies_to(session: Session, post: Post) -> tuple[Reply, ...]:

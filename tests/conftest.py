@@ -149,6 +149,7 @@ def env(
         "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
         "SWEEP_AFTER_SECONDS": "1",
         "PUBLISH_ATTEMPTS": "3",
+        "BLUESKY_APPVIEW_URL": "",  # a test that reads hashtags names its own AppView
     }
     for name in ("TWILIO_ACCOUNT_SID", "TWILIO_FROM", "TWILIO_MESSAGING_SERVICE_SID"):
         monkeypatch.delenv(name, raising=False)

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from store.db import transaction
 from store.models import Delivery, InboundMessage, OutboundMessage, Post, utcnow
-from store.queueing import enqueue_inbound, enqueue_read_mentions
+from store.queueing import enqueue_inbound, enqueue_read_mentions, enqueue_read_tag_posts
 from workers.dispatch import dispatch
 from workers.mentions.reading import due_accounts
 from workers.publishing.deliveries import finish_post
@@ -24,6 +24,7 @@ from workers.runtime import Runtime, current
 from workers.texts_in.inbound import find_sender
 from workers.texts_out import replies
 from workers.texts_out.texts import queue_text
+from workers.walls.tag_reading import due_events
 
 BATCH = 500
 # A stuck text is given a job this many times by the sweeper; then it has failed.
@@ -142,6 +143,7 @@ def run_sweep(rt: Runtime, now: datetime | None = None) -> SweepReport:
         told = [tell_not_handled(rt, session, inbound_id) for inbound_id in failed_inbound]
 
         reads = due_accounts(session, now, rt.settings.mentions_every_seconds)
+        tag_reads = due_events(session, now)
         undos = session.scalars(
             select(Post.id)
             .where(
@@ -157,6 +159,8 @@ def run_sweep(rt: Runtime, now: datetime | None = None) -> SweepReport:
         enqueue_inbound(rt.queue, inbound_id)
     for account_id in reads:
         enqueue_read_mentions(rt.queue, account_id)
+    for event_id in tag_reads:
+        enqueue_read_tag_posts(rt.queue, event_id)
     dispatch(rt, deliveries=deliveries, texts=[*texts, *filter(None, told)], undos=undos)
     for post_id in unreplied:
         finish_post(rt, post_id)

@@ -36,7 +36,8 @@ import workers.sweeper
 import workers.texts_in.inbound
 import workers.texts_in.undo
 import workers.texts_out.notices
-import workers.texts_out.sms  # noqa: F401
+import workers.texts_out.sms
+import workers.walls.tag_reading  # noqa: F401
 from config import Settings, load_settings
 from store.queueing import FINISHED_JOB_SECONDS, SWEEP, make_queue
 from store.secrets_box import CredentialsUnreadable

@@ -129,6 +129,16 @@ class MastodonLinkForm(FlaskForm):
     )
 
 
+class TagPostsForm(FlaskForm):
+    """Whether the wall also shows everyone's public posts on the event's hashtags."""
+
+    show = BooleanField("Also show everyone's public posts on the event's hashtags")
+    mastodon_server = StringField(
+        "Mastodon server to read the hashtags from",
+        description="e.g. mastodon.social (its public tag timeline); Bluesky is searched too",
+    )
+
+
 class BlueskySignInForm(FlaskForm):
     """Which Bluesky server to sign in with, and (to save typing there) the handle."""
 

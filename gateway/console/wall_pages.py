@@ -8,11 +8,13 @@ from werkzeug.wrappers import Response
 
 from gateway.console.access import log_action, me
 from gateway.console.event_pages import own_event, zone
-from gateway.console.forms import ButtonForm
+from gateway.console.forms import ButtonForm, TagPostsForm
+from gateway.console.linking.grants import LinkRefused
+from gateway.console.linking.mastodon import instance_url
 from gateway.console.words import platform_name
 from gateway.services import services
 from store.db import transaction
-from store.models import Post, utcnow
+from store.models import Post, TagPost, utcnow
 from store.wall import event_posts
 
 bp = Blueprint("wall_pages", __name__, url_prefix="/console/events")
@@ -39,30 +41,35 @@ def moderate(code: str) -> str:
     with services().sessions() as session:
         event = own_event(session, code, me())
         posts = event_posts(session, event, with_hidden=True)
+        tags = TagPostsForm(show=event.wall_tag_posts, mastodon_server=event.tag_mastodon_server)
         return render_template(
             "console/event_wall.html",
             event=event,
             posts=posts,
+            tags=tags,
             button=ButtonForm(),
             platform_name=platform_name,
             zone=zone(),
         )
 
 
-@bp.post("/<code>/wall/posts/<int:post_id>/<action>")
+@bp.post("/<code>/wall/posts/<key>/<action>")
 @login_required
-def moderate_post(code: str, post_id: int, action: str) -> Response:
-    """Hide, show, pin or unpin one post of the event on its wall."""
+def moderate_post(code: str, key: str, action: str) -> Response:
+    """Hide, show, pin or unpin one post of the event on its wall (texted, or from a tag)."""
     column, setting, audited, said = POST_ACTIONS.get(action) or abort(404)
     if not ButtonForm().validate_on_submit():
         abort(400)
+    kind, number = key[:1], key[1:]
+    if kind not in ("p", "t") or not number.isdigit():
+        abort(404)
     with transaction(services().sessions) as session:
         event = own_event(session, code, me())
-        post = session.get(Post, post_id)
+        post = session.get(Post, int(number)) if kind == "p" else session.get(TagPost, int(number))
         if post is None or post.event_id != event.id:
             abort(404)
         setattr(post, column, utcnow() if setting else None)
-        log_action(session, audited, event.code, f"post {post.id}")
+        log_action(session, audited, event.code, f"post {key}")
     flash(f"{said}.")
     return redirect(url_for("wall_pages.moderate", code=event.code))
 
@@ -80,4 +87,30 @@ def moderate_wall(code: str, action: str) -> Response:
         setattr(event, column, value)
         log_action(session, audited, event.code)
     flash(f"{said}.")
+    return redirect(url_for("wall_pages.moderate", code=event.code))
+
+
+@bp.post("/<code>/wall/tags")
+@login_required
+def tag_posts(code: str) -> Response:
+    """Show (or not) everyone's public posts on the event's hashtags, read from where."""
+    form = TagPostsForm()
+    if not form.validate_on_submit():
+        abort(400)
+    server = ""
+    if form.mastodon_server.data:
+        try:
+            production = services().settings.env == "production"
+            server = instance_url(form.mastodon_server.data, production)
+        except LinkRefused as exc:
+            flash(f"Not saved: {exc}.")
+            return redirect(url_for("wall_pages.moderate", code=code))
+    with transaction(services().sessions) as session:
+        event = own_event(session, code, me())
+        event.wall_tag_posts = bool(form.show.data)
+        event.tag_mastodon_server = server
+        event.tags_read_at = None  # read at the next sweep
+        detail = f"on; {server or 'no Mastodon server'}" if form.show.data else "off"
+        log_action(session, "wall tag posts", event.code, detail)
+    flash("Saved: posts on the hashtags show within a minute." if form.show.data else "Saved.")
     return redirect(url_for("wall_pages.moderate", code=event.code))

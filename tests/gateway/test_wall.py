@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 
 from gateway import wall
 from store.db import transaction
-from store.models import AuditEntry, Delivery, Event, Post, utcnow
+from store.models import AuditEntry, Delivery, Event, Post, TagPost, utcnow
 from tests.factories import add_event, add_inbound, add_person
 from tests.gateway.console.conftest import SignIn, make_staff, post_form, sign_in
 from workers.mentions.reading import read_account
@@ -176,9 +176,9 @@ def test_moderation_is_the_organisers_and_is_audited(
     sign_in(client, organiser)
     page = "/console/events/SWRB13/wall"
 
-    post_form(client, page, f"{page}/posts/{post}/hide")
+    post_form(client, page, f"{page}/posts/p{post}/hide")
     hidden = shown(client)
-    post_form(client, page, f"{page}/posts/{post}/show")
+    post_form(client, page, f"{page}/posts/p{post}/show")
     post_form(client, page, f"{page}/pause")
     post_form(client, page, f"{page}/private")
 
@@ -200,7 +200,7 @@ def test_another_organiser_cannot_moderate(client: FlaskClient, rt: Runtime, eve
     post = text(rt, "Not yours")
     sign_in(client, make_staff(rt, "other@example.org", "organiser"))
 
-    response = client.post(f"/console/events/SWRB13/wall/posts/{post}/hide")
+    response = client.post(f"/console/events/SWRB13/wall/posts/p{post}/hide")
 
     assert response.status_code in (400, 403)
     assert client.get("/console/events/SWRB13/wall").status_code == 403
@@ -227,3 +227,33 @@ def test_the_archive_holds_the_replies_that_came_back(
     assert (reply["author"], reply["text"]) == ("mere", "Ka pai, thanks!")
     assert rows[1][5] == "mere: Ka pai, thanks!"
     assert "<strong>@mere</strong>: Ka pai, thanks!" in page
+
+
+def test_the_organiser_turns_on_everyone_on_the_hashtags_and_they_show_labelled(
+    client: FlaskClient, rt: Runtime, event: int, organiser: SignIn
+) -> None:
+    sign_in(client, organiser)
+    page = "/console/events/SWRB13/wall"
+
+    refused = post_form(client, page, f"{page}/tags", show="y", mastodon_server="a/b/c")
+    told = client.get(refused.headers["Location"]).get_data(as_text=True)
+    post_form(client, page, f"{page}/tags", show="y", mastodon_server="mastodon.example")
+    with transaction(rt.sessions) as session:
+        saved = session.scalars(select(Event)).one()
+        session.add(
+            TagPost(
+                event_id=saved.id,
+                platform="mastodon",
+                remote_id="1099",
+                author="mere@mastodon.example",
+                text="From the floor #swrb13",
+                url="https://mastodon.example/@mere/1099",
+            )
+        )
+    state = client.get(f"{WALL}.json").get_json()
+
+    assert "Not saved: &#39;a/b/c&#39; is not a Mastodon server&#39;s address." in told
+    assert (saved.wall_tag_posts, saved.tag_mastodon_server) == (True, "https://mastodon.example")
+    assert state["posts"][0]["from_tag"] is True
+    assert state["posts"][0]["places"][0]["handle"] == "mere@mastodon.example"
+    assert state["posts"][0]["places"][0]["platform"] == "Mastodon"

@@ -5,8 +5,10 @@ calls on to the one it is configured with, so scripts/bluesky-pds points it here
 This peer answers `app.bsky.notification.listNotifications` as the lexicon documents
 (https://github.com/bluesky-social/atproto/blob/main/lexicons/app/bsky/notification/
 listNotifications.json), for the account named by the PDS's service-auth token, whose
-signature is checked against the DID document the PDS serves for it. Other methods
-answer 501 MethodNotImplemented.
+signature is checked against the DID document the PDS serves for it, and, to anyone,
+`app.bsky.feed.searchPosts` (lexicons/app/bsky/feed/searchPosts.json) for words and
+#tags, `sort=latest`, `since` (inclusive, on indexedAt), `limit` and `cursor`. Other
+methods answer 501 MethodNotImplemented.
 
 It indexes the PDS's posts as an AppView following the firehose sees them: it polls
 `com.atproto.sync.listRepos` and lists again the repositories whose rev changed, so a
@@ -19,6 +21,7 @@ its four nearest ancestors as replies; one notification per account, none to the
 from __future__ import annotations
 
 import json
+import re
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -35,6 +38,9 @@ from tests.peers.server import LocalServer
 
 DID = "did:web:appview.test"
 LIST_NOTIFICATIONS = "app.bsky.notification.listNotifications"
+SEARCH_POSTS = "app.bsky.feed.searchPosts"
+TAG_FEATURE = "app.bsky.richtext.facet#tag"
+SEARCH_LIMIT = 25
 POST = "app.bsky.feed.post"
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 100
@@ -92,6 +98,8 @@ class BlueskyAppView(LocalServer):
 
     def _answer(self, method: str, request: Request) -> Response:
         """Answer one XRPC request; the caller holds the lock."""
+        if method == SEARCH_POSTS:
+            return self._search(request)
         if method != LIST_NOTIFICATIONS:
             return _error(501, "MethodNotImplemented", "Method Not Implemented")
         try:
@@ -119,6 +127,47 @@ class BlueskyAppView(LocalServer):
         if page:
             body["cursor"] = page[-1]["indexedAt"]
         return _json(body)
+
+    def _search(self, request: Request) -> Response:
+        """Posts with every word and #tag of `q`, newest first, as searchPosts answers."""
+        words = request.args.get("q", "").lower().split()
+        if not words:
+            return _error(400, "InvalidRequest", 'Params must have the property "q"')
+        try:
+            limit = int(request.args.get("limit") or SEARCH_LIMIT)
+            start = int(request.args.get("cursor") or 0)
+        except ValueError:
+            return _error(400, "InvalidRequest", "limit and cursor must be numbers")
+        if not 1 <= limit <= MAX_LIMIT:
+            return _error(400, "InvalidRequest", f"limit must be 1 to {MAX_LIMIT}")
+        self._index()
+        since = request.args.get("since", "")
+        found = [
+            post
+            for post in self._posts.values()
+            if _has_words(post.record, words) and post.indexed_at >= since
+        ]
+        found.sort(key=lambda post: post.indexed_at, reverse=True)
+        page = found[start : start + limit]
+        body: dict[str, Any] = {"posts": [self._post_view(post) for post in page]}
+        if start + limit < len(found):
+            body["cursor"] = str(start + limit)
+        return _json(body)
+
+    def _post_view(self, post: IndexedPost) -> dict[str, Any]:
+        """A post as app.bsky.feed.defs#postView has it."""
+        return {
+            "uri": post.uri,
+            "cid": post.cid,
+            "author": {
+                "did": post.author,
+                "handle": self._handles.get(post.author, "handle.invalid"),
+                "labels": [],
+            },
+            "record": post.record,
+            "indexedAt": post.indexed_at,
+            "labels": [],
+        }
 
     def _viewer(self, request: Request) -> str:
         """Return the DID the PDS's service-auth token speaks for, once it checks out."""
@@ -243,6 +292,19 @@ class BlueskyAppView(LocalServer):
         response = self._http.get(f"{self.pds_url}/xrpc/{method}", params=params, timeout=20)
         response.raise_for_status()
         return dict(response.json())
+
+
+def _has_words(record: dict[str, Any], words: list[str]) -> bool:
+    """Whether a post has every word (in its text) and every #tag (in its text or facets)."""
+    text = str(record.get("text") or "").lower()
+    tags = {
+        str(feature.get("tag", "")).lower()
+        for facet in record.get("facets") or []
+        for feature in facet.get("features") or []
+        if feature.get("$type") == TAG_FEATURE
+    }
+    tags |= {tag.lower() for tag in re.findall(r"#(\w+)", text)}
+    return all(word[1:] in tags if word.startswith("#") else word in text.split() for word in words)
 
 
 def _quoted_uri(embed: dict[str, Any]) -> str | None:

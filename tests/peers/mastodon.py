@@ -14,12 +14,15 @@ It answers the way Mastodon 4.x documents (https://docs.joinmastodon.org/methods
   `types[]` and `exclude_types[]`, paged by `max_id`, `since_id` and `min_id` (the page
   just after min_id) with `limit` (40, at most 80), and a `Link` header to the next
   (older) and previous (newer) page, as Mastodon sends it.
+- `GET /api/v1/timelines/tag/:hashtag` — public Statuses carrying the hashtag (any
+  case), newest first, paged as notifications are (`limit` 20, at most 40); no token.
 
 `add_status_from` posts as another account (`mere`, or `mere@other.example`), as a
 person elsewhere would; a status naming @aroha notifies the user with a `mention`, as
 Mastodon does (clients start a reply with the @name of the account replied to).
 
-Every request needs `Authorization: Bearer <access_token>` except the instance one:
+Every request needs `Authorization: Bearer <access_token>` except the instance one
+and the tag timeline:
 otherwise 401 {"error": "The access token is invalid"}. Unknown ids get 404
 {"error": "Record not found"}. Response bodies are built from JSON in
 tests/fixtures/mastodon/, recorded from a real Mastodon by Mastodon.py's own test suite.
@@ -66,6 +69,8 @@ JSON_TYPE = "application/json; charset=utf-8"
 
 NOTIFICATIONS_LIMIT = 40  # a page of notifications when no limit is asked for
 NOTIFICATIONS_MAX_LIMIT = 80
+TAG_LIMIT = 20  # a page of a tag timeline when no limit is asked for
+TAG_MAX_LIMIT = 40
 
 URL = re.compile(r"https?://\S+", re.IGNORECASE)
 HASHTAG = re.compile(r"(?<![\w#])#(\w+)")
@@ -198,6 +203,7 @@ class MastodonPeer(LocalServer):
                 Rule("/api/v1/statuses", endpoint="create_status", methods=["POST"]),
                 Rule("/api/v1/statuses/<status_id>", endpoint="delete_status", methods=["DELETE"]),
                 Rule("/api/v1/notifications", endpoint="notifications", methods=["GET"]),
+                Rule("/api/v1/timelines/tag/<hashtag>", endpoint="tag", methods=["GET"]),
                 Rule(
                     "/.well-known/oauth-authorization-server",
                     endpoint="oauth_metadata",
@@ -304,6 +310,8 @@ class MastodonPeer(LocalServer):
             return self._ok(self._instance())
         if endpoint in OAUTH_ENDPOINTS:
             return self._oauth(endpoint, request, body)
+        if endpoint == "tag":  # public: no token needed
+            return self._tag_timeline(request, args["hashtag"])
         if not self._token_valid(request.headers.get("Authorization", "")):
             return _error(INVALID_TOKEN)
         if endpoint == "verify_credentials":
@@ -481,6 +489,33 @@ class MastodonPeer(LocalServer):
                 chosen = [n for n in chosen if keep(int(n["id"]), int(args[name]))]
         chosen.sort(key=lambda n: int(n["id"]))
         # min_id asks for the page just after it; otherwise the newest page is wanted.
+        page = chosen[:limit] if args.get("min_id") else chosen[-limit:]
+        page.reverse()
+        response = self._ok(page)
+        if page:
+            response.headers["Link"] = self._links(request, page[-1]["id"], page[0]["id"])
+        return response
+
+    def _tag_timeline(self, request: Request, hashtag: str) -> Response:
+        """Public statuses carrying the hashtag, newest first, paged as notifications are."""
+        args = request.args
+        limit = min(int(args.get("limit") or TAG_LIMIT), TAG_MAX_LIMIT)
+        wanted = hashtag.lower()
+        with self._lock:
+            chosen = [
+                s
+                for s in self.statuses
+                if s["visibility"] == "public"
+                and any(t["name"].lower() == wanted for t in s["tags"])
+            ]
+        for name, keep in (
+            ("max_id", lambda id_, bound: id_ < bound),
+            ("since_id", lambda id_, bound: id_ > bound),
+            ("min_id", lambda id_, bound: id_ > bound),
+        ):
+            if args.get(name):
+                chosen = [st for st in chosen if keep(int(st["id"]), int(args[name]))]
+        chosen.sort(key=lambda st: int(st["id"]))
         page = chosen[:limit] if args.get("min_id") else chosen[-limit:]
         page.reverse()
         response = self._ok(page)

@@ -72,6 +72,25 @@ class Mentions:
     cursor: str | None  # give back to `mentions` to read only what came after
 
 
+@dataclass(frozen=True)
+class TagPost:
+    """A public post found on a hashtag: someone on the backchannel, texter or not."""
+
+    remote_id: str
+    author: str  # the writer's handle, as people on that platform know it
+    text: str
+    url: str
+    created_at: datetime | None
+
+
+@dataclass(frozen=True)
+class TagPosts:
+    """One read of a hashtag: the posts found, oldest first, and where to go on from."""
+
+    items: list[TagPost]
+    cursor: str | None  # give back to read only what came after
+
+
 # How a platform counts a post's length (workers/publishing/compose.py implements each).
 CHARACTERS = "characters"  # Unicode code points (Mastodon, Facebook, LinkedIn, local)
 WEIGHTED = "weighted"  # X's weighted length, as twitter-text computes it

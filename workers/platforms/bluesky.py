@@ -28,6 +28,8 @@ from workers.platforms import (
     Mention,
     Mentions,
     Published,
+    TagPost,
+    TagPosts,
     Thread,
     register,
 )
@@ -324,6 +326,46 @@ class BlueskyConnector:
         if session is None:
             raise LoginRequiredError
         return session.did, session.handle
+
+
+def tag_posts(appview: str, tag: str, cursor: str | None) -> TagPosts:
+    """Public posts on a hashtag, from an AppView's post search, after the cursor, oldest first.
+
+    The cursor is the newest `indexedAt` read (searchPosts' `since` is inclusive, so
+    that post comes again and is left out). No account is needed on a public AppView.
+    """
+    client = Client(appview.rstrip("/"), request=Request(timeout=REQUEST_TIMEOUT_SECONDS))
+    found: list[Any] = []
+    params = models.AppBskyFeedSearchPosts.Params(
+        q=f"#{tag.lstrip('#')}", sort="latest", limit=LATEST if cursor is None else PAGE_SIZE
+    )
+    if cursor:
+        params = params.model_copy(update={"since": cursor})
+    try:
+        with _translated_errors():
+            for _ in range(MAX_PAGES):
+                page = client.app.bsky.feed.search_posts(params)
+                found.extend(p for p in page.posts if p.indexed_at != cursor)
+                if cursor is None or not page.cursor or len(page.posts) < PAGE_SIZE:
+                    break
+                params = params.model_copy(update={"cursor": page.cursor})
+    finally:
+        client.request.close()
+    found.sort(key=lambda post: post.indexed_at)
+    items = [_tag_post(post) for post in found]
+    return TagPosts(items, found[-1].indexed_at if found else cursor)
+
+
+def _tag_post(post: Any) -> TagPost:
+    """A post from a search, as the wall shows it."""
+    handle = str(post.author.handle)
+    return TagPost(
+        remote_id=str(post.uri),
+        author=handle,
+        text=str(getattr(post.record, "text", "") or ""),
+        url=post_url(handle, post.uri),
+        created_at=_written_at(getattr(post.record, "created_at", None)),
+    )
 
 
 def _mention(notification: Any) -> Mention:

@@ -31,6 +31,8 @@ from workers.platforms import (
     NoCache,
     Published,
     SharedCache,
+    TagPost,
+    TagPosts,
     Thread,
     register,
 )
@@ -150,6 +152,41 @@ class MastodonConnector:
                 break
             cursor = str(page[0]["id"])
         return found
+
+
+def tag_posts(instance: str, tag: str, cursor: str | None) -> TagPosts:
+    """Public posts on a hashtag from the instance's tag timeline, after the cursor, oldest first.
+
+    No account is needed: the tag timeline is public. Without a cursor, the latest page.
+    """
+    api = Mastodon(
+        api_base_url=instance, version_check_mode="none", request_timeout=REQUEST_TIMEOUT_SECONDS
+    )
+    host = instance.split("://", 1)[-1].rstrip("/")
+    found: list[Any] = []
+    with _translated_errors(api):
+        for _ in range(MAX_PAGES):
+            page = api.timeline_hashtag(tag.lstrip("#"), min_id=cursor, limit=PAGE_SIZE)
+            found.extend(reversed(page))  # each page is newest first
+            if cursor is None or len(page) < PAGE_SIZE:
+                break
+            cursor = str(page[0]["id"])
+    items = [_tag_post(status, host) for status in found if status.get("visibility") == "public"]
+    newest = str(found[-1]["id"]) if found else cursor
+    return TagPosts(items, newest)
+
+
+def _tag_post(status: Any, host: str) -> TagPost:
+    """A status from a tag timeline, as the wall shows it."""
+    acct = str(status["account"]["acct"])
+    created_at = status.get("created_at")
+    return TagPost(
+        remote_id=str(status["id"]),
+        author=acct if "@" in acct else f"{acct}@{host}",
+        text=plain_text(str(status.get("content") or "")),
+        url=str(status.get("url") or status["uri"]),
+        created_at=created_at if isinstance(created_at, datetime) else None,
+    )
 
 
 @contextmanager

@@ -1,0 +1,1 @@
+"""Jobs for the events' walls: public posts read from the events' hashtags."""
