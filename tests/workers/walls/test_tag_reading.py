@@ -77,16 +77,18 @@ def test_an_event_reads_mastodon_and_bluesky_and_leaves_its_own_posts_out(
 ) -> None:
     assert bluesky_pds.appview is not None
     rt = replace(rt, settings=replace(rt.settings, bluesky_appview_url=bluesky_pds.appview.url))
+    # The PDS lives for the whole session: a tag of this test's own finds only its posts.
+    tag = f"hui{uuid.uuid4().hex[:8]}"
     person = add_person(
         rt,
         accounts=[
             ("mastodon", "aroha", {"instance": mastodon.url, "access_token": mastodon.access_token})
         ],
     )
-    event = add_event(rt, hashtags="#swrb13", attendees=(person,))
+    event = add_event(rt, hashtags=f"#{tag}", attendees=(person,))
     on_tags(rt, event, mastodon.url)
     process_inbound(rt, add_inbound(rt, "Texted from the hall"))  # ours: on the tag too
-    mastodon.add_status_from("mere", "From the floor #swrb13")
+    mastodon.add_status_from("mere", f"From the floor #{tag}")
     kiri = bluesky_pds.create_account(f"kiri{uuid.uuid4().hex[:6]}")
     BlueskyConnector(
         LinkedAccount(
@@ -98,22 +100,22 @@ def test_an_event_reads_mastodon_and_bluesky_and_leaves_its_own_posts_out(
                 "app_password": kiri.app_password,
             },
         )
-    ).publish("Slides please #swrb13", f"kiri-{uuid.uuid4().hex}")
+    ).publish(f"Slides please #{tag}", f"kiri-{uuid.uuid4().hex}")
 
     added = read_event_tags(rt, event)
     again = read_event_tags(rt, event)
 
     assert added == 2 and again == 0
     assert found(rt) == [
-        ("mastodon", f"mere@{mastodon.host}", "From the floor #swrb13"),
-        ("bluesky", kiri.handle, "Slides please #swrb13"),
+        ("mastodon", f"mere@{mastodon.host}", f"From the floor #{tag}"),
+        ("bluesky", kiri.handle, f"Slides please #{tag}"),
     ]
     with rt.sessions() as session:
         shown = event_posts(session, session.get_one(Event, event))
     assert sorted((p.text, p.from_tag) for p in shown) == [
-        ("From the floor #swrb13", True),
-        ("Slides please #swrb13", True),
-        ("Texted from the hall #swrb13", False),
+        (f"From the floor #{tag}", True),
+        (f"Slides please #{tag}", True),
+        (f"Texted from the hall #{tag}", False),
     ]
 
 
