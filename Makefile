@@ -51,6 +51,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.end_to_end --latency-ms 300 --texts 60 --runs 1 && \
 	$(BIN)/python -m bench.worker_profile && \
 	$(BIN)/python -m bench.worker_profile --mastodon && \
+	$(BIN)/python -m bench.confidentiality && \
 	$(BIN)/python -m bench.summary --since $$started
 
 clean:

@@ -23,6 +23,9 @@ SLOW_TARGET = 50  # texts/s end to end, a platform answering after 300 ms
 SLOW_RSS_MB = 1024  # all processes together, in that run
 WEBHOOK_RATIO = 0.25  # of the bare Flask endpoint, at saturation
 WEBHOOK_P99_MS = 25.0  # at a steady 200 req/s
+CHECK_MS = 5.0  # the confidentiality check, per text: the worker runs it on every post
+CHECK_RECALL = 0.95  # of the corpus's identifying texts held
+CHECK_FALSE_HOLDS = 0.05  # of its innocent ones held
 
 
 @dataclass(frozen=True)
@@ -125,6 +128,33 @@ def summarise(results: dict[str, list[Any]]) -> tuple[list[Line], list[str]]:
                 f"webhook: {ours_ms:.1f} ms of the machine a request against the bare "
                 f"endpoint's {bare_ms:.2f} ms; the difference is the signature check, one "
                 "durable insert and one enqueue, each a round trip the bare endpoint skips"
+            )
+    for check in results.get("confidentiality", []):
+        lines.append(
+            Line(
+                f"confidentiality check per text ({check['texts']} texts)",
+                f"{check['mean_ms']:.2f} ms mean, {check['p99_ms']:.2f} p99",
+                f"< {CHECK_MS:.0f} ms",
+                check["p99_ms"] < CHECK_MS,
+            )
+        )
+        lines.append(
+            Line("  memory the check adds", f"{check['memory_added_mb']:.1f} MB", "reported", True)
+        )
+        good = check["recall"] >= CHECK_RECALL and check["false_holds"] <= CHECK_FALSE_HOLDS
+        lines.append(
+            Line(
+                "  recall / false holds on the labelled corpus",
+                f"{check['recall']:.1%} / {check['false_holds']:.1%}",
+                f">= {CHECK_RECALL:.0%} / <= {CHECK_FALSE_HOLDS:.0%}",
+                good,
+            )
+        )
+        if not good:
+            reasons.append(
+                "confidentiality check: it finds numbers, addresses and 'my client', not yet "
+                "people (names with a situation, young people's ages, families, titles): "
+                "issue 13"
             )
     if runs or results.get("webhook"):
         # Each bench exits with an error when a count is off, so reaching here means none was.
