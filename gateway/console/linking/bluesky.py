@@ -17,7 +17,7 @@ from urllib.parse import urlencode, urlsplit
 import requests
 
 from config import Settings
-from gateway.console.linking.grants import Granted, LinkRefused
+from gateway.console.linking.grants import Granted, LinkRefused, server_address
 from gateway.console.linking.session import Flow
 from workers.platforms import bluesky_oauth
 from workers.platforms.bluesky_oauth import AuthServer, OAuthProblem
@@ -70,16 +70,8 @@ def client_metadata(settings: Settings) -> dict[str, Any]:
 
 
 def server_url(typed: str, production: bool) -> str:
-    """Return a Bluesky server's base URL from what was typed ('bsky.social' will do)."""
-    value = (typed.strip() or DEFAULT_SERVER).rstrip("/")
-    if "://" not in value:
-        value = f"https://{value}"
-    parts = urlsplit(value)
-    if parts.scheme not in ("https", "http") or not parts.hostname or parts.path not in ("", "/"):
-        raise LinkRefused(f"{typed.strip()!r} is not a Bluesky server's address")
-    if production and parts.scheme != "https":
-        raise LinkRefused("a Bluesky server's address must start with https://")
-    return f"{parts.scheme}://{parts.netloc}"
+    """Return a Bluesky server's base URL from what was typed (empty: bsky.social)."""
+    return server_address(typed.strip() or DEFAULT_SERVER, production, "Bluesky")
 
 
 def new_dpop_key() -> dict[str, Any]:

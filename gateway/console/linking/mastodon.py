@@ -11,13 +11,12 @@ or, where the instance does not offer it, `read:accounts`.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
 
 from mastodon import Mastodon, MastodonError, MastodonNetworkError
 from sqlalchemy.orm import Session
 
 from config import Settings
-from gateway.console.linking.grants import LinkRefused
+from gateway.console.linking.grants import LinkRefused, server_address
 from store.accounts import oauth_client
 from store.models import OAuthClient
 from store.secrets_box import SecretsBox
@@ -30,15 +29,7 @@ APP_NAME = "smsbridge"
 
 def instance_url(typed: str, production: bool) -> str:
     """Return the instance's base URL from what was typed ('mastodon.social' will do)."""
-    value = typed.strip().rstrip("/")
-    if "://" not in value:
-        value = f"https://{value}"
-    parts = urlsplit(value)
-    if parts.scheme not in ("https", "http") or not parts.hostname or parts.path not in ("", "/"):
-        raise LinkRefused(f"{typed.strip()!r} is not a Mastodon server's address")
-    if production and parts.scheme != "https":
-        raise LinkRefused("a Mastodon server's address must start with https://")
-    return f"{parts.scheme}://{parts.netloc}"
+    return server_address(typed, production, "Mastodon")
 
 
 def redirect_uri(settings: Settings) -> str:
