@@ -1,6 +1,6 @@
 """Benchmark: the webhook under wrk, next to a bare Flask endpoint on the same gunicorn line.
 
-Both are served by the command the Procfile uses (gunicorn, 2 sync workers) and
+Both are served by the command the Procfile uses (gunicorn, gateway/gunicorn_conf.py) and
 sent unique, validly signed texts by wrk (installed with apt where missing):
 
 - at saturation (wrk -t2 -c16), the rate of each and their ratio;
@@ -106,7 +106,7 @@ def main() -> None:
         "saturation": {"bare": asdict(bare_load), "ours": asdict(ours_load)},
         "rss_mb": rss,
     }
-    print(f"webhook on {backend}, gunicorn 2 sync workers, wrk -t{THREADS}:")
+    print(f"webhook on {backend}, gunicorn as the Procfile runs it, wrk -t{THREADS}:")
     print(
         f"  saturation (-c{SATURATION_CONNECTIONS}): bare Flask {bare_load.rate:.0f}/s, "
         f"ours {ours_load.rate:.0f}/s = {ours_load.rate / bare_load.rate:.2f}x"
