@@ -208,6 +208,29 @@ class LinkedAccount:
         """Return the credentials as stored now, or as given when there is no store."""
         return self.load_credentials() if self.load_credentials else dict(self.credentials)
 
+    def refresh_tokens(
+        self,
+        lock: AbstractContextManager[Any],
+        stale_token: str,
+        grant: Callable[[dict[str, Any]], dict[str, Any]],
+    ) -> dict[str, Any]:
+        """Replace a refused or spent access token once, whoever else tries; return the credentials.
+
+        Platforms that rotate refresh tokens end the sign-in when a spent one is used
+        again, so this runs under the given lock, one every worker shares (a Redis lock
+        named for the account), re-reads what is stored
+        (another job may have refreshed while this one waited), and stores the new
+        tokens before they are used. `grant` asks the platform, given the credentials
+        as stored, and returns what changed.
+        """
+        with lock:
+            stored = self.stored_credentials()
+            if stored.get("access_token") != stale_token:
+                return stored
+            credentials = {**stored, **grant(stored)}
+            self.save_credentials(credentials)
+            return credentials
+
 
 ConnectorFactory = Callable[[LinkedAccount, ConnectorContext], Connector]
 """Build a connector for one linked account."""

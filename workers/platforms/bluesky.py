@@ -262,39 +262,33 @@ class BlueskyConnector:
         return expires_at is not None and float(expires_at) - EXPIRY_MARGIN_SECONDS <= time.time()
 
     def _refresh(self, stale_token: str) -> None:
-        """Replace the tokens, one refresh per account at a time; store them before use."""
-        # A refresh token works once: a second refresh with a spent one ends the sign-in.
-        # So refresh under a lock every worker sees, after re-reading what is stored, in
-        # case another job refreshed while this one waited.
-        with self._lock(f"bluesky-token-refresh:{self._account.id}"):
-            stored = self._account.stored_credentials()
-            self._credentials = stored
-            if stored.get("access_token") != stale_token:
-                return
-            try:
-                with nullcontext(self._http) if self._http else requests.Session() as http:
-                    tokens = refresh(
-                        http,
-                        str(stored["token_endpoint"]),
-                        str(stored["client_id"]),
-                        str(stored["refresh_token"]),
-                        stored["dpop_key"],
-                    )
-            except OAuthProblem as exc:
-                if exc.transient:
-                    raise TransientError(PLATFORM, f"token refresh failed ({exc})") from exc
-                raise AuthError(PLATFORM, f"Bluesky ended the sign-in ({exc})") from exc
-            if tokens.sub != stored.get("did"):
-                raise AuthError(PLATFORM, "the refreshed token is for another account")
-            credentials = {
-                **stored,
-                "access_token": tokens.access_token,
-                "refresh_token": tokens.refresh_token,
-                "expires_at": tokens.expires_at,
-            }
-            # Stored before it is used: the old refresh token is spent already.
-            self._account.save_credentials(credentials)
-            self._credentials = credentials
+        """Replace the tokens, one refresh per account at a time; stored before use."""
+        self._credentials = self._account.refresh_tokens(
+            self._lock(f"bluesky-token-refresh:{self._account.id}"), stale_token, self._grant
+        )
+
+    def _grant(self, stored: dict[str, Any]) -> dict[str, Any]:
+        """Ask the sign-in server for new tokens (the refresh token is spent by it)."""
+        try:
+            with nullcontext(self._http) if self._http else requests.Session() as http:
+                tokens = refresh(
+                    http,
+                    str(stored["token_endpoint"]),
+                    str(stored["client_id"]),
+                    str(stored["refresh_token"]),
+                    stored["dpop_key"],
+                )
+        except OAuthProblem as exc:
+            if exc.transient:
+                raise TransientError(PLATFORM, f"token refresh failed ({exc})") from exc
+            raise AuthError(PLATFORM, f"Bluesky ended the sign-in ({exc})") from exc
+        if tokens.sub != stored.get("did"):
+            raise AuthError(PLATFORM, "the refreshed token is for another account")
+        return {
+            "access_token": tokens.access_token,
+            "refresh_token": tokens.refresh_token,
+            "expires_at": tokens.expires_at,
+        }
 
     def _login(self, client: Client) -> None:
         """Create a session from the app password (it is stored through the session callback)."""

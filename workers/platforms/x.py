@@ -218,25 +218,15 @@ class XConnector:
         return expires_at is not None and float(expires_at) - EXPIRY_MARGIN_SECONDS <= time.time()
 
     def _refresh(self, stale_token: str) -> None:
-        """Replace the access token, one refresh per account at a time; store before use."""
-        # X rotates refresh tokens: a second refresh with a spent one would look like
-        # a revoked grant. So refresh under a lock every worker sees, and first re-read
-        # what is stored, in case another job refreshed while this one waited.
-        with self._lock(f"x-token-refresh:{self._account.id}"):
-            stored = self._account.stored_credentials()
-            if stored.get("access_token") != stale_token:
-                self._credentials = stored
-                return
-            self._credentials = stored
-            credentials = {**stored, **self._token_grant()}
-            # Stored before the new access token is used: X has already spent the old
-            # refresh token, so losing the new one would unlink the account.
-            self._account.save_credentials(credentials)
-            self._credentials = credentials
+        """Replace the access token, one refresh per account at a time; stored before use."""
+        # X rotates refresh tokens: a second refresh with a spent one looks like a
+        # revoked grant, and losing the new one would unlink the account.
+        self._credentials = self._account.refresh_tokens(
+            self._lock(f"x-token-refresh:{self._account.id}"), stale_token, self._token_grant
+        )
 
-    def _token_grant(self) -> dict[str, Any]:
+    def _token_grant(self, credentials: dict[str, Any]) -> dict[str, Any]:
         """Ask X's token endpoint for a new access token; return the changed credentials."""
-        credentials = self._credentials
         if not credentials.get("refresh_token") or not credentials.get("client_id"):
             raise AuthError(PLATFORM, "the access token expired and there is no refresh token")
         form = {
