@@ -218,10 +218,9 @@ class LinkedAccount:
 
         Platforms that rotate refresh tokens end the sign-in when a spent one is used
         again, so this runs under the given lock, one every worker shares (a Redis lock
-        named for the account), re-reads what is stored
-        (another job may have refreshed while this one waited), and stores the new
-        tokens before they are used. `grant` asks the platform, given the credentials
-        as stored, and returns what changed.
+        named for the account), re-reads what is stored (another job may have refreshed
+        while this one waited), and stores the new tokens before they are used. `grant`
+        asks the platform, given the credentials as stored, and returns what changed.
         """
         with lock:
             stored = self.stored_credentials()
