@@ -61,7 +61,7 @@ def swept(
 def tell_not_handled(rt: Runtime, session: Session, inbound_id: int) -> int | None:
     """Tell a registered person that a text of theirs failed; return the text's id."""
     message = session.get_one(InboundMessage, inbound_id)
-    person = find_sender(session, message.from_phone, rt.settings.default_region)
+    person = find_sender(session, message.from_phone, rt.settings.default_region, lock=False)
     if person is None:
         return None  # an unknown number is not worth paying to tell
     return queue_text(session, person.phone, replies.TEXT_NOT_HANDLED, kind="notice").id

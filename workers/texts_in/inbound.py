@@ -130,19 +130,21 @@ def now_and_then(
     return Work(texts=[queue_text(session, phone, words, kind=kind).id])
 
 
-def find_sender(session: Session, raw_phone: str, region: str) -> Person | None:
+def find_sender(session: Session, raw_phone: str, region: str, lock: bool = True) -> Person | None:
     """Return the person who owns this number, switched off or not, or None.
 
-    Their row is locked until the text's transaction ends: texts from one phone are
-    handled one at a time, so a PIN count, the hourly limit or a held post's YES
-    is read after the last text's change, however many workers run. (PostgreSQL
-    needs the lock; SQLite's BEGIN IMMEDIATE already runs writers one at a time.)
+    Their row is locked until the text's transaction ends (unless `lock` is off, for a
+    look that changes nothing of theirs): texts from one phone are handled one at a
+    time, so a PIN count, the hourly limit or a held post's YES is read after the
+    last text's change, however many workers run. (PostgreSQL needs the lock;
+    SQLite's BEGIN IMMEDIATE already runs writers one at a time.)
     """
     try:
         phone = normalise_phone(raw_phone, region)
     except InvalidPhone:
         return None
-    return session.scalar(select(Person).where(Person.phone == phone).with_for_update())
+    query = select(Person).where(Person.phone == phone)
+    return session.scalar(query.with_for_update() if lock else query)
 
 
 def should_notify(session: Session, phone: str, kind: str, now: datetime, quiet: timedelta) -> bool:
