@@ -18,7 +18,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from workers.texts_in.confidential import find_identifying
+from workers.texts_in.confidentiality import find_identifying
 
 RESULTS = Path(__file__).parent / "results"
 
@@ -33,7 +33,7 @@ MEMORY_PROBE = """
 import tracemalloc
 from datetime import date
 tracemalloc.start()
-from workers.texts_in.confidential import find_identifying
+from workers.texts_in.confidentiality import find_identifying
 find_identifying("call 021 555 1234 or aroha@example.org, 14 Kowhai St", date(2026, 11, 28))
 print(tracemalloc.get_traced_memory()[1])
 """

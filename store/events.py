@@ -12,6 +12,8 @@ from store.models import Attendance, Event, Person, utcnow
 
 CODE = re.compile(r"^[A-Z0-9]{3,30}$")
 TAG = re.compile(r"^#?(\w+)$")
+MAX_PUBLIC_NAMES = 500
+MAX_PUBLIC_NAME_LENGTH = 100
 
 
 class EventError(ValueError):
@@ -48,6 +50,25 @@ def parse_hashtags(raw: str, marked: bool = False) -> list[str]:
         if tag.casefold() not in {t.casefold() for t in tags}:
             tags.append(tag)
     return tags
+
+
+def parse_public_names(raw: str) -> list[str]:
+    """Return public names given one a line as a list: trimmed, each once, in the order given."""
+    names: list[str] = []
+    for line in raw.splitlines():
+        name = " ".join(line.split())
+        if not name:
+            continue
+        if len(name) > MAX_PUBLIC_NAME_LENGTH:
+            raise EventError(
+                f"{name[:30]!r}... is too long for a name: "
+                f"{MAX_PUBLIC_NAME_LENGTH} characters at most"
+            )
+        if name.casefold() not in {known.casefold() for known in names}:
+            names.append(name)
+    if len(names) > MAX_PUBLIC_NAMES:
+        raise EventError(f"{len(names)} public names is too many: {MAX_PUBLIC_NAMES} at most")
+    return names
 
 
 def parse_time(raw: str) -> datetime:

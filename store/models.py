@@ -190,6 +190,8 @@ class Event(Base):
     check_confidentiality: Mapped[bool] = mapped_column(
         Boolean, default=True, server_default=true()
     )
+    # Speakers, authors and agencies the check lets posts name: one a line.
+    public_names: Mapped[str] = mapped_column(Text, default="", server_default="")
     # The live wall: open to anyone (projected in the hall) or to signed-in staff,
     # and frozen since this moment while paused (for Q&A).
     wall_public: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
@@ -205,6 +207,11 @@ class Event(Base):
     def tags(self) -> list[str]:
         """Return the hashtags as a list, each with its leading '#'."""
         return self.hashtags.split()
+
+    @property
+    def public_name_list(self) -> list[str]:
+        """Return the public names, one a line, as a list."""
+        return self.public_names.splitlines()
 
     def is_open(self, at: datetime) -> bool:
         """Say whether the event's window includes the given moment."""

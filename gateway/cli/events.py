@@ -12,7 +12,14 @@ from gateway.cli.context import fail, runtime
 from gateway.cli.people import person_by_phone, phone_option
 from store import audit
 from store.db import transaction
-from store.events import EventError, join_event, normalise_code, parse_hashtags, parse_time
+from store.events import (
+    EventError,
+    join_event,
+    normalise_code,
+    parse_hashtags,
+    parse_public_names,
+    parse_time,
+)
 from store.models import Event, utcnow
 
 DEFAULT_LENGTH = timedelta(days=3)
@@ -81,6 +88,44 @@ def events_check(code: str, on: bool) -> None:
         audit.record(session, audit.CLI, f"event check turned {'on' if on else 'off'}", event.code)
         state = "checked" if on else "no longer checked"
         click.echo(f"Posts at {event.code} are {state} for details that could identify someone.")
+
+
+@events.command("public-names")
+@click.option("--code", required=True)
+@click.option(
+    "--add", "added", multiple=True, help='A speaker, author or agency, e.g. "Liz Beddoe".'
+)
+@click.option("--remove", "removed", multiple=True, help="A name to take off the list.")
+def events_public_names(code: str, added: tuple[str, ...], removed: tuple[str, ...]) -> None:
+    """Show or change the names an event's posts may use without being held."""
+    with transaction(runtime().sessions) as session:
+        event = session.scalar(select(Event).where(Event.code == code.strip().upper()))
+        if event is None:
+            raise fail(f"no event has the code {code.strip().upper()}")
+        gone = {name.casefold() for name in removed}
+        unknown = gone - {name.casefold() for name in event.public_name_list}
+        if unknown:
+            raise fail(f"{', '.join(sorted(unknown))} is not on {event.code}'s list")
+        kept = [name for name in event.public_name_list if name.casefold() not in gone]
+        try:
+            names = parse_public_names("\n".join([*kept, *added]))
+        except EventError as exc:
+            raise fail(str(exc)) from exc
+        if added or removed:
+            event.public_names = "\n".join(names)
+            audit.record(
+                session,
+                audit.CLI,
+                "public names changed",
+                event.code,
+                f"added {len(added)}, removed {len(removed)}; {len(names)} in all",
+            )
+        if names:
+            click.echo(f"Posts at {event.code} may name, without being held:")
+            for name in names:
+                click.echo(f"  {name}")
+        else:
+            click.echo(f"{event.code} has no public names yet: add them with --add.")
 
 
 @events.command("list")

@@ -23,6 +23,7 @@ from store.events import (
     leave_event,
     normalise_code,
     parse_hashtags,
+    parse_public_names,
 )
 from store.models import Attendance, Event, Person, Staff
 from store.phones import InvalidPhone, normalise_phone
@@ -113,6 +114,11 @@ def fill(event: Event, form: EventForm, who: SignedIn) -> bool:
     if not tags:
         form.hashtags.errors = ["Give at least one hashtag."]
         return False
+    try:
+        public_names = parse_public_names(form.public_names.data or "")
+    except EventError as exc:
+        form.public_names.errors = [f"{exc}."]
+        return False
     starts_at, ends_at = as_utc(form.starts.data), as_utc(form.ends.data)
     try:
         check_window(starts_at, ends_at)
@@ -124,6 +130,7 @@ def fill(event: Event, form: EventForm, who: SignedIn) -> bool:
     event.hashtags = " ".join(tags)
     event.starts_at, event.ends_at = starts_at, ends_at
     event.check_confidentiality = bool(form.check_confidentiality.data)
+    event.public_names = "\n".join(public_names)
     if who.is_admin:
         event.organiser_id = form.owner.data or None
     return True
@@ -158,7 +165,12 @@ def event(code: str) -> Response | tuple[str, int]:
             if not fill(found, form, who):
                 raise NotSaved
             session.flush()
-            log_action(session, "event edited", found.code, f"{found.name}; {found.hashtags}")
+            log_action(
+                session,
+                "event edited",
+                found.code,
+                f"{found.name}; {found.hashtags}; {len(found.public_name_list)} public names",
+            )
     except NotSaved:
         return render_event(code, form, AttendeeForm(), 400)
     except IntegrityError:
@@ -175,6 +187,7 @@ def show(event: Event, form: EventForm, who: SignedIn) -> None:
     form.starts.data = event.starts_at.astimezone(zone()).replace(tzinfo=None)
     form.ends.data = event.ends_at.astimezone(zone()).replace(tzinfo=None)
     form.check_confidentiality.data = event.check_confidentiality
+    form.public_names.data = event.public_names
     if who.is_admin:
         form.owner.data = event.organiser_id or NOBODY
 

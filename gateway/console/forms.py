@@ -10,6 +10,7 @@ from wtforms import (
     PasswordField,
     SelectField,
     StringField,
+    TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length
@@ -91,7 +92,7 @@ class NameForm(FlaskForm):
 
 
 class EventForm(FlaskForm):
-    """An event: join code, name, hashtags, window and the confidentiality check."""
+    """An event: join code, name, hashtags, window, the confidentiality check and public names."""
 
     code = StringField(
         "Join code", validators=[DataRequired()], description="What people text: JOIN SWRB13"
@@ -106,6 +107,13 @@ class EventForm(FlaskForm):
     starts = DateTimeLocalField("Starts", validators=[DataRequired()])
     ends = DateTimeLocalField("Ends", validators=[DataRequired()])
     check_confidentiality = BooleanField("Hold posts that may identify someone", default=True)
+    public_names = TextAreaField(
+        "Public names",
+        description=(
+            "Speakers, authors and organisations posts may name without being held: one a "
+            "line, e.g. Liz Beddoe. Names after Dr, Prof, keynote or session pass already."
+        ),
+    )
     owner = SelectField("Organiser's sign-in", coerce=int, validate_choice=False)
 
 

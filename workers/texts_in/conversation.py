@@ -15,7 +15,7 @@ from store.models import Account, HeldPost, InboundMessage, Person, ReceivedMent
 from workers.runtime import Runtime
 from workers.texts_in import commands
 from workers.texts_in.attending import events_open, join, leave
-from workers.texts_in.confidential import describe_findings, find_identifying
+from workers.texts_in.confidentiality import describe_findings, find_identifying
 from workers.texts_in.guards import check_pin, over_post_limit
 from workers.texts_in.inbound_posts import create_post
 from workers.texts_in.undo import request_undo
@@ -130,7 +130,9 @@ class Conversation:
             return
         if self.check_confidentiality():
             today = self.now.astimezone().date()  # dates of birth are judged by local days
-            findings = find_identifying(text, today, self.settings.default_region)
+            event = self.person.current_event
+            public_names = event.public_name_list if event else []
+            findings = find_identifying(text, today, self.settings.default_region, public_names)
             if findings:
                 self.hold(text, platforms, describe_findings(findings))
                 return

@@ -1,9 +1,6 @@
-"""Find what could identify a client in a post before it is published.
+"""Find the numbers and addresses in a post that could identify a person.
 
-Pure code: no I/O, no database. `find_identifying(text, today)` returns Findings
-in the order they appear; `describe_findings` phrases them for one SMS
-("Found: an NHI number and a phone number.").
-
+Pure code: each finder yields (start, end, kind) spans of the text it is given.
 What is looked for, and what is deliberately left alone:
 
 - Phone numbers, NZ and international, through the `phonenumbers` library at
@@ -33,25 +30,24 @@ What is looked for, and what is deliberately left alone:
   start with a capital unless the type is abbreviated ("12 main st"), and name
   words like "the", "hour" or "days" rule it out, so "a 2 hour drive" and
   "2 days on the road" pass.
-- Words about a client: "my client", "my patient", "my service user", "my
-  tangata whaiora", "one of my clients", "a client of mine", one service user
-  ("a service user told me", but not "service users" or "service user voice"),
-  "the whānau I work with" (and a child, family, young person, mum... that I or
-  we work with, support, see or visit), and a case with a name ("the Smith case",
-  "Aroha's case").
+- Case and file numbers: an identifier with four or more digits (or letters and
+  digits, "JT22104", "YA/2023/1192", "312 445 872") within a few words after
+  "case", "file", "ref", "claim", "client no", "NHI", "IRD", "MRN", "CRN", "intake",
+  "referral" and the like; and the court's own form ("CRI-2021-092-004455")
+  anywhere. A year alone, all zeros and placeholders are not.
 
 The check errs toward asking: a YES posts anyway, so a false alarm costs one
-text, while a missed NHI number cannot be taken back. A conference venue's
-address ("Level 2, 85 Willis St") is flagged like any other street address:
-the check cannot tell a venue from a client's home. Organisers can turn the
-check off for an event.
+text, while a missed NHI number cannot be taken back. An address right
+after words like "venue", "conference", "hotel" or "dinner" is taken for the
+event's ("the venue is 85 Willis St"); any other is flagged, since the check
+cannot tell a venue from a client's home. Free and shared-cost numbers (0800,
+0508) are helplines, not anyone's own, and pass.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
 from datetime import date
 
 import phonenumbers
@@ -61,7 +57,7 @@ EMAIL = "email"
 NHI = "nhi"
 BIRTH_DATE = "birth_date"
 ADDRESS = "address"
-CLIENT = "client"
+CASE_NUMBER = "case_number"
 
 LABELS = {
     PHONE: "a phone number",
@@ -69,7 +65,7 @@ LABELS = {
     NHI: "an NHI number",
     BIRTH_DATE: "a date of birth",
     ADDRESS: "a street address",
-    CLIENT: "words about a client",
+    CASE_NUMBER: "a case or file number",
 }
 
 NHI_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"  # A=1 ... Z=24; no I or O
@@ -78,7 +74,7 @@ OLDEST_AGE = 110
 
 # Spans removed before looking for numbers: links, hashtags, @handles.
 URL = re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)
-HASHTAG = re.compile(r"#\w+")
+HASHTAG = re.compile(r"#\w+(?!\w|[-/]\d)")  # not "#RF-88231", a referral number
 HANDLE = re.compile(r"@[\w.]+(?:@[\w-]+(?:\.[\w-]+)+)?")
 MASK = "\x00"  # neither a word character nor a space, so nothing matches across it
 
@@ -187,94 +183,30 @@ NOT_STREET_NAMES = frozenset(
     )
 )
 
-CLIENT_WORDS = (
-    re.compile(
-        r"\bmy\s+(?:client|patient|service\s+user|tangata\s+whaiora|tāngata\s+whaiora)(?!\w)",
-        re.IGNORECASE,
-    ),
-    re.compile(r"\bone\s+of\s+my\s+(?:clients|patients|service\s+users)\b", re.IGNORECASE),
-    re.compile(r"\ba\s+(?:client|patient)\s+of\s+mine\b", re.IGNORECASE),
-    re.compile(
-        r"\b(?:a|the|one|this|that|my|our)\s+service\s+user(?![\w\-])"
-        r"(?!\s+(?:voice|involvement|perspective|experience|engagement|participation|feedback"
-        r"|outcomes?|groups?|representatives?)\b)",
-        re.IGNORECASE,
-    ),
-    re.compile(
-        rf"\bwh[aā]nau\s+(?:(?:that|who)\s+)?I(?:{APOSTROPHE}m|\s+am)?\s+"
-        r"(?:work|working|support|supporting|see|seeing|visit|visiting)\b(?:\s+with\b)?",
-        re.IGNORECASE,
-    ),
-    re.compile(
-        r"\b(?:family|child|tamaiti|young\s+person|kid|teen|teenager|mum|dad|mother|father|"
-        r"boy|girl|client|patient)\s+(?:(?:that|who)\s+)?"
-        rf"(?:I{APOSTROPHE}m|I\s+am|we{APOSTROPHE}re|we\s+are|I|we)"
-        r"\s+(?:work|working|support|supporting|see|seeing|visit|visiting)\b(?:\s+with\b)?",
-        re.IGNORECASE,
-    ),
-    re.compile(r"\b[Tt]he\s+(?P<name>[A-ZĀĒĪŌŪ][\w\-]+)\s+case\b"),
-    re.compile(rf"\b(?P<name>[A-ZĀĒĪŌŪ][\w\-]+){APOSTROPHE}s\s+case\b"),
+# "case", "file", "ref"... then perhaps "ID", "no." or "#", then the identifier.
+CASE_CUE = re.compile(
+    r"\b(?:case|file|ref|reference|referral|intake|claim|client|patient|tenancy|mrn|ird|crn|nhi"
+    r"|matter|acc45|legal\s+aid|event|application|incident|nsn|attendance|record|episode"
+    r"|admission|student)\b\.?:?\s*(?:[A-Z]{2,6}\s+)?(?:(?:id|no|number|ref|#)\.?:?\s*)*#?\s*"
+    r"(?P<id>(?:[A-Za-z]{1,4}[-/]?)?\d+(?:[-/](?:[A-Za-z]{1,4}|\d+)|\s\d{3,4}(?!\w))*)(?![\w/-])",
+    re.IGNORECASE,
 )
-# Capitalised words that come before "case" without being anyone's name.
-NOT_NAMES = frozenset(
-    (
-        *("Covid", "Court", "Crown", "Supreme", "High", "District", "Family", "Youth", "Tribunal"),
-        *("Test", "Base", "Business", "Government", "Ministry", "Police", "Council", "Sector"),
-        *("Māori", "Maori", "Pacific", "Pasifika", "Aotearoa", "Zealand", "NZ"),
-        *("Today", "Yesterday", "Tomorrow", "Everyone", "Everybody", "Someone", "Nobody"),
-    )
+# A long run of digits, perhaps after a letter or two, is someone's number in some system.
+LONG_NUMBER = re.compile(r"(?<![\w$.,/#-])[A-Za-z]{0,3}\d{7,}(?![\w%]|[.,]\d)")
+# The courts' file numbers and others like them: CRI-2021-092-004455, CSU-2022-AUK-611.
+AGENCY_NUMBER = re.compile(r"\b[A-Z]{2,4}-\d{4}-[A-Z0-9]{2,4}-\d{2,6}\b")
+MIN_CASE_DIGITS = 4
+ORGANISATION_LINES = (
+    phonenumbers.PhoneNumberType.TOLL_FREE,
+    phonenumbers.PhoneNumberType.SHARED_COST,
+    phonenumbers.PhoneNumberType.UAN,
 )
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One thing in a text that could identify someone."""
-
-    kind: str  # PHONE, EMAIL, NHI, BIRTH_DATE, ADDRESS or CLIENT
-    text: str  # the words matched, as written
-    label: str  # plain words for the reply, e.g. "an NHI number"
-    start: int  # where in the text it begins
-
-
-def find_identifying(text: str, today: date, region: str = "NZ") -> list[Finding]:
-    """Return what in the text could identify a person, in the order it appears."""
-    without_links = mask(text, (match.span() for match in URL.finditer(text)))
-    emails = list(find_emails(without_links))
-    # Hashtags, handles and emails hold digits and letters that are none of the rest.
-    numbers_only = mask(
-        without_links,
-        [
-            *(match.span() for match in HASHTAG.finditer(without_links)),
-            *(match.span() for match in HANDLE.finditer(without_links)),
-            *((start, end) for start, end, _ in emails),
-        ],
-    )
-    spans = [
-        *emails,
-        *find_phones(numbers_only, region),
-        *find_nhis(numbers_only),
-        *find_birth_dates(numbers_only, today),
-        *find_addresses(numbers_only),
-        *find_client_words(numbers_only),
-    ]
-    findings: list[Finding] = []
-    taken: list[tuple[int, int]] = []
-    # Longest first, so "12/03/1990" is one date, not a date and a year.
-    for start, end, kind in sorted(spans, key=lambda span: (span[0] - span[1], span[0])):
-        if any(start < other_end and other_start < end for other_start, other_end in taken):
-            continue
-        taken.append((start, end))
-        findings.append(Finding(kind, text[start:end], LABELS[kind], start))
-    return sorted(findings, key=lambda finding: finding.start)
-
-
-def describe_findings(findings: Sequence[Finding]) -> str:
-    """Phrase findings for one SMS: "Found: an NHI number and a phone number." ("" for none)."""
-    labels = list(dict.fromkeys(finding.label for finding in findings))
-    if not labels:
-        return ""
-    listed = labels[0] if len(labels) == 1 else f"{', '.join(labels[:-1])} and {labels[-1]}"
-    return f"Found: {listed}."
+# An address right after these is where the event is, not where someone lives.
+VENUE_CUE = re.compile(
+    r"\b(?:venue|conference|conf|hotel|registration|rego|dinner|hui|workshop|session|held|"
+    r"meet(?:ing)?\s+(?:up\s+)?at|parking|carpark|entrance)\b[^.!?\n]{0,40}$",
+    re.IGNORECASE,
+)
 
 
 def is_valid_nhi(value: str) -> bool:
@@ -316,10 +248,23 @@ def find_phones(text: str, region: str) -> Iterator[Span]:
     for match in phonenumbers.PhoneNumberMatcher(
         text, region, leniency=phonenumbers.Leniency.VALID
     ):
-        yield match.start, match.end, PHONE
+        if not is_organisations_line(match.raw_string, region):
+            yield match.start, match.end, PHONE
     for cue in PHONE_CUE.finditer(text):
-        if sum(char.isdigit() for char in cue.group(1)) >= 7:
+        digits = cue.group(1)
+        if sum(char.isdigit() for char in digits) >= 7 and not is_organisations_line(
+            digits, region
+        ):
             yield cue.start(1), cue.end(1), PHONE
+
+
+def is_organisations_line(number: str, region: str) -> bool:
+    """Tell whether a number is a free or shared-cost line (0800, 0508): a helpline's."""
+    try:
+        parsed = phonenumbers.parse(number, region)
+    except phonenumbers.NumberParseException:
+        return False
+    return phonenumbers.number_type(parsed) in ORGANISATION_LINES
 
 
 def find_nhis(text: str) -> Iterator[Span]:
@@ -400,14 +345,23 @@ def find_addresses(text: str) -> Iterator[Span]:
         street_type = match.group("type")
         if any(word.lower() in NOT_STREET_NAMES for word in name_words):
             continue
+        if VENUE_CUE.search(text[: match.start()]):
+            continue  # "the venue is 200 Victoria St West"
         if street_type.lower() in STREET_ABBREVIATIONS or name_words[0][0].isupper():
             yield match.start(), match.end(), ADDRESS
 
 
-def find_client_words(text: str) -> Iterator[Span]:
-    """Yield words that point at a particular client."""
-    for pattern in CLIENT_WORDS:
-        for match in pattern.finditer(text):
-            name = match.groupdict().get("name")
-            if name is None or name not in NOT_NAMES:
-                yield match.start(), match.end(), CLIENT
+def find_case_numbers(text: str) -> Iterator[Span]:
+    """Yield case and file numbers: an identifier after a word like "case", or a court's form."""
+    for match in CASE_CUE.finditer(text):
+        identifier = match.group("id")
+        digits = "".join(char for char in identifier if char.isdigit())
+        if len(digits) < MIN_CASE_DIGITS or not digits.strip("0"):
+            continue  # too short to be an identifier, or a placeholder like 0000/00000
+        if identifier.isdigit() and len(identifier) == 4 and identifier[:2] in ("19", "20"):
+            continue  # a year: "the case in 2019"
+        yield match.start("id"), match.end("id"), CASE_NUMBER
+    for match in AGENCY_NUMBER.finditer(text):
+        yield match.start(), match.end(), CASE_NUMBER
+    for match in LONG_NUMBER.finditer(text):
+        yield match.start(), match.end(), CASE_NUMBER

@@ -1,0 +1,680 @@
+"""Find a private person in a post: who is pointed at, and what it says about them.
+
+No single pattern says "this is a client". The check gathers weak signals and
+adds them up:
+
+- who: a given name (from the name lists, or a capitalised word in a person's
+  place: "Shane's hearing"), a private title and a name ("Mrs Chen", "Koro
+  Hemi"), a family named by surname ("the Hohepa whānau", "the 4 Brown kids",
+  "the Murphys"), a young person's age ("Tama (12)", "a 14-year-old", "Rawiri,
+  17,"), or words about a client ("our client", "the girl we placed", "a kid
+  on my caseload");
+- what: a situation (a court date, an uplift, a stand-down, a ward, a benefit,
+  a death: see situations.py);
+- where and which: a place ("from Ōtara", "at Tawa College"), a street, a bed
+  number, a job ("the bus driver", "runs the dairy").
+
+Each kind counts once, at its strongest; a post is held when someone is pointed
+at and the weights reach THRESHOLD. So a name alone, or a court date alone, is
+let through; a name with a court date is held.
+
+What makes a name public, and so no signal at all: a title like Dr, Prof,
+Judge, Sir or Dame before it; a talk around it ("Kieran's session", "keynote
+from Tracie Mafile'o", "Hemi Smith … presented"); a colleague ("my colleague
+Mere"); the event's own list of public names; a hashtag or @handle (removed
+before this runs). A post that says its story is made up ("role play",
+"fictional", "details changed") is let through as well.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from itertools import pairwise
+
+from workers.texts_in.confidentiality.situations import SERIOUS, Situation, find_situation
+from workers.texts_in.confidentiality.words import (
+    aotearoa_names,
+    common_words,
+    fold,
+    given_names,
+    te_reo_words,
+)
+
+THRESHOLD = 3.0
+MASK = "\x00"  # blanks out a public name, keeping every position
+
+# The kinds of signal and what each weighs.
+NAME = "name"  # a given name, or a capitalised word in a name's place
+WEAK_NAME = "weak_name"  # an unknown capitalised word that begins a sentence about someone
+TITLED = "titled"  # Mrs Chen, Koro Hemi
+FAMILY = "family"  # the Hohepa whānau
+YOUNG_AGE = "young_age"  # Tama (12)
+CLIENT = "client"  # our client, the girl we placed
+HOME = "home"  # she lives at, the family moved to
+SOME_CLIENT = "some_client"  # a client, the patient: a person, but no more
+SITUATION = "situation"
+PLACE = "place"
+JOB = "job"
+BED = "bed"
+
+WEIGHTS = {
+    NAME: 1.5,
+    WEAK_NAME: 1.0,
+    TITLED: 2.0,
+    FAMILY: 3.0,
+    YOUNG_AGE: 2.0,
+    CLIENT: 3.0,
+    SOME_CLIENT: 2.0,
+    HOME: 2.0,
+    PLACE: 1.0,
+    JOB: 1.0,
+    BED: 1.0,
+}
+WHO = (CLIENT, FAMILY, TITLED, YOUNG_AGE, SOME_CLIENT, HOME, NAME, WEAK_NAME)  # strongest first
+WHO_LABELS = {
+    NAME: "a name",
+    WEAK_NAME: "a name",
+    TITLED: "a name",
+    FAMILY: "a family name",
+    YOUNG_AGE: "a young person's age",
+    CLIENT: "words about a client",
+    SOME_CLIENT: "words about a client",
+    HOME: "someone's home",
+}
+DETAIL_LABELS = {PLACE: "a place", JOB: "a job", BED: "a bed number"}
+
+LETTER = r"[^\W\d_]"
+WORD = re.compile(rf"{LETTER}+(?:['\u2019\-]{LETTER}+)*")
+SENTENCE_END = re.compile(r"[.!?;:\n]|\s[-\u2013\u2014]\s|[\U0001F300-\U0001FAFF\u2600-\u27BF]")
+
+PUBLIC_TITLES = frozenset(
+    (
+        *("dr", "doctor", "prof", "professor", "assoc", "associate", "sir", "dame", "judge"),
+        *("justice", "minister", "hon", "commissioner", "mp", "rev", "reverend", "bishop"),
+        *("archbishop", "kingi", "king", "queen", "mayor", "councillor", "colleague"),
+        *("colleagues", "manager", "supervisor", "boss", "ceo", "chair", "author", "keynote"),
+        *("speaker", "presenter", "panellist", "panelist", "facilitator", "mc", "coach"),
+    )
+)
+PRIVATE_TITLES = frozenset(("mr", "mrs", "ms", "miss", "mx", "mister"))
+KIN_TITLES = frozenset(
+    (
+        *("whaea", "matua", "nana", "nan", "nanny", "koro", "kui", "kuia", "aunty", "auntie"),
+        *("aunt", "uncle", "mama", "papa", "baby", "tupuna", "poua", "taua", "bro", "sis"),
+    )
+)
+# Words around a name that make it a speaker's or an author's.
+TALK_WORDS = frozenset(
+    (
+        *("session", "sessions", "talk", "talks", "keynote", "presentation", "presented"),
+        *("presenting", "presents", "panel", "workshop", "poster", "slides", "slide"),
+        *("thesis", "book", "books", "paper", "research", "study", "article", "q&a", "quote"),
+        *("quoting", "quoted", "mc", "facilitator", "facilitated", "facilitating", "chair"),
+        *("chaired", "chairing", "speech", "lecture", "webinar", "podcast", "framework"),
+        *("model", "mihi", "karakia", "waiata", "kaikorero", "spoke", "speaking", "plenary"),
+        *("abstract", "launch", "launched", "tweeting", "tweets", "blog", "findings", "stall"),
+        *("stand", "chairs", "hosting", "hosted", "opened", "opening", "closing", "work"),
+        *("talking", "talked", "sharing", "shared", "explaining", "explained", "discussing"),
+        *("unpacking", "outlining", "reminding", "reminded", "presenter", "speaker", "keynote"),
+    )
+)
+TALK_REACH_AFTER = (
+    6  # words from a name to a talk word after it: "Losa ... for the talanoa session"
+)
+TALK_REACH_BEFORE = 3  # and before it: "keynote from Assoc Prof Tracie"
+FICTION = re.compile(
+    r"\b(?:fictional|fictitious|made[\s-]up|role[\s-]?play|vignette|composite|case\s+study"
+    r"|scenario|hypothetical|mock[\s-]?up|placeholders?|pretend|not\s+real|fake|imaginary"
+    r"|details?\s+(?:were\s+|was\s+|are\s+)?changed|names?\s+(?:were\s+|was\s+)?changed)\b",
+    re.IGNORECASE,
+)
+# Capitalised words that come right after a name-like word and make it a place or
+# an organisation: "Grace Hospital", "Tama Street", "Hohepa Trust".
+ORGANISATION_WORDS = frozenset(
+    (
+        *("court", "hospital", "college", "school", "high", "primary", "intermediate"),
+        *("university", "uni", "centre", "center", "trust", "ora", "council", "station"),
+        *("marae", "unit", "house", "clinic", "services", "service", "health", "hauora"),
+        *("foundation", "society", "street", "st", "road", "rd", "ave", "avenue", "park"),
+        *("church", "mission", "refuge", "kindergarten", "kindy", "library", "bay", "city"),
+        *("district", "island", "valley", "beach", "river", "lodge", "hall", "club", "group"),
+        *("network", "association", "board", "ministry", "commission", "whare", "kura"),
+        *("kohanga", "academy", "institute", "polytech", "wananga", "pools", "prison"),
+        *("residence", "programme", "program", "award", "awards", "cup", "fund", "report"),
+        *("act", "bill", "model", "framework", "method", "scale", "inc", "ltd", "limited"),
+    )
+)
+# Words before "whānau", "family" or "kids" that are not surnames.
+NOT_SURNAMES = frozenset(
+    (
+        *("maori", "pacific", "pasifika", "samoan", "tongan", "fijian", "niuean", "cook"),
+        *("asian", "chinese", "indian", "korean", "kiwi", "nz", "pakeha", "european"),
+        *("refugee", "migrant", "rural", "foster", "whanau", "ora", "host", "blended"),
+        *("aotearoa", "zealand", "island", "islander", "tangata", "whenua", "iwi", "hapu"),
+        *("tokelauan", "tuvaluan", "filipino", "african", "somali", "ethiopian", "muslim"),
+        *("christian", "catholic", "mormon", "deaf", "disabled", "kapa", "haka", "church"),
+        *("islands", "tahu", "porou", "whatua", "tuhoe", "tainui", "kahungunu", "waikato"),
+        *("oranga", "whatu", "puni", "kainga", "all", "our", "my", "your", "their", "his", "her"),
+    )
+)
+FAMILY_WORDS = (
+    r"wh[aā]nau|family|kids|boys|girls|household|twins|children|tamariki|siblings|brothers"
+    r"|sisters|sons|daughters|mokopuna|moko|clan"
+)
+# "the Hohepa whānau", "the 4 Brown kids", "Zhang family's eldest", "the singh family".
+FAMILY_NAME = re.compile(
+    rf"(?P<the>\bthe\s+)?(?:\d+\s+|both\s+|two\s+|three\s+)?"
+    rf"(?P<surname>{LETTER}[\w'\u2019]*(?:[\s-]{LETTER}[\w'\u2019]*)?)\s+"
+    rf"(?P<kin>{FAMILY_WORDS})(?!\w)",
+    re.IGNORECASE,
+)
+# "the Murphys", "the Nguyens' place".
+PLURAL_SURNAME = re.compile(
+    r"\b[Tt]he\s+(?:[A-ZĀĒĪŌŪ][\w\-]*\s+){0,2}(?P<surname>[A-ZĀĒĪŌŪ][\w\-]*?[^e\W])s(?:['\u2019]|\b)"
+)
+
+# Words that can follow "the Murphys" when it names a family.
+AFTER_FAMILY = frozenset(
+    (
+        *("in", "at", "from", "are", "were", "have", "had", "got", "lost", "all", "both"),
+        *("next", "down", "up", "again", "still", "and", "on", "who", "need", "needs"),
+        *("with", "moved", "came", "went", "were", "did", "didn't", "have", "haven't"),
+    )
+)
+
+YOUNG = r"(?P<age>1[0-9]|[1-9])"
+NOT_RANGE = r"(?!\s*(?:-|\u2013|to|or|and|&)\s*\d)(?!\s*%)(?![.:]\d)"
+AGE_FORMS = (
+    # 12 yr old, 14-year-old, 15 y/o, 16yo, 17 y.o.
+    re.compile(
+        rf"\b{YOUNG}\s*-?\s*(?:(?:yr|yrs|year|years)\s*-?\s*olds?|y\s*/\s*o|y\.o\.?|yo)(?!\w)",
+        re.IGNORECASE,
+    ),
+    # a 4 month old, 6 week old baby
+    re.compile(r"\b\d{1,2}\s*-?\s*(?:month|mth|week|wk|day)s?\s*-?\s*old\b", re.IGNORECASE),
+    # Tama (12), Kahu 11 and, Rawiri, 17,
+    re.compile(rf"(?P<name>{LETTER}[\w'\u2019\-]+)\s*\(\s*{YOUNG}\s*\)"),
+    re.compile(rf"(?P<name>[A-ZĀĒĪŌŪ][\w'\u2019\-]+),\s*(?:aged\s+)?{YOUNG}\s*,"),
+    re.compile(rf"(?P<name>[A-ZĀĒĪŌŪ][\w'\u2019\-]+)\s+{YOUNG}\s+(?=and\b|&|from\b|in\b|at\b)"),
+    # the girl, 14, / a boy (9)
+    re.compile(
+        r"\b(?:girl|boy|kid|teen|son|daughter|baby|brother|sister|moko|tamaiti|pēpi|pepi)"
+        r"\s*(?:,\s*(?:1[0-9]|[1-9])\s*,|\(\s*(?:1[0-9]|[1-9])\s*\))",
+        re.IGNORECASE,
+    ),
+    # aged 14, age 9
+    re.compile(rf"\b(?:aged|age)\s+{YOUNG}\b{NOT_RANGE}", re.IGNORECASE),
+    # he is 15, she turned 17, the youngest is 14
+    re.compile(
+        rf"\b(?:he|she|they|who|son|daughter|boy|girl|kid|youngest|eldest|oldest|baby|moko"
+        rf"|tamaiti|pepi|pēpi|[A-Z][a-zāēīōū]+)(?:['\u2019]s|\s+is|\s+was|\s+(?:just\s+)?turned"
+        rf"|\s+turns|\s+turning)(?:\s+(?:only|just|now|almost|nearly|barely))?\s+{YOUNG}\b"
+        rf"{NOT_RANGE}"
+        r"(?!\s*(?:min|mins|minutes|hours?|hrs?|weeks?|days?|months?|kids|people|times|am|pm))",
+    ),
+)
+
+CLIENT_NOUNS = (
+    r"client|patient|service\s+user|tangata\s+whaiora|t[aā]ngata\s+whaiora|family|wh[aā]nau"
+    r"|mum|mom|dad|mother|father|parent|kid|child|tamaiti|boy|girl|teen|teenager|lady|woman"
+    r"|man|guy|fella|koro|nan|nana|kuia|rangatahi|young\s+person|young\s+man|young\s+woman"
+    r"|baby|p[eē]pi|whaea|aunty|uncle|elder|student|tenant|resident|one"
+)
+CLIENT_NOUNS_PLURAL = (
+    r"clients|patients|families|mums|dads|parents|kids|children|boys|girls|teens|ladies"
+    r"|women|men|guys|rangatahi|young\s+people|students|tenants|residents"
+)
+HELPING = (
+    r"work\s+with|working\s+with|worked\s+with|support|supporting|supported|see|seeing|saw"
+    r"|visit|visiting|visited|placed|place|took|uplifted|removed|met|helped|help|helping"
+    r"|look\s+after|looking\s+after|looked\s+after|referred|assessed|counsel|counselled"
+    r"|case\s+manage|have|had|care\s+for|cared\s+for|drove|picked\s+up|resettled|housed"
+    r"|mentor|mentored|mentoring|teach|taught|treated|nursed|admitted|interviewed"
+    r"|represented|transported|moved|rehoused|brought"
+)
+CLIENT_FORMS = (
+    re.compile(
+        r"\b(?:my|our)\s+(?:\w+\s+){0,2}?(?:client|patient|service\s+user|tangata\s+whaiora"
+        r"|t[aā]ngata\s+whaiora|regular|[aā]konga|resident|tenant|young\s+person|youngest"
+        r"|eldest)(?!s)(?![\w\-])",
+        re.IGNORECASE,
+    ),
+    re.compile(
+        r"\bone\s+of\s+(?:my|our)\s+(?:\w+\s+)?(?:clients|patients|service\s+users|families"
+        r"|whanau|whānau|kids|young\s+people|rangatahi|mums|dads|tamariki|[aā]konga|students"
+        r"|boys|girls|youth|residents|tenants|learners|regulars|guys|ladies|men|women)\b",
+        re.IGNORECASE,
+    ),
+    re.compile(r"\ba\s+(?:client|patient)\s+of\s+(?:mine|ours)\b", re.IGNORECASE),
+    re.compile(r"\bon\s+(?:my|our)\s+(?:caseload|case\s+load|books)\b", re.IGNORECASE),
+    re.compile(
+        rf"\b(?:the|a|this|that|one)\s+(?:\w+\s+)?(?P<noun>{CLIENT_NOUNS})\s+(?:(?:that|who)\s+)?"
+        r"(?:I|we)(?:['\u2019](?:m|re|ve|d))?(?:\s+(?:am|are|have|had|was|were|been|just|"
+        r"recently|now|used\s+to))*"
+        rf"\s+(?:{HELPING})\b",
+        re.IGNORECASE,
+    ),
+    re.compile(
+        rf"^(?P<noun>{CLIENT_NOUNS})\s+(?:(?:that|who)\s+)?(?:I|we)(?:['\u2019](?:m|re|ve|d))?"
+        rf"(?:\s+(?:am|are|have|had|was|were|been|just))*\s+(?:{HELPING})\b",
+        re.IGNORECASE,
+    ),
+    re.compile(r"\b(?:client|patient)\s+(?:in|on)\s+(?:bed|ward|room)\s+\d+", re.IGNORECASE),
+    # the young mum from our Kaiti group, one of the dads on our programme
+    re.compile(
+        rf"\b(?:the|a|one\s+of\s+the)\s+(?:\w+\s+){{0,2}}?(?:{CLIENT_NOUNS}|{CLIENT_NOUNS_PLURAL})"
+        r"\s+(?:from|in|on|at|with|of)\s+(?:my|our)\s+(?:[\w\-]+\s+){0,2}?"
+        r"(?:group|programme|program|service|caseload|books|unit|ward|class|r[oō]{1,2}pu|clinic"
+        r"|project|course|list|team)s?\b",
+        re.IGNORECASE,
+    ),
+)
+# "a client", "the patient", "client's": someone, but which one the post has to say.
+SOME_CLIENT_FORM = re.compile(
+    r"(?<!\w)(?:client|patient|service\s+user)(?:['\u2019]s)?(?!s)(?![\w\-])"
+    r"(?!\s+(?:centred|centered|led|voice|voices|group|groups|outcomes?|feedback|data|base"
+    r"|satisfaction|management|work|focus|information|system|systems|portal|records?|needs"
+    r"|experience|perspective|engagement|participation))",
+    re.IGNORECASE,
+)
+GENERIC_BEFORE = re.compile(
+    r"\b(?:every|any|all|no|most|many|each|some|other|those|these|what|which)\s+(?:\w+\s+)?$",
+    re.IGNORECASE,
+)
+
+PLACE_FORMS = (
+    re.compile(
+        r"\b(?:from|in|at|near|out\s+at|up\s+in|down\s+in|outside|back\s+to|moved\s+to"
+        r"|moving\s+to)\s+(?:the\s+)?"
+        r"(?P<place>[A-ZĀĒĪŌŪ][\w'\u2019\-]+(?:\s+[A-ZĀĒĪŌŪ][\w'\u2019\-]+){0,2})"
+    ),
+    re.compile(
+        r"\b[A-ZĀĒĪŌŪ][\w'\u2019\-]+\s+(?:College|School|High|Primary|Intermediate|Kura|Kindy"
+        r"|Kindergarten|Marae|Hospital|Station|Prison|Residence|Kōhanga|Kohanga|Boys|Girls)"
+    ),
+    re.compile(
+        r"\b(?:on|off)\s+[A-ZĀĒĪŌŪ][\w'\u2019\-]+(?:\s+[A-Z][\w'\-]+)?\s+"
+        r"(?:St|Street|Rd|Road|Ave|Avenue|Cres|Crescent|Tce|Terrace|Pl|Place|Lane|Way|Drive)\b"
+    ),
+)
+HOME_FORM = re.compile(
+    r"\b(?:he|she|they|who|family|whanau|whānau)\s+(?:lives|lived|is\s+living|stays|is\s+staying"
+    r"|moved)\s+(?:at|on|in|near|down|up|to)\b",
+    re.IGNORECASE,
+)
+BED_FORM = re.compile(r"\b(?:bed|ward|flat|unit|cell)\s+\d+\b", re.IGNORECASE)
+JOB_FORMS = (
+    re.compile(
+        r"\b(?:works?|working|worked)\s+(?:at|for|the|in|as)\b|\b(?:runs|ran|owns|drives|drove"
+        r"|manages|sews|cleans|coaches|teaches)\s+(?:the|a|an|all)\b|\bwho\s+(?:runs|owns|works"
+        r"|drives|sews|cleans|teaches|coaches)\b",
+        re.IGNORECASE,
+    ),
+    re.compile(
+        r"\bthe\s+(?:\w+\s+)?(?:driver|receptionist|caretaker|cleaner|principal|headmaster"
+        r"|farmer|fisherman|artist|owner|chef|cook|builder|mechanic|cop|officer|attendant"
+        r"|pastor|janitor|shopkeeper|lollipop\s+lady|nurse|teacher|coach|sparky|plumber"
+        r"|barber|hairdresser|tattooist|security\s+guard|librarian|postie|vicar|priest)\b",
+        re.IGNORECASE,
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Signal:
+    """One thing the post says about someone, where it says it, and what it weighs."""
+
+    kind: str
+    start: int
+    end: int
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class PersonFinding:
+    """A private person found: where they are named and the reply's plain words."""
+
+    start: int
+    end: int
+    label: str  # "a name with a court matter"
+    score: float
+
+
+@dataclass(frozen=True)
+class Word:
+    """One word of the post, with what the checks need to know about it."""
+
+    text: str
+    folded: str  # lowercase, no macrons, no "'s"
+    start: int
+    end: int
+    starts_sentence: bool
+    possessive: bool
+
+
+def find_person(text: str, public_names: Sequence[str] = ()) -> PersonFinding | None:
+    """Return the private person the post points at, or None when it points at no one."""
+    if FICTION.search(text):
+        return None
+    text = mask_public_names(text, public_names)
+    words = split_words(text)
+    signals = [
+        *find_names(text, words),
+        *find_titled(text, words),
+        *find_families(text, words),
+        *find_young_ages(text),
+        *find_client_words(text),
+        *find_details(text),
+    ]
+    situation = find_situation(text)
+    strongest: dict[str, Signal] = {}
+    for signal in signals:
+        strongest.setdefault(signal.kind, signal)
+    who = [strongest[kind] for kind in WHO if kind in strongest]
+    if not who:
+        return None
+    score = sum(WEIGHTS[kind] for kind in strongest) + (situation.weight if situation else 0)
+    # Two ways of naming one person (a name and a client) count once.
+    if CLIENT in strongest and SOME_CLIENT in strongest:
+        score -= WEIGHTS[SOME_CLIENT]
+    if NAME in strongest and WEAK_NAME in strongest:
+        score -= WEIGHTS[WEAK_NAME]
+    if score < THRESHOLD:
+        return None
+    first = who[0]
+    what = describe_what(first, who[1:], situation, strongest)
+    return PersonFinding(first.start, first.end, what, score)
+
+
+def describe_what(
+    first: Signal,
+    others: Sequence[Signal],
+    situation: Situation | None,
+    strongest: dict[str, Signal],
+) -> str:
+    """Phrase the finding: who, then the situation, a detail or a second who."""
+    who = WHO_LABELS[first.kind]
+    # The most telling first: a serious matter, a second way of pointing, a detail, news.
+    serious = situation.label if situation and situation.weight >= SERIOUS else None
+    second = next((WHO_LABELS[o.kind] for o in others if WHO_LABELS[o.kind] != who), None)
+    detail = next((DETAIL_LABELS[kind] for kind in DETAIL_LABELS if kind in strongest), None)
+    news = situation.label if situation else None
+    also = serious or second or detail or news
+    return f"{who} with {also}" if also else who
+
+
+def mask_public_names(text: str, public_names: Iterable[str]) -> str:
+    """Blank out the event's public names: each as listed, and a listed full name's surname."""
+    phrases = {name for name in public_names if name.strip()}
+    phrases |= {name.split()[-1] for name in phrases if len(name.split()) > 1}
+    for phrase in sorted(phrases, key=len, reverse=True):  # full names before surnames
+        pattern = re.compile(rf"(?<!\w){re.escape(phrase)}(?:['\u2019]s)?(?!\w)", re.IGNORECASE)
+        text = pattern.sub(lambda match: MASK * len(match.group()), text)
+    return text
+
+
+def split_words(text: str) -> list[Word]:
+    """Split the post into words, noting which begin a sentence and which are possessive."""
+    words: list[Word] = []
+    for match in WORD.finditer(text):
+        raw = match.group()
+        possessive = raw.endswith(("'s", "\u2019s")) or text[match.end() : match.end() + 1] in (
+            "'",
+            "\u2019",
+        )
+        base = raw[:-2] if raw.endswith(("'s", "\u2019s")) else raw
+        before = text[words[-1].end if words else 0 : match.start()]
+        starts = not words or bool(SENTENCE_END.search(before))
+        words.append(Word(base, fold(base), match.start(), match.end(), starts, possessive))
+    return words
+
+
+def is_capitalised(word: Word) -> bool:
+    """A word written with a capital first letter and not all in capitals (not OT, WINZ)."""
+    return word.text[0].isupper() and not (len(word.text) > 1 and word.text.isupper())
+
+
+def is_public(words: Sequence[Word], index: int, span: int = 1) -> bool:
+    """Tell whether the name at words[index:index+span] is a speaker's or a colleague's."""
+    before = words[max(0, index - TALK_REACH_BEFORE) : index]
+    if before and before[-1].folded in PUBLIC_TITLES:
+        return True
+    if len(before) >= 2 and before[-2].folded in PUBLIC_TITLES and is_capitalised(before[-1]):
+        return True  # Dr Leland Ruwhiu: the surname after a titled given name
+    if any(word.folded in TALK_WORDS for word in before):
+        return True
+    after = words[index + span : index + span + TALK_REACH_AFTER]
+    return any(word.folded in TALK_WORDS for word in after)
+
+
+def names_organisation(words: Sequence[Word], index: int) -> bool:
+    """Tell whether the capitalised word is part of a place or organisation's name."""
+    following = words[index + 1] if index + 1 < len(words) else None
+    if following and is_capitalised(following) and following.folded in ORGANISATION_WORDS:
+        return True
+    preceding = words[index - 1] if index > 0 else None
+    return bool(preceding and preceding.folded == "the" and not words[index].possessive)
+
+
+def find_names(text: str, words: Sequence[Word]) -> Iterator[Signal]:
+    """Yield given names, and capitalised words used as a name, that are not public."""
+    for index, word in enumerate(words):
+        kind = name_kind(words, index) or name_by_cue(words, index)
+        if kind is None or names_organisation(words, index):
+            continue
+        span = 2 if index + 1 < len(words) and is_capitalised(words[index + 1]) else 1
+        if not is_public(words, index, span):
+            yield Signal(kind, word.start, words[index + span - 1].end)
+
+
+def name_kind(words: Sequence[Word], index: int) -> str | None:
+    """Say whether a word is a name (NAME), may be one (WEAK_NAME), or is not (None)."""
+    word = words[index]
+    common = word.folded in common_words()
+    parts = word.folded.split("-")
+    given = word.folded in given_names() or (
+        len(parts) > 1 and parts[0] in given_names() and parts[0] not in common_words()
+    )
+    preceding = words[index - 1] if index > 0 else None
+    following_word = words[index + 1] if index + 1 < len(words) else None
+    if (preceding and is_capitalised(preceding) and preceding.folded in common_words()) or (
+        preceding and preceding.folded in MAORI_PROPER_NOUN_STARTS and is_capitalised(preceding)
+    ):
+        return None  # part of a longer proper noun: Te Tai Tokerau, Kāinga Ora, Whānau Ora
+    if (
+        is_capitalised(word)
+        and given
+        and len(word.folded) > 2
+        and following_word
+        and is_capitalised(following_word)
+        and following_word.folded not in common_words()
+        and following_word.folded not in ORGANISATION_WORDS
+    ):
+        return NAME  # a given name and a surname: "Aroha Ngata", "Grace Tuilagi"
+    if is_capitalised(word):
+        if given and not (word.starts_sentence and common) and word.folded not in MONTHS_DAYS:
+            return NAME
+        if (
+            given
+            and word.folded in te_reo_words()
+            and following_word
+            and (word.possessive or following_word.folded in PERSON_VERBS)
+        ):
+            return NAME  # "Aroha finally got her kids back": a name, not the word aroha
+        if common or word.folded in MONTHS_DAYS:
+            return None
+        following = words[index + 1].folded if index + 1 < len(words) else ""
+        if word.possessive and following not in TALK_WORDS:
+            return NAME  # "Shane's protection order": a capitalised word owning something
+        if word.starts_sentence and following in PERSON_VERBS:
+            return WEAK_NAME  # "Fetu finally started at the alt ed unit"
+        return None
+    if word.text.islower() and given and not common and len(word.text) > 2:
+        return NAME  # names typed in lowercase: "rāwiri back on ward 34"
+    return None
+
+
+def name_by_cue(words: Sequence[Word], index: int) -> str | None:
+    """Say whether a word is a name by the words before it: "txt from Liang", "poor Sefo"."""
+    word = words[index]
+    if word.folded in common_words() or word.folded in MONTHS_DAYS or len(word.text) < 3:
+        return None
+    if not (is_capitalised(word) or word.text.islower()):
+        return None
+    before = " ".join(other.folded for other in words[max(0, index - 2) : index])
+    return NAME if any(before.endswith(cue) for cue in NAME_CUES) else None
+
+
+# Words right before a name: "txt from Liang", "poor Sefo", "sat with Ana".
+NAME_CUES = (
+    *("txt from", "text from", "call from", "message from", "msg from", "email from"),
+    *("visit from", "heard from", "poor", "little", "wee", "bro", "sis", "visited", "rang"),
+    *("texted", "txted", "told", "met with", "sat with", "drove", "took", "picked up"),
+    *("dropped", "checked on", "saw", "baby"),
+)
+MAORI_PROPER_NOUN_STARTS = frozenset(("te", "nga", "ngati", "ngai", "ngaati"))
+MONTHS_DAYS = frozenset(
+    (
+        *("january", "february", "march", "april", "may", "june", "july", "august"),
+        *("september", "october", "november", "december", "monday", "tuesday"),
+        *("wednesday", "thursday", "friday", "saturday", "sunday", "christmas", "easter"),
+    )
+)
+PERSON_VERBS = frozenset(
+    (
+        *("got", "was", "is", "has", "had", "been", "went", "walked", "turned", "moved"),
+        *("relapsed", "finally", "still", "rang", "called", "told", "asked", "started"),
+        *("left", "lost", "came", "needs", "wants", "just", "back", "can't", "couldn't"),
+        *("didn't", "won't", "hasn't", "isn't", "wasn't", "and", "now", "disclosed"),
+        *("on", "in", "at", "with"),
+    )
+)
+
+
+def find_titled(text: str, words: Sequence[Word]) -> Iterator[Signal]:
+    """Yield a private title and a name: Mrs Chen, Mr Singh, Koro Hemi, aunty mere."""
+    for index, (title, name) in enumerate(pairwise(words)):
+        if is_titled_name(title, name) and not is_public(words, index, 2):
+            yield Signal(TITLED, title.start, name.end)
+
+
+def is_titled_name(title: Word, name: Word) -> bool:
+    """Tell whether two words are a private title and a name."""
+    if title.folded in PRIVATE_TITLES:  # Mr, Mrs: whatever follows is a name
+        return is_capitalised(name) or name.folded not in common_words()
+    if title.folded not in KIN_TITLES:
+        return False
+    if is_capitalised(title) and is_capitalised(name):
+        return True  # Koro Hemi, Aunty Losa
+    if name.folded in aotearoa_names():
+        return True  # "whaea marama", "aunty mere's son": names that are words too
+    return name.folded in given_names() and (
+        is_capitalised(name) or name.folded not in common_words()
+    )
+
+
+def find_families(text: str, words: Sequence[Word]) -> Iterator[Signal]:
+    """Yield a family named by its surname: the Hohepa whānau, the Murphys."""
+    for match in FAMILY_NAME.finditer(text):
+        if is_surname_before_kin(text, match):
+            yield Signal(FAMILY, match.start(), match.end())
+    for match in PLURAL_SURNAME.finditer(text):
+        if is_plural_surname(text, match):
+            yield Signal(FAMILY, match.start(), match.end())
+
+
+def is_surname_before_kin(text: str, match: re.Match[str]) -> bool:
+    """Tell whether the word before "whānau", "family" or "kids" is a surname."""
+    words = match.group("surname").split()
+    surname = words[-1]
+    folded = fold(surname[:-2] if surname.endswith(("'s", "\u2019s")) else surname)
+    capital = surname[0].isupper() and not surname.isupper()
+    te_surname = len(words) == 2 and fold(words[0]) == "te"  # Te Rangi, Te Kani
+    preceding = fold(text[max(0, match.start() - 12) : match.start()]).split()
+    if folded in NOT_SURNAMES or (preceding and preceding[-1] in GROUP_WORDS):
+        return False  # "Pasifika families", "all our Cook Islands whānau", "Ngāi Tahu whānau"
+    if fold(text[match.end() :].lstrip()).startswith("ora"):
+        return False  # Whānau Ora
+    if folded in te_reo_words() and not te_surname:
+        return False  # "kapa haka whānau", "ma te wā whānau"
+    starts_sentence = match.start("surname") == 0 or bool(
+        SENTENCE_END.search(text[max(0, match.start("surname") - 3) : match.start("surname")])
+    )
+    if capital:
+        # "Foster families need...": a common word capitalised only to begin a sentence
+        return not (folded in common_words() and starts_sentence and len(words) == 1)
+    # In lowercase only a family, whānau or household, and a surname no word shares:
+    # "the singh family", "mcallister whānau"
+    return (
+        fold(match.group("kin")) in ("whanau", "family", "household")
+        and len(folded) >= 4
+        and folded not in common_words()
+        and folded not in given_names()
+    )
+
+
+def is_plural_surname(text: str, match: re.Match[str]) -> bool:
+    """Tell whether "the Murphys" names a family: a surname in the plural, then a verb or a stop."""
+    after = text[match.end() :]
+    if after.startswith(" "):
+        next_word = WORD.match(after, 1)
+        if next_word and fold(next_word.group()) not in AFTER_FAMILY:
+            return False  # "the Hastings uplift": a place, or a name used as an adjective
+    base = fold(match.group("surname"))
+    return not (base + "s" in common_words() or base in NOT_SURNAMES or base in common_words())
+
+
+# Words before a capitalised word and "whānau" that make it a group, not a family.
+GROUP_WORDS = frozenset(("our", "my", "your", "their", "all", "ngai", "ngati", "nga"))
+
+
+def find_young_ages(text: str) -> Iterator[Signal]:
+    """Yield a young person's age: Tama (12), a 14-year-old, Rawiri, 17, aged 9."""
+    for form in AGE_FORMS:
+        for match in form.finditer(text):
+            name = match.groupdict().get("name")
+            if name and fold(name) in common_words() and fold(name) not in given_names():
+                continue  # "Room (12)", "Session, 3,"
+            if (
+                name
+                and name.islower()
+                and (fold(name) not in given_names() or fold(name) in common_words())
+            ):
+                continue  # "sefo (8)" is a name; "slide (3)" is not
+            yield Signal(YOUNG_AGE, match.start(), match.end())
+
+
+def find_client_words(text: str) -> Iterator[Signal]:
+    """Yield words pointing at one client ("our client", "the girl we placed")."""
+    for form in CLIENT_FORMS:
+        for match in form.finditer(text):
+            if GENERIC_BEFORE.search(text[: match.start()][-30:]):
+                continue  # "every family I work with"
+            noun = fold(match.groupdict().get("noun") or "")
+            # "the whānau we work with" may mean all of them: it needs a detail to be one.
+            kind = SOME_CLIENT if noun in ("whanau", "family") else CLIENT
+            yield Signal(kind, match.start(), match.end())
+    for match in SOME_CLIENT_FORM.finditer(text):
+        if not GENERIC_BEFORE.search(text[: match.start()][-30:]):
+            yield Signal(SOME_CLIENT, match.start(), match.end())
+
+
+def find_details(text: str) -> Iterator[Signal]:
+    """Yield what narrows a person down: a place, a street, a bed number, a job."""
+    for form in PLACE_FORMS:
+        for match in form.finditer(text):
+            place = match.groupdict().get("place")
+            if place is None or any(
+                fold(word) not in common_words() and fold(word) not in MONTHS_DAYS
+                for word in place.split()
+            ):
+                yield Signal(PLACE, match.start(), match.end())
+    for match in HOME_FORM.finditer(text):
+        yield Signal(HOME, match.start(), match.end())
+    for match in BED_FORM.finditer(text):
+        yield Signal(BED, match.start(), match.end())
+    for form in JOB_FORMS:
+        for match in form.finditer(text):
+            yield Signal(JOB, match.start(), match.end())
