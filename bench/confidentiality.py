@@ -1,7 +1,7 @@
 """The confidentiality check on the labelled corpus: time per text, memory, recall, false holds.
 
 The worker runs the check on every post, so it must stay cheap: this times it over
-every text of tests/fixtures/confidentiality/corpus.jsonl (best of several rounds,
+every text of tests/fixtures/confidentiality/*.jsonl (best of several rounds,
 so a busy machine's pauses do not count), measures the memory its module adds to a
 process that has none of it, and scores it against the corpus labels.
 
@@ -22,7 +22,7 @@ from workers.texts_in.confidentiality import find_identifying
 
 RESULTS = Path(__file__).parent / "results"
 
-CORPUS = Path(__file__).parents[1] / "tests" / "fixtures" / "confidentiality" / "corpus.jsonl"
+CORPUS = Path(__file__).parents[1] / "tests" / "fixtures" / "confidentiality"
 ROUNDS = 5
 TODAY = date(2026, 11, 28)  # the corpus's dates of birth are judged as of its writing
 
@@ -49,7 +49,11 @@ def memory_added_mb() -> float:
 
 def main() -> None:
     """Time and score the check; print the figures and write them to bench/results/."""
-    rows = [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines()]
+    rows = [
+        json.loads(line)
+        for path in sorted(CORPUS.glob("*.jsonl"))
+        for line in path.read_text(encoding="utf-8").splitlines()
+    ]
     added_mb = memory_added_mb()
     find_identifying("warm up: call 021 555 1234", TODAY)
     per_text_ms: list[float] = []

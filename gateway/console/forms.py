@@ -109,6 +109,7 @@ class EventForm(FlaskForm):
     check_confidentiality = BooleanField("Hold posts that may identify someone", default=True)
     public_names = TextAreaField(
         "Public names",
+        render_kw={"rows": 4},
         description=(
             "Speakers, authors and organisations posts may name without being held: one a "
             "line, e.g. Liz Beddoe. Names after Dr, Prof, keynote or session pass already."

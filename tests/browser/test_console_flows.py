@@ -90,6 +90,12 @@ def test_an_organiser_makes_an_event_and_cannot_open_anothers(
     expect(page.get_by_role("status")).to_contain_text("Created HUI26")
     expect(page.get_by_text("JOIN HUI26", exact=True)).to_be_visible()
 
+    public_names = page.get_by_label("Public names")
+    public_names.fill("Liz Beddoe\nWhānau Ora Waikato\nliz beddoe")
+    page.get_by_role("button", name="Save event").click()
+    expect(page.get_by_role("status")).to_have_text("Saved.")
+    expect(page.get_by_label("Public names")).to_have_value("Liz Beddoe\nWhānau Ora Waikato")
+
     response = page.goto("/console/events/OTHERS")
     assert response is not None and response.status == 403
     for path in ("/console/people/", "/console/staff/", "/console/rq/"):

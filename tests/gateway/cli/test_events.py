@@ -76,3 +76,33 @@ def test_an_event_check_can_be_turned_off(rt: Runtime) -> None:
     assert unknown.output == "Error: no event has the code NOPE1\n"
     with rt.sessions() as session:
         assert session.scalars(select(Event.check_confidentiality)).one() is False
+
+
+def test_an_events_public_names_are_added_listed_and_removed(rt: Runtime) -> None:
+    smsbridge("events", "create", "--code", "SWRB13", "--name", "S", "--hashtags", "#s")
+
+    empty = smsbridge("events", "public-names", "--code", "swrb13")
+    added = smsbridge(
+        "events", "public-names", "--code", "SWRB13", "--add", "Liz Beddoe",
+        "--add", "  Whānau Ora   Waikato ", "--add", "liz beddoe",
+    )  # fmt: skip
+    removed = smsbridge("events", "public-names", "--code", "SWRB13", "--remove", "LIZ BEDDOE")
+    unknown = smsbridge("events", "public-names", "--code", "SWRB13", "--remove", "Nobody")
+
+    assert empty.output == "SWRB13 has no public names yet: add them with --add.\n"
+    assert added.output == (
+        "Posts at SWRB13 may name, without being held:\n  Liz Beddoe\n  Whānau Ora Waikato\n"
+    )
+    assert removed.output == "Posts at SWRB13 may name, without being held:\n  Whānau Ora Waikato\n"
+    assert (unknown.exit_code, unknown.output) == (1, "Error: nobody is not on SWRB13's list\n")
+    with rt.sessions() as session:
+        assert session.scalars(select(Event.public_names)).one() == "Whānau Ora Waikato"
+
+
+def test_a_public_name_too_long_is_refused(rt: Runtime) -> None:
+    smsbridge("events", "create", "--code", "SWRB13", "--name", "S", "--hashtags", "#s")
+
+    result = smsbridge("events", "public-names", "--code", "SWRB13", "--add", "x" * 101)
+
+    assert result.exit_code == 1
+    assert "100 characters at most" in result.output

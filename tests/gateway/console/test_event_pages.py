@@ -152,3 +152,32 @@ def test_an_admin_sees_every_event_and_gives_one_to_an_organiser(
 
     assert "CLIMADE" in listing
     assert stored_event(rt, "HUI26").organiser_id == organiser.id
+
+
+def test_an_organiser_lists_the_events_public_names(
+    client: FlaskClient, organiser: SignIn, rt: Runtime
+) -> None:
+    sign_in(client, organiser)
+    post_form(client, "/console/events/new", "/console/events/new", **GOOD)
+    names = "Liz Beddoe\r\n\r\n  Whānau Ora  Waikato \r\nliz beddoe\r\n"
+
+    saved = post_form(
+        client, "/console/events/HUI26", "/console/events/HUI26", **{**GOOD, "public_names": names}
+    )
+    too_long = post_form(
+        client,
+        "/console/events/HUI26",
+        "/console/events/HUI26",
+        **{**GOOD, "public_names": "x" * 101},
+    )
+
+    assert saved.status_code == 302
+    assert stored_event(rt, "HUI26").public_names == "Liz Beddoe\nWhānau Ora Waikato"
+    page = client.get("/console/events/HUI26").get_data(as_text=True)
+    assert "Liz Beddoe\nWhānau Ora Waikato</textarea>" in page
+    assert too_long.status_code == 400
+    assert "100 characters at most." in too_long.get_data(as_text=True)
+    assert stored_event(rt, "HUI26").public_names == "Liz Beddoe\nWhānau Ora Waikato"
+    with rt.sessions() as session:
+        detail = session.scalars(select(AuditEntry.detail).order_by(AuditEntry.id.desc())).first()
+    assert detail == "Hui 2026; #hui26 #socialwork; 2 public names"

@@ -13,6 +13,7 @@ from store.db import transaction
 from store.models import (
     Account,
     Delivery,
+    Event,
     HeldPost,
     InboundMessage,
     OptOut,
@@ -289,6 +290,37 @@ def test_a_text_with_an_nhi_number_is_held_until_yes(rt: Runtime, queue: Queue) 
     assert text(rt, "YES") == [replies.NOTHING_HELD]
 
 
+def test_a_name_with_a_court_date_is_held_and_the_reply_says_so_without_the_words(
+    rt: Runtime,
+) -> None:
+    add_person(rt)
+
+    [held] = text(rt, "Tama's FGC got adjourned again, gutted for him")
+    assert held == (
+        "Not posted yet: it may identify someone. Found: a name with a court matter. "
+        "Text YES within 60 min to post it anyway; any other text drops it."
+    )
+    assert post_bodies(rt) == []
+
+
+def test_the_events_public_names_are_posted_without_a_hold(rt: Runtime) -> None:
+    person = add_person(rt)
+    event = add_event(rt, attendees=(person,))
+    speaker_post = "Losa Moata'ane on families and the courts, powerful"
+    assert text(rt, speaker_post) == [
+        "Not posted yet: it may identify someone. Found: a name with a court matter. "
+        "Text YES within 60 min to post it anyway; any other text drops it."
+    ]
+    text(rt, "no")  # drops it
+    with transaction(rt.sessions) as session:
+        session.execute(
+            update(Event).where(Event.id == event).values(public_names="Losa Moata'ane")
+        )
+
+    assert text(rt, speaker_post) == [POSTED]
+    assert post_bodies(rt) == [speaker_post]
+
+
 def test_yes_needs_the_pin_like_any_post(rt: Runtime, queue: Queue) -> None:
     add_person(rt)
     text(rt, "PIN 4821")
@@ -335,8 +367,6 @@ def test_an_event_can_turn_the_check_off(rt: Runtime) -> None:
 
 def update_event_check(event_id: int):  # type: ignore[no-untyped-def]
     """Turn the confidentiality check off for an event."""
-    from store.models import Event
-
     return update(Event).where(Event.id == event_id).values(check_confidentiality=False)
 
 

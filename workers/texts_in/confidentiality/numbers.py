@@ -188,7 +188,8 @@ CASE_CUE = re.compile(
     r"\b(?:case|file|ref|reference|referral|intake|claim|client|patient|tenancy|mrn|ird|crn|nhi"
     r"|matter|acc45|legal\s+aid|event|application|incident|nsn|attendance|record|episode"
     r"|admission|student)\b\.?:?\s*(?:[A-Z]{2,6}\s+)?(?:(?:id|no|number|ref|#)\.?:?\s*)*#?\s*"
-    r"(?P<id>(?:[A-Za-z]{1,4}[-/]?)?\d+(?:[-/](?:[A-Za-z]{1,4}|\d+)|\s\d{3,4}(?!\w))*)(?![\w/-])",
+    r"(?P<id>(?:[A-Za-z]{1,4}[-/]?)?\d+[A-Za-z]{0,2}(?:[-/](?:[A-Za-z]{1,4}|\d+)|\s\d{3,4}(?!\w))*)"
+    r"(?![\w/-])",
     re.IGNORECASE,
 )
 # A long run of digits, perhaps after a letter or two, is someone's number in some system.

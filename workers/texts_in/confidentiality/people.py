@@ -39,6 +39,7 @@ from workers.texts_in.confidentiality.words import (
     common_words,
     fold,
     given_names,
+    places,
     te_reo_words,
 )
 
@@ -118,12 +119,13 @@ TALK_WORDS = frozenset(
         *("stand", "chairs", "hosting", "hosted", "opened", "opening", "closing", "work"),
         *("talking", "talked", "sharing", "shared", "explaining", "explained", "discussing"),
         *("unpacking", "outlining", "reminding", "reminded", "presenter", "speaker", "keynote"),
+        *("discussed", "discussion", "panellist", "panelist", "kaikōrero", "interview"),
     )
 )
 TALK_REACH_AFTER = (
     6  # words from a name to a talk word after it: "Losa ... for the talanoa session"
 )
-TALK_REACH_BEFORE = 3  # and before it: "keynote from Assoc Prof Tracie"
+BY_WORDS = frozenset(("from", "by", "with", "featuring", "ft", "feat"))
 FICTION = re.compile(
     r"\b(?:fictional|fictitious|made[\s-]up|role[\s-]?play|vignette|composite|case\s+study"
     r"|scenario|hypothetical|mock[\s-]?up|placeholders?|pretend|not\s+real|fake|imaginary"
@@ -156,6 +158,9 @@ NOT_SURNAMES = frozenset(
         *("tokelauan", "tuvaluan", "filipino", "african", "somali", "ethiopian", "muslim"),
         *("christian", "catholic", "mormon", "deaf", "disabled", "kapa", "haka", "church"),
         *("islands", "tahu", "porou", "whatua", "tuhoe", "tainui", "kahungunu", "waikato"),
+        # sports teams: "the Warriors are playing"
+        *("crusader", "hurricane", "chief", "blue", "highlander", "warrior", "breaker"),
+        *("steeler", "kiwi", "fern", "black", "mystic", "star", "knight", "tui", "magpie"),
         *("oranga", "whatu", "puni", "kainga", "all", "our", "my", "your", "their", "his", "her"),
     )
 )
@@ -172,7 +177,7 @@ FAMILY_NAME = re.compile(
 )
 # "the Murphys", "the Nguyens' place".
 PLURAL_SURNAME = re.compile(
-    r"\b[Tt]he\s+(?:[A-ZĀĒĪŌŪ][\w\-]*\s+){0,2}(?P<surname>[A-ZĀĒĪŌŪ][\w\-]*?[^e\W])s(?:['\u2019]|\b)"
+    r"\b[Tt]he\s+(?:[A-ZĀĒĪŌŪ][\w\-]*\s+){0,2}(?P<surname>[A-ZĀĒĪŌŪ][\w\-]*?)s(?:['\u2019]|\b)"
 )
 
 # Words that can follow "the Murphys" when it names a family.
@@ -204,6 +209,8 @@ AGE_FORMS = (
         r"\s*(?:,\s*(?:1[0-9]|[1-9])\s*,|\(\s*(?:1[0-9]|[1-9])\s*\))",
         re.IGNORECASE,
     ),
+    # One of ours, 15, Samoan girl
+    re.compile(rf"\b[A-Za-z]+,\s*{YOUNG},\s+(?!\d|and\s+\d|or\s+\d)"),
     # aged 14, age 9
     re.compile(rf"\b(?:aged|age)\s+{YOUNG}\b{NOT_RANGE}", re.IGNORECASE),
     # he is 15, she turned 17, the youngest is 14
@@ -220,7 +227,8 @@ CLIENT_NOUNS = (
     r"client|patient|service\s+user|tangata\s+whaiora|t[aā]ngata\s+whaiora|family|wh[aā]nau"
     r"|mum|mom|dad|mother|father|parent|kid|child|tamaiti|boy|girl|teen|teenager|lady|woman"
     r"|man|guy|fella|koro|nan|nana|kuia|rangatahi|young\s+person|young\s+man|young\s+woman"
-    r"|baby|p[eē]pi|whaea|aunty|uncle|elder|student|tenant|resident|one"
+    r"|baby|p[eē]pi|whaea|aunty|uncle|elder|student|tenant|resident|one|fulla|fullah|fella"
+    r"|lad|bro|uso|sis|chick|young\s+one|old\s+boy|old\s+lady|referral|ex-student|aunties"
 )
 CLIENT_NOUNS_PLURAL = (
     r"clients|patients|families|mums|dads|parents|kids|children|boys|girls|teens|ladies"
@@ -232,7 +240,8 @@ HELPING = (
     r"|look\s+after|looking\s+after|looked\s+after|referred|assessed|counsel|counselled"
     r"|case\s+manage|have|had|care\s+for|cared\s+for|drove|picked\s+up|resettled|housed"
     r"|mentor|mentored|mentoring|teach|taught|treated|nursed|admitted|interviewed"
-    r"|represented|transported|moved|rehoused|brought"
+    r"|represented|transported|moved|rehoused|brought|told\s+you\s+about|mentioned"
+    r"|wrote\s+about|posted\s+about"
 )
 CLIENT_FORMS = (
     re.compile(
@@ -248,6 +257,7 @@ CLIENT_FORMS = (
         re.IGNORECASE,
     ),
     re.compile(r"\ba\s+(?:client|patient)\s+of\s+(?:mine|ours)\b", re.IGNORECASE),
+    re.compile(r"\bone\s+of\s+(?:mine|ours)\b", re.IGNORECASE),
     re.compile(r"\bon\s+(?:my|our)\s+(?:caseload|case\s+load|books)\b", re.IGNORECASE),
     re.compile(
         rf"\b(?:the|a|this|that|one)\s+(?:\w+\s+)?(?P<noun>{CLIENT_NOUNS})\s+(?:(?:that|who)\s+)?"
@@ -264,12 +274,18 @@ CLIENT_FORMS = (
     re.compile(r"\b(?:client|patient)\s+(?:in|on)\s+(?:bed|ward|room)\s+\d+", re.IGNORECASE),
     # the young mum from our Kaiti group, one of the dads on our programme
     re.compile(
-        rf"\b(?:the|a|one\s+of\s+the)\s+(?:\w+\s+){{0,2}}?(?:{CLIENT_NOUNS}|{CLIENT_NOUNS_PLURAL})"
+        rf"\b(?:the|a|that|this|one\s+of\s+the)\s+(?:\w+\s+){{0,2}}?(?:{CLIENT_NOUNS}|{CLIENT_NOUNS_PLURAL})"
         r"\s+(?:from|in|on|at|with|of)\s+(?:my|our)\s+(?:[\w\-]+\s+){0,2}?"
         r"(?:group|programme|program|service|caseload|books|unit|ward|class|r[oō]{1,2}pu|clinic"
         r"|project|course|list|team)s?\b",
         re.IGNORECASE,
     ),
+)
+# "my lady in room 4", "our mum from the Tuesday group": a person of the writer's work.
+OUR_PERSON = re.compile(
+    rf"\b(?:my|our)\s+(?:new\s+|old\s+|young\s+|little\s+|wee\s+|regular\s+)?"
+    rf"(?:{CLIENT_NOUNS})(?!s)(?![\w\-])",
+    re.IGNORECASE,
 )
 # "a client", "the patient", "client's": someone, but which one the post has to say.
 SOME_CLIENT_FORM = re.compile(
@@ -438,13 +454,18 @@ def is_capitalised(word: Word) -> bool:
 
 def is_public(words: Sequence[Word], index: int, span: int = 1) -> bool:
     """Tell whether the name at words[index:index+span] is a speaker's or a colleague's."""
-    before = words[max(0, index - TALK_REACH_BEFORE) : index]
-    if before and before[-1].folded in PUBLIC_TITLES:
-        return True
-    if len(before) >= 2 and before[-2].folded in PUBLIC_TITLES and is_capitalised(before[-1]):
-        return True  # Dr Leland Ruwhiu: the surname after a titled given name
-    if any(word.folded in TALK_WORDS for word in before):
-        return True
+    start = index
+    while start > 0 and (
+        words[start - 1].folded in PUBLIC_TITLES or is_capitalised(words[start - 1])
+    ):
+        start -= 1  # back over "Assoc Prof" and a given name before a surname
+    if any(word.folded in PUBLIC_TITLES for word in words[start:index]):
+        return True  # Dr Leland Ruwhiu, Assoc Prof Tracie Mafileo
+    before = [word.folded for word in words[max(0, start - 2) : start]]
+    if before and before[-1] in TALK_WORDS:
+        return True  # "panellist Sione Tuitahi"
+    if len(before) == 2 and before[-1] in BY_WORDS and before[0] in TALK_WORDS:
+        return True  # "keynote from Tracie Mafileo", "session with Hemi"
     after = words[index + span : index + span + TALK_REACH_AFTER]
     return any(word.folded in TALK_WORDS for word in after)
 
@@ -472,48 +493,59 @@ def find_names(text: str, words: Sequence[Word]) -> Iterator[Signal]:
 def name_kind(words: Sequence[Word], index: int) -> str | None:
     """Say whether a word is a name (NAME), may be one (WEAK_NAME), or is not (None)."""
     word = words[index]
-    common = word.folded in common_words()
-    parts = word.folded.split("-")
-    given = word.folded in given_names() or (
-        len(parts) > 1 and parts[0] in given_names() and parts[0] not in common_words()
-    )
+    if word.folded in ORGANISATION_WORDS or word.folded in MONTHS_DAYS:
+        return None  # "Ave", "Court", "May"
     preceding = words[index - 1] if index > 0 else None
-    following_word = words[index + 1] if index + 1 < len(words) else None
-    if (preceding and is_capitalised(preceding) and preceding.folded in common_words()) or (
-        preceding and preceding.folded in MAORI_PROPER_NOUN_STARTS and is_capitalised(preceding)
-    ):
-        return None  # part of a longer proper noun: Te Tai Tokerau, Kāinga Ora, Whānau Ora
-    if (
-        is_capitalised(word)
-        and given
-        and len(word.folded) > 2
-        and following_word
-        and is_capitalised(following_word)
-        and following_word.folded not in common_words()
-        and following_word.folded not in ORGANISATION_WORDS
-    ):
+    following = words[index + 1] if index + 1 < len(words) else None
+    if preceding and continues_proper_noun(preceding):
+        return None  # the rest of a longer proper noun: Te Tai Tokerau, Kāinga Ora
+    common = word.folded in common_words()
+    given = is_given_name(word.folded)
+    if not is_capitalised(word):
+        return NAME if word.text.islower() and given and not common else None  # "rāwiri"
+    if given and following and begins_surname(following) and len(word.folded) > 2:
         return NAME  # a given name and a surname: "Aroha Ngata", "Grace Tuilagi"
-    if is_capitalised(word):
-        if given and not (word.starts_sentence and common) and word.folded not in MONTHS_DAYS:
-            return NAME
-        if (
-            given
-            and word.folded in te_reo_words()
-            and following_word
-            and (word.possessive or following_word.folded in PERSON_VERBS)
-        ):
-            return NAME  # "Aroha finally got her kids back": a name, not the word aroha
-        if common or word.folded in MONTHS_DAYS:
-            return None
-        following = words[index + 1].folded if index + 1 < len(words) else ""
-        if word.possessive and following not in TALK_WORDS:
-            return NAME  # "Shane's protection order": a capitalised word owning something
-        if word.starts_sentence and following in PERSON_VERBS:
-            return WEAK_NAME  # "Fetu finally started at the alt ed unit"
+    if given and not (word.starts_sentence and common):
+        return NAME
+    if (
+        given
+        and word.folded in te_reo_words()
+        and following
+        and (word.possessive or following.folded in PERSON_VERBS)
+    ):
+        return NAME  # "Aroha finally got her kids back": a name, not the word aroha
+    if common or word.folded in places():
         return None
-    if word.text.islower() and given and not common and len(word.text) > 2:
-        return NAME  # names typed in lowercase: "rāwiri back on ward 34"
+    if word.possessive and (following is None or following.folded not in TALK_WORDS):
+        return NAME  # "Shane's protection order": a capitalised word owning something
+    if following and following.folded in PERSON_VERBS:
+        return WEAK_NAME  # "Fetu finally started at the alt ed unit"
     return None
+
+
+def is_given_name(folded: str) -> bool:
+    """Tell whether a folded word is a given name, or a hyphenated one ("kiri-ann")."""
+    first = folded.split("-")[0]
+    return folded in given_names() or (
+        "-" in folded and first in given_names() and first not in common_words()
+    )
+
+
+def begins_surname(word: Word) -> bool:
+    """Tell whether a word after a given name can be a surname: "Ngata" but not "Hospital"."""
+    return (
+        is_capitalised(word)
+        and word.folded not in common_words()
+        and word.folded not in ORGANISATION_WORDS
+    )
+
+
+def continues_proper_noun(preceding: Word) -> bool:
+    """Tell whether the word before makes this one part of a place's or group's name."""
+    if not is_capitalised(preceding) or preceding.folded in PRIVATE_TITLES | KIN_TITLES:
+        return False
+    # "Whatu Ora", "Te Tai": after a capitalised word that is no given name, or is a word too
+    return preceding.folded not in given_names() or preceding.folded in common_words()
 
 
 def name_by_cue(words: Sequence[Word], index: int) -> str | None:
@@ -533,8 +565,10 @@ NAME_CUES = (
     *("visit from", "heard from", "poor", "little", "wee", "bro", "sis", "visited", "rang"),
     *("texted", "txted", "told", "met with", "sat with", "drove", "took", "picked up"),
     *("dropped", "checked on", "saw", "baby"),
+    *("seen", "see", "find", "found", "looking for", "thinking of", "worried about", "pray for"),
+    *("dad of", "mum of", "mother of", "father of", "son of", "daughter of", "nan of"),
+    *("whanau of", "family of", "brother of", "sister of", "partner of", "cousin of"),
 )
-MAORI_PROPER_NOUN_STARTS = frozenset(("te", "nga", "ngati", "ngai", "ngaati"))
 MONTHS_DAYS = frozenset(
     (
         *("january", "february", "march", "april", "may", "june", "july", "august"),
@@ -611,7 +645,6 @@ def is_surname_before_kin(text: str, match: re.Match[str]) -> bool:
         fold(match.group("kin")) in ("whanau", "family", "household")
         and len(folded) >= 4
         and folded not in common_words()
-        and folded not in given_names()
     )
 
 
@@ -656,6 +689,8 @@ def find_client_words(text: str) -> Iterator[Signal]:
             # "the whānau we work with" may mean all of them: it needs a detail to be one.
             kind = SOME_CLIENT if noun in ("whanau", "family") else CLIENT
             yield Signal(kind, match.start(), match.end())
+    for match in OUR_PERSON.finditer(text):
+        yield Signal(SOME_CLIENT, match.start(), match.end())
     for match in SOME_CLIENT_FORM.finditer(text):
         if not GENERIC_BEFORE.search(text[: match.start()][-30:]):
             yield Signal(SOME_CLIENT, match.start(), match.end())

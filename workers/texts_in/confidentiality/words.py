@@ -47,3 +47,9 @@ def te_reo_words() -> frozenset[str]:
 def aotearoa_names() -> frozenset[str]:
     """The Aotearoa list alone: Māori and Pasifika names, some of them also words."""
     return read_list("given_names_aotearoa.txt")
+
+
+@cache
+def places() -> frozenset[str]:
+    """Places in Aotearoa: a capitalised word here is a place, not a person."""
+    return read_list("places_aotearoa.txt")
