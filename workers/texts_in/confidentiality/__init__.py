@@ -30,6 +30,7 @@ from workers.texts_in.confidentiality.numbers import (
     URL,
     find_addresses,
     find_birth_dates,
+    find_car_plates,
     find_case_numbers,
     find_emails,
     find_nhis,
@@ -87,6 +88,7 @@ def find_identifying(
         *find_nhis(plain),
         *find_birth_dates(plain, today),
         *find_addresses(plain),
+        *find_car_plates(plain),
         *([] if made_up else find_case_numbers(plain)),
     ]
     findings: list[Finding] = []

@@ -58,6 +58,7 @@ NHI = "nhi"
 BIRTH_DATE = "birth_date"
 ADDRESS = "address"
 CASE_NUMBER = "case_number"
+CAR_PLATE_KIND = "car_plate"
 
 LABELS = {
     PHONE: "a phone number",
@@ -66,6 +67,7 @@ LABELS = {
     BIRTH_DATE: "a date of birth",
     ADDRESS: "a street address",
     CASE_NUMBER: "a case or file number",
+    CAR_PLATE_KIND: "a number plate",
 }
 
 NHI_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"  # A=1 ... Z=24; no I or O
@@ -74,7 +76,8 @@ OLDEST_AGE = 110
 
 # Spans removed before looking for numbers: links, hashtags, @handles.
 URL = re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)
-HASHTAG = re.compile(r"#\w+(?!\w|[-/]\d)")  # not "#RF-88231", a referral number
+# Not "#RF-88231" or "#TN77213": a few letters and a long number are a reference.
+HASHTAG = re.compile(r"#(?![A-Za-z]{0,4}\d{5,}(?!\w))\w+(?!\w|[-/]\d)")
 HANDLE = re.compile(r"@[\w.]+(?:@[\w-]+(?:\.[\w-]+)+)?")
 MASK = "\x00"  # neither a word character nor a space, so nothing matches across it
 
@@ -187,13 +190,30 @@ NOT_STREET_NAMES = frozenset(
 CASE_CUE = re.compile(
     r"\b(?:case|file|ref|reference|referral|intake|claim|client|patient|tenancy|mrn|ird|crn|nhi"
     r"|matter|acc45|legal\s+aid|event|application|incident|nsn|attendance|record|episode"
-    r"|admission|student)\b\.?:?\s*(?:[A-Z]{2,6}\s+)?(?:(?:id|no|number|ref|#)\.?:?\s*)*#?\s*"
+    r"|admission|student|roc|cyras)\b\.?:?\s*(?:[A-Z]{2,6}\s+)?(?:(?:id|no|number|ref|#)\.?:?\s*)*#?\s*"
     r"(?P<id>(?:[A-Za-z]{1,4}[-/]?)?\d+[A-Za-z]{0,2}(?:[-/](?:[A-Za-z]{1,4}|\d+)|\s\d{3,4}(?!\w))*)"
     r"(?![\w/-])",
     re.IGNORECASE,
 )
 # A long run of digits, perhaps after a letter or two, is someone's number in some system.
 LONG_NUMBER = re.compile(r"(?<![\w$.,/#-])[A-Za-z]{0,3}\d{7,}(?![\w%]|[.,]\d)")
+# Two runs of digits joined by a hyphen, eight digits or more in all: 24-118736.
+HYPHENED_NUMBER = re.compile(r"(?<![\w$.,/#-])(?P<a>\d{2,4})-(?P<b>\d{4,7})(?![\w%/-]|[.,]\d)")
+# A car's plate after a word that says so: "plate FZT91", "rego ABC123".
+# A plate on its own: three capitals and three digits, as New Zealand's plates are now.
+BARE_PLATE = re.compile(r"(?<![\w#@/-])[A-Z]{3}\d{3}(?![\w/-])")
+CAR_PLATE = re.compile(
+    r"\b(?:plate|plates|rego|registration|number\s+plate)\s*(?:no\.?|number)?[:#]?\s*"
+    r"(?P<plate>[A-Z]{1,3}\d{1,4}|[A-Z]{2,3}\d{1,3}[A-Z]?|\d{1,3}[A-Z]{2,3})\b",
+    re.IGNORECASE,
+)
+# Letters, a hyphen or slashes, and digits: RF-88231, ROC-78812, WO/BOP/0932, TN77213.
+CODED_NUMBER = re.compile(
+    r"(?<![\w/-])(?:[A-Z]{2,4}-\d{4,}|[A-Z]{2,4}(?:/[A-Z]{2,4})+/\d{3,}|[A-Z]{2}\d{5,})(?![\w/-])"
+)
+# Digits in groups of three: StudyLink 55 213 689, eight digits or more in all; not
+# starting with 0, as phone numbers (0800 733 843) do.
+SPACED_NUMBER = re.compile(r"(?<![\w$.,])[1-9]\d{1,3}(?: \d{3}){2,}(?![\w%]|[.,]\d)")
 # The courts' file numbers and others like them: CRI-2021-092-004455, CSU-2022-AUK-611.
 AGENCY_NUMBER = re.compile(r"\b[A-Z]{2,4}-\d{4}-[A-Z0-9]{2,4}-\d{2,6}\b")
 MIN_CASE_DIGITS = 4
@@ -204,7 +224,7 @@ ORGANISATION_LINES = (
 )
 # An address right after these is where the event is, not where someone lives.
 VENUE_CUE = re.compile(
-    r"\b(?:venue|conference|conf|hotel|registration|rego|dinner|hui|workshop|session|held|"
+    r"\b(?:venue|conference|conf|hotel|registration|rego|dinner|workshop|session|held|"
     r"meet(?:ing)?\s+(?:up\s+)?at|parking|carpark|entrance)\b[^.!?\n]{0,40}$",
     re.IGNORECASE,
 )
@@ -364,5 +384,20 @@ def find_case_numbers(text: str) -> Iterator[Span]:
         yield match.start("id"), match.end("id"), CASE_NUMBER
     for match in AGENCY_NUMBER.finditer(text):
         yield match.start(), match.end(), CASE_NUMBER
-    for match in LONG_NUMBER.finditer(text):
-        yield match.start(), match.end(), CASE_NUMBER
+    for form in (LONG_NUMBER, CODED_NUMBER, SPACED_NUMBER):
+        for match in form.finditer(text):
+            yield match.start(), match.end(), CASE_NUMBER
+    for match in HYPHENED_NUMBER.finditer(text):
+        first, second = match.group("a"), match.group("b")
+        years = len(first) == len(second) == 4 and first[:2] in ("19", "20")
+        if len(first) + len(second) >= 8 and not years:
+            yield match.start(), match.end(), CASE_NUMBER  # not a span of years: 2019-2026
+
+
+def find_car_plates(text: str) -> Iterator[Span]:
+    """Yield a car's number plate written after "plate" or "rego"."""
+    for match in CAR_PLATE.finditer(text):
+        if any(char.isdigit() for char in match.group("plate")):
+            yield match.start("plate"), match.end("plate"), CAR_PLATE_KIND
+    for match in BARE_PLATE.finditer(text):
+        yield match.start(), match.end(), CAR_PLATE_KIND

@@ -37,6 +37,7 @@ from workers.texts_in.confidentiality.situations import SERIOUS, Situation, find
 from workers.texts_in.confidentiality.words import (
     aotearoa_names,
     common_words,
+    english_words,
     fold,
     given_names,
     places,
@@ -49,7 +50,8 @@ MASK = "\x00"  # blanks out a public name, keeping every position
 # The kinds of signal and what each weighs.
 NAME = "name"  # a given name, or a capitalised word in a name's place
 WEAK_NAME = "weak_name"  # an unknown capitalised word that begins a sentence about someone
-TITLED = "titled"  # Mrs Chen, Koro Hemi
+TITLED = "titled"  # Mrs Chen, Mr Singh: no speaker is called that at a hui
+KIN_TITLED = "kin_titled"  # Koro Hemi, Whaea Mere: elders, private or public
 FAMILY = "family"  # the Hohepa whānau
 YOUNG_AGE = "young_age"  # Tama (12)
 CLIENT = "client"  # our client, the girl we placed
@@ -63,7 +65,8 @@ BED = "bed"
 WEIGHTS = {
     NAME: 1.5,
     WEAK_NAME: 1.0,
-    TITLED: 2.0,
+    TITLED: 3.0,
+    KIN_TITLED: 2.0,
     FAMILY: 3.0,
     YOUNG_AGE: 2.0,
     CLIENT: 3.0,
@@ -73,11 +76,22 @@ WEIGHTS = {
     JOB: 1.0,
     BED: 1.0,
 }
-WHO = (CLIENT, FAMILY, TITLED, YOUNG_AGE, SOME_CLIENT, HOME, NAME, WEAK_NAME)  # strongest first
+WHO = (
+    CLIENT,
+    FAMILY,
+    TITLED,
+    KIN_TITLED,
+    YOUNG_AGE,
+    SOME_CLIENT,
+    HOME,
+    NAME,
+    WEAK_NAME,
+)  # strongest first
 WHO_LABELS = {
     NAME: "a name",
     WEAK_NAME: "a name",
     TITLED: "a name",
+    KIN_TITLED: "a name",
     FAMILY: "a family name",
     YOUNG_AGE: "a young person's age",
     CLIENT: "words about a client",
@@ -97,6 +111,8 @@ PUBLIC_TITLES = frozenset(
         *("archbishop", "kingi", "king", "queen", "mayor", "councillor", "colleague"),
         *("colleagues", "manager", "supervisor", "boss", "ceo", "chair", "author", "keynote"),
         *("speaker", "presenter", "panellist", "panelist", "facilitator", "mc", "coach"),
+        *("practitioner", "researcher", "lecturer", "academic", "director", "adviser"),
+        *("advisor", "chief", "kaumatua", "poet", "writer", "artist", "mp", "councillor"),
     )
 )
 PRIVATE_TITLES = frozenset(("mr", "mrs", "ms", "miss", "mx", "mister"))
@@ -104,6 +120,7 @@ KIN_TITLES = frozenset(
     (
         *("whaea", "matua", "nana", "nan", "nanny", "koro", "kui", "kuia", "aunty", "auntie"),
         *("aunt", "uncle", "mama", "papa", "baby", "tupuna", "poua", "taua", "bro", "sis"),
+        *("sister", "brother", "pastor", "father"),
     )
 )
 # Words around a name that make it a speaker's or an author's.
@@ -116,10 +133,11 @@ TALK_WORDS = frozenset(
         *("chaired", "chairing", "speech", "lecture", "webinar", "podcast", "framework"),
         *("model", "mihi", "karakia", "waiata", "kaikorero", "spoke", "speaking", "plenary"),
         *("abstract", "launch", "launched", "tweeting", "tweets", "blog", "findings", "stall"),
-        *("stand", "chairs", "hosting", "hosted", "opened", "opening", "closing", "work"),
+        *("stand", "chairs", "hosting", "hosted", "opened", "opening", "closing"),
         *("talking", "talked", "sharing", "shared", "explaining", "explained", "discussing"),
         *("unpacking", "outlining", "reminding", "reminded", "presenter", "speaker", "keynote"),
         *("discussed", "discussion", "panellist", "panelist", "kaikōrero", "interview"),
+        *("farewell", "award", "awards", "retiring", "retirement", "own", "legend"),
     )
 )
 TALK_REACH_AFTER = (
@@ -146,6 +164,7 @@ ORGANISATION_WORDS = frozenset(
         *("kohanga", "academy", "institute", "polytech", "wananga", "pools", "prison"),
         *("residence", "programme", "program", "award", "awards", "cup", "fund", "report"),
         *("act", "bill", "model", "framework", "method", "scale", "inc", "ltd", "limited"),
+        *("hospice", "team", "crew", "centre", "foundation", "collective", "project"),
     )
 )
 # Words before "whānau", "family" or "kids" that are not surnames.
@@ -158,6 +177,8 @@ NOT_SURNAMES = frozenset(
         *("tokelauan", "tuvaluan", "filipino", "african", "somali", "ethiopian", "muslim"),
         *("christian", "catholic", "mormon", "deaf", "disabled", "kapa", "haka", "church"),
         *("islands", "tahu", "porou", "whatua", "tuhoe", "tainui", "kahungunu", "waikato"),
+        *("mosque", "church", "marae", "school", "kura", "team", "club", "community", "rugby"),
+        *("netball", "gym", "office", "unit", "ward", "hapu", "lil", "little", "wee", "big"),
         # sports teams: "the Warriors are playing"
         *("crusader", "hurricane", "chief", "blue", "highlander", "warrior", "breaker"),
         *("steeler", "kiwi", "fern", "black", "mystic", "star", "knight", "tui", "magpie"),
@@ -166,7 +187,7 @@ NOT_SURNAMES = frozenset(
 )
 FAMILY_WORDS = (
     r"wh[aā]nau|family|kids|boys|girls|household|twins|children|tamariki|siblings|brothers"
-    r"|sisters|sons|daughters|mokopuna|moko|clan"
+    r"|sisters|sons|daughters|mokopuna|moko|clan|aiga|fam|boy|girl|kid|son|daughter|baby|twin"
 )
 # "the Hohepa whānau", "the 4 Brown kids", "Zhang family's eldest", "the singh family".
 FAMILY_NAME = re.compile(
@@ -175,9 +196,14 @@ FAMILY_NAME = re.compile(
     rf"(?P<kin>{FAMILY_WORDS})(?!\w)",
     re.IGNORECASE,
 )
+# "whānau Te Wera", "family Tuilagi": the kin word first.
+KIN_THEN_SURNAME = re.compile(
+    r"\b(?i:wh[aā]nau|family|aiga|mum\s+and\s+dad)\s+(?P<surname>(?:Te\s+)?[A-ZĀĒĪŌŪ][\w'\u2019\-]+)"
+)
 # "the Murphys", "the Nguyens' place".
 PLURAL_SURNAME = re.compile(
-    r"\b[Tt]he\s+(?:[A-ZĀĒĪŌŪ][\w\-]*\s+){0,2}(?P<surname>[A-ZĀĒĪŌŪ][\w\-]*?)s(?:['\u2019]|\b)"
+    r"\b[Tt]he\s+(?:[A-ZĀĒĪŌŪ][\w\-]*\s+){0,2}(?P<surname>[A-ZĀĒĪŌŪ](?:[\w\-]|['\u2019](?=\w))*?)"
+    r"(?:s|['\u2019]s)(?:['\u2019]|\b)"
 )
 
 # Words that can follow "the Murphys" when it names a family.
@@ -186,10 +212,16 @@ AFTER_FAMILY = frozenset(
         *("in", "at", "from", "are", "were", "have", "had", "got", "lost", "all", "both"),
         *("next", "down", "up", "again", "still", "and", "on", "who", "need", "needs"),
         *("with", "moved", "came", "went", "were", "did", "didn't", "have", "haven't"),
+        *("ever", "never", "always", "still", "finally", "already", "will", "would", "could"),
+        *("today", "yesterday", "tonight", "again", "last", "this", "are", "is", "was", "said"),
+        *("can", "can't", "do", "don't", "must", "should", "might", "need", "in", "for", "to"),
     )
 )
 
-YOUNG = r"(?P<age>1[0-9]|[1-9])"
+YOUNG = (
+    r"(?P<age>1[0-9]|[1-9]|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
+    r"|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen)"
+)
 NOT_RANGE = r"(?!\s*(?:-|\u2013|to|or|and|&)\s*\d)(?!\s*%)(?![.:]\d)"
 AGE_FORMS = (
     # 12 yr old, 14-year-old, 15 y/o, 16yo, 17 y.o.
@@ -198,7 +230,10 @@ AGE_FORMS = (
         re.IGNORECASE,
     ),
     # a 4 month old, 6 week old baby
-    re.compile(r"\b\d{1,2}\s*-?\s*(?:month|mth|week|wk|day)s?\s*-?\s*old\b", re.IGNORECASE),
+    re.compile(
+        rf"\b(?:\d{{1,2}}|{YOUNG[8:-1]})\s*-?\s*(?:month|mth|week|wk|day)s?\s*-?\s*old\b",
+        re.IGNORECASE,
+    ),
     # Tama (12), Kahu 11 and, Rawiri, 17,
     re.compile(rf"(?P<name>{LETTER}[\w'\u2019\-]+)\s*\(\s*{YOUNG}\s*\)"),
     re.compile(rf"(?P<name>[A-ZĀĒĪŌŪ][\w'\u2019\-]+),\s*(?:aged\s+)?{YOUNG}\s*,"),
@@ -212,11 +247,17 @@ AGE_FORMS = (
     # One of ours, 15, Samoan girl
     re.compile(rf"\b[A-Za-z]+,\s*{YOUNG},\s+(?!\d|and\s+\d|or\s+\d)"),
     # aged 14, age 9
-    re.compile(rf"\b(?:aged|age)\s+{YOUNG}\b{NOT_RANGE}", re.IGNORECASE),
+    re.compile(rf"(?<!at )(?<!at the )\b(?:aged|age)\s+{YOUNG}\b{NOT_RANGE}", re.IGNORECASE),
+    # the youngest at the residence is 14
+    re.compile(
+        rf"\b(?:youngest|eldest|oldest)\b(?:\s+[\w\-']+){{0,8}}?\s+(?:is|was)\s+{YOUNG}\b"
+        rf"{NOT_RANGE}",
+        re.IGNORECASE,
+    ),
     # he is 15, she turned 17, the youngest is 14
     re.compile(
         rf"\b(?:he|she|they|who|son|daughter|boy|girl|kid|youngest|eldest|oldest|baby|moko"
-        rf"|tamaiti|pepi|pēpi|[A-Z][a-zāēīōū]+)(?:['\u2019]s|\s+is|\s+was|\s+(?:just\s+)?turned"
+        rf"|tamaiti|pepi|pēpi|(?P<name>[A-Z][a-zāēīōū]+))(?:['\u2019]s|\s+is|\s+was|\s+(?:just\s+)?turned"
         rf"|\s+turns|\s+turning)(?:\s+(?:only|just|now|almost|nearly|barely))?\s+{YOUNG}\b"
         rf"{NOT_RANGE}"
         r"(?!\s*(?:min|mins|minutes|hours?|hrs?|weeks?|days?|months?|kids|people|times|am|pm))",
@@ -229,6 +270,7 @@ CLIENT_NOUNS = (
     r"|man|guy|fella|koro|nan|nana|kuia|rangatahi|young\s+person|young\s+man|young\s+woman"
     r"|baby|p[eē]pi|whaea|aunty|uncle|elder|student|tenant|resident|one|fulla|fullah|fella"
     r"|lad|bro|uso|sis|chick|young\s+one|old\s+boy|old\s+lady|referral|ex-student|aunties"
+    r"|mama|neighbour|neighbor|student|pupil|tenant"
 )
 CLIENT_NOUNS_PLURAL = (
     r"clients|patients|families|mums|dads|parents|kids|children|boys|girls|teens|ladies"
@@ -241,7 +283,7 @@ HELPING = (
     r"|case\s+manage|have|had|care\s+for|cared\s+for|drove|picked\s+up|resettled|housed"
     r"|mentor|mentored|mentoring|teach|taught|treated|nursed|admitted|interviewed"
     r"|represented|transported|moved|rehoused|brought|told\s+you\s+about|mentioned"
-    r"|wrote\s+about|posted\s+about"
+    r"|wrote\s+about|posted\s+about|put|rehomed|resettled|fostered"
 )
 CLIENT_FORMS = (
     re.compile(
@@ -251,7 +293,7 @@ CLIENT_FORMS = (
         re.IGNORECASE,
     ),
     re.compile(
-        r"\bone\s+of\s+(?:my|our)\s+(?:\w+\s+)?(?:clients|patients|service\s+users|families"
+        r"\bone\s+of\s+(?:my|our)\s+(?:[\w\-]+\s+){0,3}?(?:clients|patients|service\s+users|families"
         r"|whanau|whānau|kids|young\s+people|rangatahi|mums|dads|tamariki|[aā]konga|students"
         r"|boys|girls|youth|residents|tenants|learners|regulars|guys|ladies|men|women)\b",
         re.IGNORECASE,
@@ -260,7 +302,8 @@ CLIENT_FORMS = (
     re.compile(r"\bone\s+of\s+(?:mine|ours)\b", re.IGNORECASE),
     re.compile(r"\bon\s+(?:my|our)\s+(?:caseload|case\s+load|books)\b", re.IGNORECASE),
     re.compile(
-        rf"\b(?:the|a|this|that|one)\s+(?:\w+\s+)?(?P<noun>{CLIENT_NOUNS})\s+(?:(?:that|who)\s+)?"
+        rf"\b(?:the|a|this|that|one)\s+(?:[\w\-]+\s+){{0,3}}?(?P<noun>{CLIENT_NOUNS}"
+        rf"|{CLIENT_NOUNS_PLURAL}|siblings|twins)\s+(?:(?:that|who)\s+)?"
         r"(?:I|we)(?:['\u2019](?:m|re|ve|d))?(?:\s+(?:am|are|have|had|was|were|been|just|"
         r"recently|now|used\s+to))*"
         rf"\s+(?:{HELPING})\b",
@@ -283,16 +326,39 @@ CLIENT_FORMS = (
 )
 # "my lady in room 4", "our mum from the Tuesday group": a person of the writer's work.
 OUR_PERSON = re.compile(
-    rf"\b(?:my|our)\s+(?:new\s+|old\s+|young\s+|little\s+|wee\s+|regular\s+)?"
-    rf"(?:{CLIENT_NOUNS})(?!s)(?![\w\-])",
+    rf"\b(?:my|our)\s+(?:[\w\-]+\s+){{0,3}}?(?P<noun>{CLIENT_NOUNS}|\d+-year-old|\d+yo)"
+    r"(?!s)(?![\w\-])",
+    re.IGNORECASE,
+)
+# "that dad from the Monday parenting course": someone from a group the writer runs
+FROM_A_GROUP = re.compile(
+    rf"\b(?:the|that|this|a)\s+(?:[\w\-]+\s+){{0,2}}?(?:{CLIENT_NOUNS})\s+(?:from|at|in|on)"
+    r"\s+the\s+(?:[\w\-]+\s+){0,3}?(?:group|programme|program|course|clinic|drop-in|class"
+    r"|session|r[oō]{1,2}pu|unit|ward|caseload)\b",
+    re.IGNORECASE,
+)
+# "the only male nurse at the Ashburton practice": one of a kind, so someone
+ONLY_ONE = re.compile(
+    rf"\b(?:the|our|my)\s+only\s+(?:[\w\-]+\s+){{0,2}}?(?:{CLIENT_NOUNS}|nurse|teacher|doctor"
+    r"|worker|kid|family|student|driver|member|person|one)\b",
+    re.IGNORECASE,
+)
+# "that dad with the prosthetic leg", "supporting a fourteen year old mum": one person
+THAT_PERSON = re.compile(
+    rf"\b(?:that|this)\s+(?!(?:the|a|an|my|our|your|their|his|her)\s)(?:[\w\-]+\s+)?"
+    rf"(?P<noun>{CLIENT_NOUNS})(?!s)\b"
+    rf"|\b(?:supporting|visiting|seeing|helping|working\s+with|mentoring)\s+(?:a|an|this|one)\s+"
+    rf"(?:[\w\-]+\s+){{0,3}}?(?:{CLIENT_NOUNS}|\w+[\s-](?:year|yr)[\s-]old|\d+yo)\b",
     re.IGNORECASE,
 )
 # "a client", "the patient", "client's": someone, but which one the post has to say.
 SOME_CLIENT_FORM = re.compile(
-    r"(?<!\w)(?:client|patient|service\s+user)(?:['\u2019]s)?(?!s)(?![\w\-])"
+    r"(?<!\w)(?:client|patient|service\s+user|t[aā]ngata\s+whaiora|student|pupil|neighbour"
+    r"|neighbor)(?:['\u2019]s)?(?!s)(?![\w\-])"
     r"(?!\s+(?:centred|centered|led|voice|voices|group|groups|outcomes?|feedback|data|base"
     r"|satisfaction|management|work|focus|information|system|systems|portal|records?|needs"
-    r"|experience|perspective|engagement|participation))",
+    r"|experience|perspective|engagement|participation|social|loan|loans|nurse|nurses|placement"
+    r"|placements|union|allowance|worker|workers|body|services|support|hub|life|days|visa))",
     re.IGNORECASE,
 )
 GENERIC_BEFORE = re.compile(
@@ -319,6 +385,16 @@ HOME_FORM = re.compile(
     r"\b(?:he|she|they|who|family|whanau|whānau)\s+(?:lives|lived|is\s+living|stays|is\s+staying"
     r"|moved)\s+(?:at|on|in|near|down|up|to)\b",
     re.IGNORECASE,
+)
+# "at my school", "in our program": where the writer works, so someone they know
+AT_OUR_PLACE = re.compile(
+    r"\b(?:at|in|from|into|on)\s+(?:my|our)\s+(?:[\w\-]+\s+)?(?:school|kura|class|program"
+    r"|programme|group|clinic|practice|ward|unit|office|service|church|round|centre|center"
+    r"|residence|home|house|rest\s+home)\b",
+    re.IGNORECASE,
+)
+LOWERCASE_SCHOOL = re.compile(
+    r"\b[a-zāēīōū][\w\-]{3,}\s+(?:school|college|primary|intermediate|kura|kindy|high)\b"
 )
 BED_FORM = re.compile(r"\b(?:bed|ward|flat|unit|cell)\s+\d+\b", re.IGNORECASE)
 JOB_FORMS = (
@@ -385,6 +461,20 @@ def find_person(text: str, public_names: Sequence[str] = ()) -> PersonFinding | 
         *find_details(text),
     ]
     situation = find_situation(text)
+    titled = [signal for signal in signals if signal.kind in (TITLED, KIN_TITLED)]
+    signals = [
+        signal
+        for signal in signals
+        if not (
+            signal.kind in (NAME, WEAK_NAME) and any(overlaps(signal, title) for title in titled)
+        )
+    ]  # "Whaea Kiri Haenga" is one person, counted once as a titled name
+    who_spans = [signal for signal in signals if signal.kind in WHO]
+    signals = [
+        signal
+        for signal in signals
+        if signal.kind in WHO or not any(overlaps(signal, who) for who in who_spans)
+    ]  # "one of the dads on our programme" is who; "on our programme" is no extra detail
     strongest: dict[str, Signal] = {}
     for signal in signals:
         strongest.setdefault(signal.kind, signal)
@@ -402,6 +492,11 @@ def find_person(text: str, public_names: Sequence[str] = ()) -> PersonFinding | 
     first = who[0]
     what = describe_what(first, who[1:], situation, strongest)
     return PersonFinding(first.start, first.end, what, score)
+
+
+def overlaps(one: Signal, other: Signal) -> bool:
+    """Tell whether two signals cover some of the same words."""
+    return one.start < other.end and other.start < one.end
 
 
 def describe_what(
@@ -472,15 +567,30 @@ def is_public(words: Sequence[Word], index: int, span: int = 1) -> bool:
 
 def names_organisation(words: Sequence[Word], index: int) -> bool:
     """Tell whether the capitalised word is part of a place or organisation's name."""
-    following = words[index + 1] if index + 1 < len(words) else None
-    if following and is_capitalised(following) and following.folded in ORGANISATION_WORDS:
-        return True
+    for following in words[index + 1 : index + 3]:
+        if not is_capitalised(following):
+            break
+        if following.folded in ORGANISATION_WORDS:
+            return True  # "Grace Hospital", "Mary Potter Hospice"
     preceding = words[index - 1] if index > 0 else None
     return bool(preceding and preceding.folded == "the" and not words[index].possessive)
 
 
 def find_names(text: str, words: Sequence[Word]) -> Iterator[Signal]:
     """Yield given names, and capitalised words used as a name, that are not public."""
+    for word, relation in pairwise(words):
+        if word.possessive and is_capitalised(word) and relation.folded in RELATIONS:
+            yield Signal(NAME, word.start, relation.end)  # "Dr Ashby's wife": private all the same
+    for match in INITIALS.finditer(text):
+        if match.group().replace(".", "").replace(" ", "") not in (
+            "NZ",
+            "US",
+            "UK",
+            "EU",
+            "AM",
+            "PM",
+        ):
+            yield Signal(NAME, match.start(), match.end())  # "K.T. still waiting for a bed"
     for index, word in enumerate(words):
         kind = name_kind(words, index) or name_by_cue(words, index)
         if kind is None or names_organisation(words, index):
@@ -544,6 +654,12 @@ def continues_proper_noun(preceding: Word) -> bool:
     """Tell whether the word before makes this one part of a place's or group's name."""
     if not is_capitalised(preceding) or preceding.folded in PRIVATE_TITLES | KIN_TITLES:
         return False
+    if (
+        preceding.starts_sentence
+        and preceding.folded in english_words()
+        and preceding.folded not in NAME_PARTICLES  # "Le Va", "De Lacy"
+    ):
+        return False  # "If Ruby's dad...": an English word capitalised to begin a sentence
     # "Whatu Ora", "Te Tai": after a capitalised word that is no given name, or is a word too
     return preceding.folded not in given_names() or preceding.folded in common_words()
 
@@ -556,7 +672,10 @@ def name_by_cue(words: Sequence[Word], index: int) -> str | None:
     if not (is_capitalised(word) or word.text.islower()):
         return None
     before = " ".join(other.folded for other in words[max(0, index - 2) : index])
-    return NAME if any(before.endswith(cue) for cue in NAME_CUES) else None
+    if any(before.endswith(cue) for cue in NAME_CUES):
+        return NAME
+    after = " ".join(other.folded for other in words[index + 1 : index + 3])
+    return NAME if after in NAME_CUES_AFTER else None
 
 
 # Words right before a name: "txt from Liang", "poor Sefo", "sat with Ana".
@@ -576,6 +695,21 @@ MONTHS_DAYS = frozenset(
         *("wednesday", "thursday", "friday", "saturday", "sunday", "christmas", "easter"),
     )
 )
+# Someone's relation, private even when they are public: "Dr Ashby's wife".
+RELATIONS = frozenset(
+    (
+        *("wife", "husband", "partner", "son", "daughter", "kids", "children", "baby", "mum"),
+        *("dad", "mother", "father", "moko", "mokopuna", "nan", "nana", "koro", "brother"),
+        *("sister", "boy", "girl", "ex", "stepdad", "stepmum", "grandson", "granddaughter"),
+    )
+)
+INITIALS = re.compile(r"(?<![\w.])[A-Z]\.\s?[A-Z]\.(?!\w)")
+# Words right after a name: "siaosi from my boys group", "Tama in our program".
+NAME_CUES_AFTER = frozenset(
+    f"{word} {whose}" for word in ("from", "in", "at", "on") for whose in ("my", "our")
+)
+# Small words that begin names of people and groups: "Le Va", "Van Asch", "De Thierry".
+NAME_PARTICLES = frozenset(("le", "la", "de", "da", "di", "du", "van", "von", "al", "el", "mc"))
 PERSON_VERBS = frozenset(
     (
         *("got", "was", "is", "has", "had", "been", "went", "walked", "turned", "moved"),
@@ -591,7 +725,11 @@ def find_titled(text: str, words: Sequence[Word]) -> Iterator[Signal]:
     """Yield a private title and a name: Mrs Chen, Mr Singh, Koro Hemi, aunty mere."""
     for index, (title, name) in enumerate(pairwise(words)):
         if is_titled_name(title, name) and not is_public(words, index, 2):
-            yield Signal(TITLED, title.start, name.end)
+            kind = TITLED if title.folded in PRIVATE_TITLES else KIN_TITLED
+            last = index + 1
+            while last + 1 < len(words) and begins_surname(words[last + 1]):
+                last += 1  # "Whaea Kiri Haenga": the title covers the whole name
+            yield Signal(kind, title.start, words[last].end)
 
 
 def is_titled_name(title: Word, name: Word) -> bool:
@@ -617,6 +755,16 @@ def find_families(text: str, words: Sequence[Word]) -> Iterator[Signal]:
     for match in PLURAL_SURNAME.finditer(text):
         if is_plural_surname(text, match):
             yield Signal(FAMILY, match.start(), match.end())
+    for match in KIN_THEN_SURNAME.finditer(text):
+        surname = fold(match.group("surname").split()[-1])
+        if not (
+            surname.startswith("i'")  # "every family I've worked with"
+            or surname in te_reo_words()  # "Whānau Āwhina Plunket"
+            or surname in NOT_SURNAMES
+            or surname in ORGANISATION_WORDS
+            or surname in places()
+        ):
+            yield Signal(FAMILY, match.start(), match.end())
 
 
 def is_surname_before_kin(text: str, match: re.Match[str]) -> bool:
@@ -629,8 +777,11 @@ def is_surname_before_kin(text: str, match: re.Match[str]) -> bool:
     preceding = fold(text[max(0, match.start() - 12) : match.start()]).split()
     if folded in NOT_SURNAMES or (preceding and preceding[-1] in GROUP_WORDS):
         return False  # "Pasifika families", "all our Cook Islands whānau", "Ngāi Tahu whānau"
-    if fold(text[match.end() :].lstrip()).startswith("ora"):
-        return False  # Whānau Ora
+    after = WORD.match(text[match.end() :].lstrip())
+    if after and (
+        fold(after.group()) in ("ora", "case") or fold(after.group()) in ORGANISATION_WORDS
+    ):
+        return False  # Whānau Ora, Whaiora Whānau Services, the Kahui twins case
     if folded in te_reo_words() and not te_surname:
         return False  # "kapa haka whānau", "ma te wā whānau"
     starts_sentence = match.start("surname") == 0 or bool(
@@ -639,10 +790,13 @@ def is_surname_before_kin(text: str, match: re.Match[str]) -> bool:
     if capital:
         # "Foster families need...": a common word capitalised only to begin a sentence
         return not (folded in common_words() and starts_sentence and len(words) == 1)
-    # In lowercase only a family, whānau or household, and a surname no word shares:
-    # "the singh family", "mcallister whānau"
+    # In lowercase only a family, whānau or household, and a surname no word or place
+    # shares: "the singh family", "mcallister whānau"; not "Linwood mosque whānau"
+    before = text[: match.start("surname")].rstrip().split()
+    if (before and before[-1][:1].isupper()) or folded in places():
+        return False
     return (
-        fold(match.group("kin")) in ("whanau", "family", "household")
+        fold(match.group("kin")) in ("whanau", "family", "household", "fam", "aiga", "boys")
         and len(folded) >= 4
         and folded not in common_words()
     )
@@ -650,12 +804,18 @@ def is_surname_before_kin(text: str, match: re.Match[str]) -> bool:
 
 def is_plural_surname(text: str, match: re.Match[str]) -> bool:
     """Tell whether "the Murphys" names a family: a surname in the plural, then a verb or a stop."""
+    surname = match.group("surname")
+    if surname.isupper():
+        return False  # all in capitals: no telling names from shouting
     after = text[match.end() :]
     if after.startswith(" "):
         next_word = WORD.match(after, 1)
-        if next_word and fold(next_word.group()) not in AFTER_FAMILY:
+        following = fold(next_word.group()) if next_word else ""
+        if following and following not in AFTER_FAMILY and not following.endswith("ed"):
             return False  # "the Hastings uplift": a place, or a name used as an adjective
-    base = fold(match.group("surname"))
+    base = fold(surname)
+    if len(base) < 4 or base + "s" in places():
+        return False  # "Jake the Muss", "the Hastings"
     return not (base + "s" in common_words() or base in NOT_SURNAMES or base in common_words())
 
 
@@ -668,8 +828,8 @@ def find_young_ages(text: str) -> Iterator[Signal]:
     for form in AGE_FORMS:
         for match in form.finditer(text):
             name = match.groupdict().get("name")
-            if name and fold(name) in common_words() and fold(name) not in given_names():
-                continue  # "Room (12)", "Session, 3,"
+            if name and fold(name) not in given_names() and fold(name) in common_words():
+                continue  # "Room (12)", "Session, 3,", "Venue is 17 Queens Wharf"
             if (
                 name
                 and name.islower()
@@ -686,11 +846,15 @@ def find_client_words(text: str) -> Iterator[Signal]:
             if GENERIC_BEFORE.search(text[: match.start()][-30:]):
                 continue  # "every family I work with"
             noun = fold(match.groupdict().get("noun") or "")
-            # "the whānau we work with" may mean all of them: it needs a detail to be one.
-            kind = SOME_CLIENT if noun in ("whanau", "family") else CLIENT
+            # "the whānau we work with", "the kids we see" may mean all of them: it needs a
+            # detail to be one.
+            many = noun in ("whanau", "family") or re.fullmatch(CLIENT_NOUNS_PLURAL, noun)
+            kind = SOME_CLIENT if many else CLIENT
             yield Signal(kind, match.start(), match.end())
-    for match in OUR_PERSON.finditer(text):
-        yield Signal(SOME_CLIENT, match.start(), match.end())
+    for form in (OUR_PERSON, FROM_A_GROUP, ONLY_ONE, THAT_PERSON):
+        for match in form.finditer(text):
+            if fold(match.groupdict().get("noun") or "") not in ("whanau", "family", "one"):
+                yield Signal(SOME_CLIENT, match.start(), match.end())  # not "our whānau"
     for match in SOME_CLIENT_FORM.finditer(text):
         if not GENERIC_BEFORE.search(text[: match.start()][-30:]):
             yield Signal(SOME_CLIENT, match.start(), match.end())
@@ -706,6 +870,11 @@ def find_details(text: str) -> Iterator[Signal]:
                 for word in place.split()
             ):
                 yield Signal(PLACE, match.start(), match.end())
+    for match in AT_OUR_PLACE.finditer(text):
+        yield Signal(PLACE, match.start(), match.end())
+    for match in LOWERCASE_SCHOOL.finditer(text):
+        if fold(match.group().split()[0]) not in common_words():
+            yield Signal(PLACE, match.start(), match.end())
     for match in HOME_FORM.finditer(text):
         yield Signal(HOME, match.start(), match.end())
     for match in BED_FORM.finditer(text):

@@ -33,8 +33,12 @@ def given_names() -> frozenset[str]:
 
 @cache
 def common_words() -> frozenset[str]:
-    """Everyday English, te reo Māori and Pasifika words: written lowercase, not names."""
-    return read_list("common_words.txt") | read_list("common_words_te_reo.txt")
+    """Everyday English, te reo Māori, Pasifika and conference words: not names."""
+    return (
+        read_list("common_words.txt")
+        | read_list("common_words_te_reo.txt")
+        | read_list("common_words_hui.txt")
+    )
 
 
 @cache
@@ -53,3 +57,9 @@ def aotearoa_names() -> frozenset[str]:
 def places() -> frozenset[str]:
     """Places in Aotearoa: a capitalised word here is a place, not a person."""
     return read_list("places_aotearoa.txt")
+
+
+@cache
+def english_words() -> frozenset[str]:
+    """Everyday English words alone: "If", "The", "When" begin sentences, not names."""
+    return read_list("common_words.txt") | read_list("common_words_hui.txt")

@@ -19,7 +19,7 @@ from workers.texts_in.confidentiality import (
     describe_findings,
     find_identifying,
 )
-from workers.texts_in.confidentiality.numbers import NHI_LETTERS, is_valid_nhi
+from workers.texts_in.confidentiality.numbers import CAR_PLATE_KIND, NHI_LETTERS, is_valid_nhi
 from workers.texts_out.segments import count_segments
 
 TODAY = date(2026, 11, 23)  # the conference day these posts are written on
@@ -152,6 +152,13 @@ def test_an_old_format_nhi_has_at_most_one_check_digit(base: str) -> None:
         ),  # a wrong check digit, still an NHI
         ("set down for CRI-2021-092-004455", [(CASE_NUMBER, "CRI-2021-092-004455")]),
         ("coroner CSU-2022-AUK-611 heard", [(CASE_NUMBER, "CSU-2022-AUK-611")]),
+        ("follow up on 24-118736 pls", [(CASE_NUMBER, "24-118736")]),
+        ("event P055123987 was logged", [(CASE_NUMBER, "P055123987")]),
+        ("ROC 1987-2234 is the one", [(CASE_NUMBER, "1987-2234")]),
+        ("oral health ref 3309A booked", [(CASE_NUMBER, "3309A")]),
+        # a car's plate, after a word that says so
+        ("Plate FZT91, silver Mazda", [(CAR_PLATE_KIND, "FZT91")]),
+        ("rego ABC123 outside the school", [(CAR_PLATE_KIND, "ABC123")]),
     ],
 )
 def test_what_identifies_a_person_is_found(text: str, expected: list[tuple[str, str]]) -> None:
@@ -210,6 +217,9 @@ def test_what_identifies_a_person_is_found(text: str, expected: list[tuple[str, 
         "sample form: Case 0000/00000",
         "file 12 pages of notes",
         "the case study used Case 2023/00001, made up",
+        "data from 2019-2026 shows the trend",
+        "call (415) 555-2671",  # 7 digits with a hyphen: a US number, not a file
+        "the plate of kai was huge",
     ],
 )
 def test_ordinary_conference_posts_pass(text: str) -> None:

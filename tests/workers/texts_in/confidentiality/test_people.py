@@ -35,6 +35,11 @@ def reply_words(text: str, public_names: tuple[str, ...] = ()) -> str:
         # a private title
         ("Mrs Chen on Fraser Ave, 84, still no hot water", "Found: a name with a place."),
         ("Koro Hemi lost his wife last week", "Found: a name with a death or loss."),
+        ("Ms Walker rang me crying during the break", "Found: a name."),  # Ms: no speaker
+        (
+            "whaea marama from the kohanga, dementia confirmed",
+            "Found: a name with a health matter.",
+        ),
         # a family named by its surname
         ("the Hohepa whānau are moving back to Wairoa", "Found: a family name with a place."),
         ("the 4 Brown kids all stood down", "Found: a family name with a school matter."),
@@ -49,6 +54,18 @@ def reply_words(text: str, public_names: tuple[str, ...] = ()) -> str:
         ),
         ("the girl, 14, from the school in Huntly", "Found: a young person's age with a place."),
         ("sefo (8) at Mangere East school", "Found: a young person's age with a name."),
+        (
+            "she's only nine and in foster care",
+            "Found: a young person's age with care and protection.",
+        ),
+        (
+            "the youngest at the kura is 14, from Ashburton",
+            "Found: a young person's age with a place.",
+        ),
+        (
+            "so the 3 month old with the broken femur",
+            "Found: a young person's age with a health matter.",
+        ),
         # words about a client
         ("our client is back in hospital", "Found: words about a client with a health matter."),
         (
@@ -64,6 +81,14 @@ def reply_words(text: str, public_names: tuple[str, ...] = ()) -> str:
         (
             "the whānau I work with in Kawerau had the power cut",
             "Found: words about a client with a benefit or housing matter.",
+        ),
+        (
+            "That dad from the Monday parenting course got arrested",
+            "Found: words about a client with police.",
+        ),
+        (
+            "the only male nurse at the Ashburton practice is off on stress leave",
+            "Found: words about a client with a health matter.",
         ),
         # someone's home
         ("she lives at the end of Kiwi Ave in Maungatapu", "Found: someone's home with a place."),
@@ -117,6 +142,13 @@ def test_a_private_person_is_found_and_named_in_plain_words(text: str, found: st
         # te reo
         "Mauri ora e te whānau, what a start to the hui",
         "mahi tahi, aroha tahi #nzswconf",
+        # an elder's title with a speaker's talk, counted once
+        "Wow. Whaea Kiri Haenga just covered 20 yrs of Whānau Ora history in 20 mins",
+        # conference words starting a sentence are not names
+        "Venue is 17 Queens Wharf, Wellington - use the side door",
+        "Speaker shared her own story of going into care at age 8",
+        "Remember the Kahui twins case? still shapes the work",
+        "Met the crew from Whaiora Whānau Services in Masterton",
         # months are not names
         "court reforms land in May, says the minister",
     ],
