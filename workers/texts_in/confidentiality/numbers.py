@@ -190,8 +190,9 @@ NOT_STREET_NAMES = frozenset(
 CASE_CUE = re.compile(
     r"\b(?:case|file|ref|reference|referral|intake|claim|client|patient|tenancy|mrn|ird|crn|nhi"
     r"|matter|acc45|legal\s+aid|event|application|incident|nsn|attendance|record|episode"
-    r"|admission|student|roc|cyras)\b\.?:?\s*(?:[A-Z]{2,6}\s+)?(?:(?:id|no|number|ref|#)\.?:?\s*)*#?\s*"
-    r"(?P<id>(?:[A-Za-z]{1,4}[-/]?)?\d+[A-Za-z]{0,2}(?:[-/](?:[A-Za-z]{1,4}|\d+)|\s\d{3,4}(?!\w))*)"
+    r"|admission|student|roc|cyras|id)\b\.?:?\s*(?:[A-Z]{2,6}\s+)?(?:(?:id|no|number|ref|#)\.?:?\s*)*#?\s*"
+    r"(?P<id>(?:[A-Za-z]{1,4}[-/]){0,3}(?:[A-Za-z]{1,4})?\d+(?:[A-Za-z]{1,3}\d+)*[A-Za-z]{0,2}"
+    r"(?:[-/](?:[A-Za-z]{1,4}|\d+)|\s\d{3,4}(?!\w))*)"
     r"(?![\w/-])",
     re.IGNORECASE,
 )
@@ -225,7 +226,8 @@ ORGANISATION_LINES = (
 # An address right after these is where the event is, not where someone lives.
 VENUE_CUE = re.compile(
     r"\b(?:venue|conference|conf|hotel|registration|rego|dinner|workshop|session|held|"
-    r"meet(?:ing)?\s+(?:up\s+)?at|parking|carpark|entrance)\b[^.!?\n]{0,40}$",
+    r"meet(?:ing)?\s+(?:up\s+)?at|parking|carpark|entrance|level\s+\d+|quiet\s+room)\b"
+    r"[^.!?\n]{0,40}$",
     re.IGNORECASE,
 )
 

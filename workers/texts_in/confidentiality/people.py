@@ -137,17 +137,31 @@ TALK_WORDS = frozenset(
         *("talking", "talked", "sharing", "shared", "explaining", "explained", "discussing"),
         *("unpacking", "outlining", "reminding", "reminded", "presenter", "speaker", "keynote"),
         *("discussed", "discussion", "panellist", "panelist", "kaikōrero", "interview"),
-        *("farewell", "award", "awards", "retiring", "retirement", "own", "legend"),
+        *("farewell", "award", "awards", "retiring", "retirement", "story", "journey"),
+        *("legend",),
     )
 )
 TALK_REACH_AFTER = (
     6  # words from a name to a talk word after it: "Losa ... for the talanoa session"
 )
-BY_WORDS = frozenset(("from", "by", "with", "featuring", "ft", "feat"))
+BY_WORDS = frozenset(("from", "by", "with", "w", "featuring", "ft", "feat"))
 FICTION = re.compile(
     r"\b(?:fictional|fictitious|made[\s-]up|role[\s-]?play|vignette|composite|case\s+study"
     r"|scenario|hypothetical|mock[\s-]?up|placeholders?|pretend|not\s+real|fake|imaginary"
+    r"|example\s+(?:patient|client|case|family|wh[aā]nau)"
     r"|details?\s+(?:were\s+|was\s+|are\s+)?changed|names?\s+(?:were\s+|was\s+)?changed)\b",
+    re.IGNORECASE,
+)
+# A speaker telling their own life: "speaker Jayden Rewi told his story".
+SPEAKERS_OWN_STORY = re.compile(
+    r"\b(?:speaker|keynote|presenter|panellist|panelist|kaik[oō]rero|mc)\b.*\b(?:told|shared"
+    r"|tells|shares|telling|sharing)\s+(?:us\s+)?(?:about\s+)?(?:his|her|their)\s+(?:own\s+)?"
+    r"(?:story|journey|life|experience|time)",
+    re.IGNORECASE,
+)
+# A colleague's farewell or award: "Farewell drinks for our own Graham Pike".
+CELEBRATION = re.compile(
+    r"\b(?:farewell|retirement|retiring|award|awarded|honoured|honored|long\s+service)\b",
     re.IGNORECASE,
 )
 # Capitalised words that come right after a name-like word and make it a place or
@@ -188,6 +202,7 @@ NOT_SURNAMES = frozenset(
 FAMILY_WORDS = (
     r"wh[aā]nau|family|kids|boys|girls|household|twins|children|tamariki|siblings|brothers"
     r"|sisters|sons|daughters|mokopuna|moko|clan|aiga|fam|boy|girl|kid|son|daughter|baby|twin"
+    r"|lot|mob|cousins|nephews|nieces|grandkids|mokos"
 )
 # "the Hohepa whānau", "the 4 Brown kids", "Zhang family's eldest", "the singh family".
 FAMILY_NAME = re.compile(
@@ -226,7 +241,8 @@ NOT_RANGE = r"(?!\s*(?:-|\u2013|to|or|and|&)\s*\d)(?!\s*%)(?![.:]\d)"
 AGE_FORMS = (
     # 12 yr old, 14-year-old, 15 y/o, 16yo, 17 y.o.
     re.compile(
-        rf"\b{YOUNG}\s*-?\s*(?:(?:yr|yrs|year|years)\s*-?\s*olds?|y\s*/\s*o|y\.o\.?|yo)(?!\w)",
+        rf"(?<!\d[-\u2013])(?<!\d\s[-\u2013]\s)(?<!\dto\s)(?<!\d\sto\s)"
+        rf"\b{YOUNG}\s*-?\s*(?:(?:yr|yrs|year|years)\s*-?\s*olds?|y\s*[/-]\s*o|y\.o\.?|yo)(?!\w)",
         re.IGNORECASE,
     ),
     # a 4 month old, 6 week old baby
@@ -270,7 +286,8 @@ CLIENT_NOUNS = (
     r"|man|guy|fella|koro|nan|nana|kuia|rangatahi|young\s+person|young\s+man|young\s+woman"
     r"|baby|p[eē]pi|whaea|aunty|uncle|elder|student|tenant|resident|one|fulla|fullah|fella"
     r"|lad|bro|uso|sis|chick|young\s+one|old\s+boy|old\s+lady|referral|ex-student|aunties"
-    r"|mama|neighbour|neighbor|student|pupil|tenant"
+    r"|mama|neighbour|neighbor|student|pupil|tenant|kaum[aā]tua|caregiver"
+    r"|\w+\s*-?\s*(?:yr|year)s?\s*-?\s*old|\d+yo|\d+\s*y/?o"
 )
 CLIENT_NOUNS_PLURAL = (
     r"clients|patients|families|mums|dads|parents|kids|children|boys|girls|teens|ladies"
@@ -343,12 +360,20 @@ ONLY_ONE = re.compile(
     r"|worker|kid|family|student|driver|member|person|one)\b",
     re.IGNORECASE,
 )
+# Nouns for many people at once: "our whānau", "our rangatahi" are everyone's.
+COLLECTIVE_NOUNS = frozenset(("whanau", "family", "one", "rangatahi", "tamariki", "young people"))
 # "that dad with the prosthetic leg", "supporting a fourteen year old mum": one person
 THAT_PERSON = re.compile(
     rf"\b(?:that|this)\s+(?!(?:the|a|an|my|our|your|their|his|her)\s)(?:[\w\-]+\s+)?"
     rf"(?P<noun>{CLIENT_NOUNS})(?!s)\b"
     rf"|\b(?:supporting|visiting|seeing|helping|working\s+with|mentoring)\s+(?:a|an|this|one)\s+"
     rf"(?:[\w\-]+\s+){{0,3}}?(?:{CLIENT_NOUNS}|\w+[\s-](?:year|yr)[\s-]old|\d+yo)\b",
+    re.IGNORECASE,
+)
+# "the dentist's wife": someone's relation, so a particular person
+RELATION_OF = re.compile(
+    r"\b(?:the|a|our|my)\s+(?:[\w\-]+\s+)?[\w\-]+['\u2019]s\s+(?:wife|husband|partner|son|daughter"
+    r"|kids|children|baby|mum|dad|mother|father|moko|nan|nana|koro|brother|sister|ex|boy|girl)\b",
     re.IGNORECASE,
 )
 # "a client", "the patient", "client's": someone, but which one the post has to say.
@@ -388,9 +413,9 @@ HOME_FORM = re.compile(
 )
 # "at my school", "in our program": where the writer works, so someone they know
 AT_OUR_PLACE = re.compile(
-    r"\b(?:at|in|from|into|on)\s+(?:my|our)\s+(?:[\w\-]+\s+)?(?:school|kura|class|program"
+    r"\b(?:at|in|from|into|on|for)\s+(?:my|our)\s+(?:[\w\-]+\s+)?(?:school|kura|class|program"
     r"|programme|group|clinic|practice|ward|unit|office|service|church|round|centre|center"
-    r"|residence|home|house|rest\s+home)\b",
+    r"|residence|home|house|rest\s+home|hospice|marae|clinic)\b",
     re.IGNORECASE,
 )
 LOWERCASE_SCHOOL = re.compile(
@@ -400,8 +425,8 @@ BED_FORM = re.compile(r"\b(?:bed|ward|flat|unit|cell)\s+\d+\b", re.IGNORECASE)
 JOB_FORMS = (
     re.compile(
         r"\b(?:works?|working|worked)\s+(?:at|for|the|in|as)\b|\b(?:runs|ran|owns|drives|drove"
-        r"|manages|sews|cleans|coaches|teaches)\s+(?:the|a|an|all)\b|\bwho\s+(?:runs|owns|works"
-        r"|drives|sews|cleans|teaches|coaches)\b",
+        r"|manages|sews|cleans|coaches|teaches|sells)\s+(?:the|a|an|all)\b|\bwho\s+(?:runs|owns"
+        r"|works|drives|sews|cleans|teaches|coaches|sells)\b",
         re.IGNORECASE,
     ),
     re.compile(
@@ -448,7 +473,7 @@ class Word:
 
 def find_person(text: str, public_names: Sequence[str] = ()) -> PersonFinding | None:
     """Return the private person the post points at, or None when it points at no one."""
-    if FICTION.search(text):
+    if FICTION.search(text) or SPEAKERS_OWN_STORY.search(text) or CELEBRATION.search(text):
         return None
     text = mask_public_names(text, public_names)
     words = split_words(text)
@@ -667,10 +692,17 @@ def continues_proper_noun(preceding: Word) -> bool:
 def name_by_cue(words: Sequence[Word], index: int) -> str | None:
     """Say whether a word is a name by the words before it: "txt from Liang", "poor Sefo"."""
     word = words[index]
-    if word.folded in common_words() or word.folded in MONTHS_DAYS or len(word.text) < 3:
+    if word.folded in MONTHS_DAYS or word.folded in PUBLIC_TITLES or len(word.text) < 2:
         return None
-    if not (is_capitalised(word) or word.text.islower()):
+    # A word that is also a name counts when it is written or listed as one: "my mate
+    # Ruby", "manu from my programme"; "poor thing" does not.
+    named = (is_capitalised(word) and word.folded in given_names()) or (
+        word.folded in aotearoa_names()
+    )
+    if word.folded in common_words() and not named:
         return None
+    if not (is_capitalised(word) or word.text.islower() or len(word.text) <= 3):
+        return None  # "JT from my caseload": initials count too
     before = " ".join(other.folded for other in words[max(0, index - 2) : index])
     if any(before.endswith(cue) for cue in NAME_CUES):
         return NAME
@@ -683,7 +715,7 @@ NAME_CUES = (
     *("txt from", "text from", "call from", "message from", "msg from", "email from"),
     *("visit from", "heard from", "poor", "little", "wee", "bro", "sis", "visited", "rang"),
     *("texted", "txted", "told", "met with", "sat with", "drove", "took", "picked up"),
-    *("dropped", "checked on", "saw", "baby"),
+    *("dropped", "checked on", "saw", "baby", "mate", "visited"),
     *("seen", "see", "find", "found", "looking for", "thinking of", "worried about", "pray for"),
     *("dad of", "mum of", "mother of", "father of", "son of", "daughter of", "nan of"),
     *("whanau of", "family of", "brother of", "sister of", "partner of", "cousin of"),
@@ -716,7 +748,7 @@ PERSON_VERBS = frozenset(
         *("relapsed", "finally", "still", "rang", "called", "told", "asked", "started"),
         *("left", "lost", "came", "needs", "wants", "just", "back", "can't", "couldn't"),
         *("didn't", "won't", "hasn't", "isn't", "wasn't", "and", "now", "disclosed"),
-        *("on", "in", "at", "with"),
+        *("on", "in", "at", "with", "arrived", "breached", "relapsed", "died", "passed"),
     )
 )
 
@@ -775,6 +807,10 @@ def is_surname_before_kin(text: str, match: re.Match[str]) -> bool:
     capital = surname[0].isupper() and not surname.isupper()
     te_surname = len(words) == 2 and fold(words[0]) == "te"  # Te Rangi, Te Kani
     preceding = fold(text[max(0, match.start() - 12) : match.start()]).split()
+    raw = text[: match.start()].split()
+    if raw and not match.group("the"):
+        if raw[-1][:1].isupper() or raw[-1] == "o":
+            return False  # "Te Hauora o Te Hiku o Te Ika whānau": an organisation's people
     if folded in NOT_SURNAMES or (preceding and preceding[-1] in GROUP_WORDS):
         return False  # "Pasifika families", "all our Cook Islands whānau", "Ngāi Tahu whānau"
     after = WORD.match(text[match.end() :].lstrip())
@@ -795,8 +831,11 @@ def is_surname_before_kin(text: str, match: re.Match[str]) -> bool:
     before = text[: match.start("surname")].rstrip().split()
     if (before and before[-1][:1].isupper()) or folded in places():
         return False
+    kin = fold(match.group("kin"))
+    if kin != "family" and not match.group("the"):
+        return False  # "chur whānau": a greeting; "the singh whānau", "mcallister family"
     return (
-        fold(match.group("kin")) in ("whanau", "family", "household", "fam", "aiga", "boys")
+        kin in ("whanau", "family", "household", "fam", "aiga", "boys")
         and len(folded) >= 4
         and folded not in common_words()
     )
@@ -851,9 +890,9 @@ def find_client_words(text: str) -> Iterator[Signal]:
             many = noun in ("whanau", "family") or re.fullmatch(CLIENT_NOUNS_PLURAL, noun)
             kind = SOME_CLIENT if many else CLIENT
             yield Signal(kind, match.start(), match.end())
-    for form in (OUR_PERSON, FROM_A_GROUP, ONLY_ONE, THAT_PERSON):
+    for form in (OUR_PERSON, FROM_A_GROUP, ONLY_ONE, THAT_PERSON, RELATION_OF):
         for match in form.finditer(text):
-            if fold(match.groupdict().get("noun") or "") not in ("whanau", "family", "one"):
+            if fold(match.groupdict().get("noun") or "") not in COLLECTIVE_NOUNS:
                 yield Signal(SOME_CLIENT, match.start(), match.end())  # not "our whānau"
     for match in SOME_CLIENT_FORM.finditer(text):
         if not GENERIC_BEFORE.search(text[: match.start()][-30:]):

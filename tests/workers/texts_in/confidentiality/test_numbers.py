@@ -136,7 +136,7 @@ def test_an_old_format_nhi_has_at_most_one_check_digit(base: str) -> None:
         ("101 Lambton Quay", [(ADDRESS, "101 Lambton Quay")]),
         ("moved to 44 Pōhutukawa Drive", [(ADDRESS, "44 Pōhutukawa Drive")]),
         # an address with nothing saying it is the venue's is flagged: it could be a home
-        ("Level 2, 85 Willis St", [(ADDRESS, "85 Willis St")]),
+        ("ring the bell at 85 Willis St", [(ADDRESS, "85 Willis St")]),
         # case and file numbers, after a word that says so or in a court's form
         ("chasing Case 2023/44120 again", [(CASE_NUMBER, "2023/44120")]),
         ("file 2018/3307 closed", [(CASE_NUMBER, "2018/3307")]),
@@ -212,6 +212,7 @@ def test_what_identifies_a_person_is_found(text: str, expected: list[tuple[str, 
         # the event's own address
         "the venue is 85 Willis St, go in the side door",
         "conference dinner at 12 Queen St tonight",
+        "quiet room on Level 2, 85 Willis St",
         # numbers near case words that are no identifiers
         "case 2019 was the turning point",
         "sample form: Case 0000/00000",

@@ -75,7 +75,7 @@ def reply_words(text: str, public_names: tuple[str, ...] = ()) -> str:
         ("a kid on my caseload made the team", "Found: words about a client."),
         (
             "one of the dads on our programme got his kids back",
-            "Found: words about a client with news about them.",
+            "Found: words about a client with care and protection.",
         ),
         ("patient in bed 12 went AWOL", "Found: words about a client with a health matter."),
         (
