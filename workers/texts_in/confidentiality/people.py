@@ -808,9 +808,8 @@ def is_surname_before_kin(text: str, match: re.Match[str]) -> bool:
     te_surname = len(words) == 2 and fold(words[0]) == "te"  # Te Rangi, Te Kani
     preceding = fold(text[max(0, match.start() - 12) : match.start()]).split()
     raw = text[: match.start()].split()
-    if raw and not match.group("the"):
-        if raw[-1][:1].isupper() or raw[-1] == "o":
-            return False  # "Te Hauora o Te Hiku o Te Ika whānau": an organisation's people
+    if raw and not match.group("the") and (raw[-1][:1].isupper() or raw[-1] == "o"):
+        return False  # "Te Hauora o Te Hiku o Te Ika whānau": an organisation's people
     if folded in NOT_SURNAMES or (preceding and preceding[-1] in GROUP_WORDS):
         return False  # "Pasifika families", "all our Cook Islands whānau", "Ngāi Tahu whānau"
     after = WORD.match(text[match.end() :].lstrip())
