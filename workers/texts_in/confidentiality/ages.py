@@ -18,9 +18,7 @@ YOUNG = (
     r"|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen)"
 )
 
-
 NOT_RANGE = r"(?!\s*(?:-|\u2013|to|or|and|&)\s*\d)(?!\s*%)(?![.:]\d)"
-
 
 AGE_FORMS = (
     # 12 yr old, 14-year-old, 15 y/o, 16yo, 17 y.o.

@@ -20,12 +20,10 @@ CLIENT_NOUNS = (
     r"|\w+\s*-?\s*(?:yr|year)s?\s*-?\s*old|\d+yo|\d+\s*y/?o"
 )
 
-
 CLIENT_NOUNS_PLURAL = (
     r"clients|patients|families|mums|dads|parents|kids|children|boys|girls|teens|ladies"
     r"|women|men|guys|rangatahi|young\s+people|students|tenants|residents"
 )
-
 
 HELPING = (
     r"work\s+with|working\s+with|worked\s+with|support|supporting|supported|see|seeing|saw"
@@ -36,7 +34,6 @@ HELPING = (
     r"|represented|transported|moved|rehoused|brought|told\s+you\s+about|mentioned"
     r"|wrote\s+about|posted\s+about|put|rehomed|resettled|fostered"
 )
-
 
 CLIENT_FORMS = (
     re.compile(
@@ -68,16 +65,7 @@ CLIENT_FORMS = (
         re.IGNORECASE,
     ),
     re.compile(r"\b(?:client|patient)\s+(?:in|on)\s+(?:bed|ward|room)\s+\d+", re.IGNORECASE),
-    # the young mum from our Kaiti group, one of the dads on our programme
-    re.compile(
-        rf"\b(?:the|a|that|this|one\s+of\s+the)\s+(?:\w+\s+){{0,2}}?(?:{CLIENT_NOUNS}|{CLIENT_NOUNS_PLURAL})"
-        r"\s+(?:from|in|on|at|with|of)\s+(?:my|our)\s+(?:[\w\-]+\s+){0,2}?"
-        r"(?:group|programme|program|service|caseload|books|unit|ward|class|r[oō]{1,2}pu|clinic"
-        r"|project|course|list|team)s?\b",
-        re.IGNORECASE,
-    ),
 )
-
 
 # "my lady in room 4", "our mum from the Tuesday group": a person of the writer's work.
 OUR_PERSON = re.compile(
@@ -86,15 +74,15 @@ OUR_PERSON = re.compile(
     re.IGNORECASE,
 )
 
-
-# "that dad from the Monday parenting course": someone from a group the writer runs
+# "the young mum from our Kaiti group", "one of the dads on our programme": someone
+# from a group the writer runs; "that dad from the Monday parenting course" may be too.
 FROM_A_GROUP = re.compile(
-    rf"\b(?:the|that|this|a)\s+(?:[\w\-]+\s+){{0,2}}?(?:{CLIENT_NOUNS})\s+(?:from|at|in|on)"
-    r"\s+the\s+(?:[\w\-]+\s+){0,3}?(?:group|programme|program|course|clinic|drop-in|class"
-    r"|session|r[oō]{1,2}pu|unit|ward|caseload)\b",
+    rf"\b(?:the|a|that|this|one\s+of\s+the)\s+(?:[\w\-]+\s+){{0,2}}?"
+    rf"(?:{CLIENT_NOUNS}|{CLIENT_NOUNS_PLURAL})\s+(?:from|in|on|at|with|of)\s+(?P<whose>my|our|the)"
+    r"\s+(?:[\w\-]+\s+){0,3}?(?:group|programme|program|service|caseload|books|unit|ward"
+    r"|class|r[oō]{1,2}pu|clinic|project|course|list|team|drop-in|session)s?\b",
     re.IGNORECASE,
 )
-
 
 # "the only male nurse at the Ashburton practice": one of a kind, so someone
 ONLY_ONE = re.compile(
@@ -103,10 +91,8 @@ ONLY_ONE = re.compile(
     re.IGNORECASE,
 )
 
-
 # Nouns for many people at once: "our whānau", "our rangatahi" are everyone's.
 COLLECTIVE_NOUNS = frozenset(("whanau", "family", "one", "rangatahi", "tamariki", "young people"))
-
 
 # "that dad with the prosthetic leg", "supporting a fourteen year old mum": one person
 THAT_PERSON = re.compile(
@@ -117,14 +103,12 @@ THAT_PERSON = re.compile(
     re.IGNORECASE,
 )
 
-
 # "the dentist's wife": someone's relation, so a particular person
 RELATION_OF = re.compile(
     r"\b(?:the|a|our|my)\s+(?:[\w\-]+\s+)?[\w\-]+['\u2019]s\s+(?:wife|husband|partner|son|daughter"
     r"|kids|children|baby|mum|dad|mother|father|moko|nan|nana|koro|brother|sister|ex|boy|girl)\b",
     re.IGNORECASE,
 )
-
 
 # "a client", "the patient", "client's": someone, but which one the post has to say.
 SOME_CLIENT_FORM = re.compile(
@@ -136,7 +120,6 @@ SOME_CLIENT_FORM = re.compile(
     r"|placements|union|allowance|worker|workers|body|services|support|hub|life|days|visa))",
     re.IGNORECASE,
 )
-
 
 GENERIC_BEFORE = re.compile(
     r"\b(?:every|any|all|no|most|many|each|some|other|those|these|what|which)\s+(?:\w+\s+)?$",
@@ -156,7 +139,10 @@ def find_client_words(text: str) -> Iterator[Signal]:
             many = noun in ("whanau", "family") or re.fullmatch(CLIENT_NOUNS_PLURAL, noun)
             kind = SOME_CLIENT if many else CLIENT
             yield Signal(kind, match.start(), match.end())
-    for form in (OUR_PERSON, FROM_A_GROUP, ONLY_ONE, THAT_PERSON, RELATION_OF):
+    for match in FROM_A_GROUP.finditer(text):
+        ours = match.group("whose").lower() in ("my", "our")
+        yield Signal(CLIENT if ours else SOME_CLIENT, match.start(), match.end())
+    for form in (OUR_PERSON, ONLY_ONE, THAT_PERSON, RELATION_OF):
         for match in form.finditer(text):
             if fold(match.groupdict().get("noun") or "") not in COLLECTIVE_NOUNS:
                 yield Signal(SOME_CLIENT, match.start(), match.end())  # not "our whānau"

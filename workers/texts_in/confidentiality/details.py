@@ -28,13 +28,11 @@ PLACE_FORMS = (
     ),
 )
 
-
 HOME_FORM = re.compile(
     r"\b(?:he|she|they|who|family|whanau|whānau)\s+(?:lives|lived|is\s+living|stays|is\s+staying"
     r"|moved)\s+(?:at|on|in|near|down|up|to)\b",
     re.IGNORECASE,
 )
-
 
 # "at my school", "in our program": where the writer works, so someone they know
 AT_OUR_PLACE = re.compile(
@@ -44,14 +42,11 @@ AT_OUR_PLACE = re.compile(
     re.IGNORECASE,
 )
 
-
 LOWERCASE_SCHOOL = re.compile(
     r"\b[a-zāēīōū][\w\-]{3,}\s+(?:school|college|primary|intermediate|kura|kindy|high)\b"
 )
 
-
 BED_FORM = re.compile(r"\b(?:bed|ward|flat|unit|cell)\s+\d+\b", re.IGNORECASE)
-
 
 JOB_FORMS = (
     re.compile(

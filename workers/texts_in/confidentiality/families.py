@@ -34,17 +34,14 @@ NOT_SURNAMES = frozenset(
     )
 )
 
-
 # Words before a capitalised word and "whānau" that make it a group, not a family.
 GROUP_WORDS = frozenset(("our", "my", "your", "their", "all", "ngai", "ngati", "nga"))
-
 
 FAMILY_WORDS = (
     r"wh[aā]nau|family|kids|boys|girls|household|twins|children|tamariki|siblings|brothers"
     r"|sisters|sons|daughters|mokopuna|moko|clan|aiga|fam|boy|girl|kid|son|daughter|baby|twin"
     r"|lot|mob|cousins|nephews|nieces|grandkids|mokos"
 )
-
 
 # "the Hohepa whānau", "the 4 Brown kids", "Zhang family's eldest", "the singh family".
 FAMILY_NAME = re.compile(
@@ -54,19 +51,16 @@ FAMILY_NAME = re.compile(
     re.IGNORECASE,
 )
 
-
 # "whānau Te Wera", "family Tuilagi": the kin word first.
 KIN_THEN_SURNAME = re.compile(
     r"\b(?i:wh[aā]nau|family|aiga|mum\s+and\s+dad)\s+(?P<surname>(?:Te\s+)?[A-ZĀĒĪŌŪ][\w'\u2019\-]+)"
 )
-
 
 # "the Murphys", "the Nguyens' place".
 PLURAL_SURNAME = re.compile(
     r"\b[Tt]he\s+(?:[A-ZĀĒĪŌŪ][\w\-]*\s+){0,2}(?P<surname>[A-ZĀĒĪŌŪ](?:[\w\-]|['\u2019](?=\w))*?)"
     r"(?:s|['\u2019]s)(?:['\u2019]|\b)"
 )
-
 
 # Words that can follow "the Murphys" when it names a family.
 AFTER_FAMILY = frozenset(

@@ -35,9 +35,7 @@ PUBLIC_TITLES = frozenset(
     )
 )
 
-
 PRIVATE_TITLES = frozenset(("mr", "mrs", "ms", "miss", "mx", "mister"))
-
 
 KIN_TITLES = frozenset(
     (
@@ -46,7 +44,6 @@ KIN_TITLES = frozenset(
         *("sister", "brother", "pastor", "father"),
     )
 )
-
 
 # Words around a name that make it a speaker's or an author's.
 TALK_WORDS = frozenset(
@@ -67,14 +64,11 @@ TALK_WORDS = frozenset(
     )
 )
 
-
 TALK_REACH_AFTER = (
     6  # words from a name to a talk word after it: "Losa ... for the talanoa session"
 )
 
-
 BY_WORDS = frozenset(("from", "by", "with", "w", "featuring", "ft", "feat"))
-
 
 # Capitalised words that come right after a name-like word and make it a place or
 # an organisation: "Grace Hospital", "Tama Street", "Hohepa Trust".
@@ -94,7 +88,6 @@ ORGANISATION_WORDS = frozenset(
     )
 )
 
-
 MONTHS_DAYS = frozenset(
     (
         *("january", "february", "march", "april", "may", "june", "july", "august"),
@@ -102,7 +95,6 @@ MONTHS_DAYS = frozenset(
         *("wednesday", "thursday", "friday", "saturday", "sunday", "christmas", "easter"),
     )
 )
-
 
 # Someone's relation, private even when they are public: "Dr Ashby's wife".
 RELATIONS = frozenset(
@@ -113,9 +105,7 @@ RELATIONS = frozenset(
     )
 )
 
-
 INITIALS = re.compile(r"(?<![\w.])[A-Z]\.\s?[A-Z]\.(?!\w)")
-
 
 # Words right before a name: "txt from Liang", "poor Sefo", "sat with Ana".
 NAME_CUES = (
@@ -128,16 +118,13 @@ NAME_CUES = (
     *("whanau of", "family of", "brother of", "sister of", "partner of", "cousin of"),
 )
 
-
 # Words right after a name: "siaosi from my boys group", "Tama in our program".
 NAME_CUES_AFTER = frozenset(
     f"{word} {whose}" for word in ("from", "in", "at", "on") for whose in ("my", "our")
 )
 
-
 # Small words that begin names of people and groups: "Le Va", "Van Asch", "De Thierry".
 NAME_PARTICLES = frozenset(("le", "la", "de", "da", "di", "du", "van", "von", "al", "el", "mc"))
-
 
 PERSON_VERBS = frozenset(
     (

@@ -57,9 +57,7 @@ from workers.texts_in.confidentiality.situations import SERIOUS, Situation, find
 
 THRESHOLD = 3.0
 
-
 MASK = "\x00"  # blanks out a public name, keeping every position
-
 
 WEIGHTS = {
     NAME: 1.5,
@@ -76,7 +74,6 @@ WEIGHTS = {
     BED: 1.0,
 }
 
-
 WHO = (
     CLIENT,
     FAMILY,
@@ -88,7 +85,6 @@ WHO = (
     NAME,
     WEAK_NAME,
 )  # strongest first
-
 
 WHO_LABELS = {
     NAME: "a name",
@@ -102,9 +98,7 @@ WHO_LABELS = {
     HOME: "someone's home",
 }
 
-
 DETAIL_LABELS = {PLACE: "a place", JOB: "a job", BED: "a bed number"}
-
 
 FICTION = re.compile(
     r"\b(?:fictional|fictitious|made[\s-]up|role[\s-]?play|vignette|composite|case\s+study"
@@ -114,7 +108,6 @@ FICTION = re.compile(
     re.IGNORECASE,
 )
 
-
 # A speaker telling their own life: "speaker Jayden Rewi told his story".
 SPEAKERS_OWN_STORY = re.compile(
     r"\b(?:speaker|keynote|presenter|panellist|panelist|kaik[oō]rero|mc)\b.*\b(?:told|shared"
@@ -122,7 +115,6 @@ SPEAKERS_OWN_STORY = re.compile(
     r"(?:story|journey|life|experience|time)",
     re.IGNORECASE,
 )
-
 
 # A colleague's farewell or award: "Farewell drinks for our own Graham Pike".
 CELEBRATION = re.compile(

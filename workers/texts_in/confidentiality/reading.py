@@ -11,9 +11,7 @@ from workers.texts_in.confidentiality.words import (
 
 LETTER = r"[^\W\d_]"
 
-
 WORD = re.compile(rf"{LETTER}+(?:['\u2019\-]{LETTER}+)*")
-
 
 SENTENCE_END = re.compile(r"[.!?;:\n]|\s[-\u2013\u2014]\s|[\U0001F300-\U0001FAFF\u2600-\u27BF]")
 
