@@ -54,7 +54,8 @@ AGE_FORMS = (
     ),
     # he is 15, she turned 17, the youngest is 14
     re.compile(
-        rf"\b(?:he|she|they|who|son|daughter|boy|girl|kid|youngest|eldest|oldest|baby|moko"
+        rf"\b(?:he|she|they|who|son|daughter|boy|girl|kid|youngest|eldest|oldest|baby|moko|mum"
+        rf"|mama|mother|dad|father|sister|brother|cousin|partner"
         rf"|tamaiti|pepi|pēpi|(?P<name>[A-Z][a-zāēīōū]+))(?:['\u2019]s|\s+is|\s+was|\s+(?:just\s+)?turned"
         rf"|\s+turns|\s+turning)(?:\s+(?:only|just|now|almost|nearly|barely))?\s+{YOUNG}\b"
         rf"{NOT_RANGE}"

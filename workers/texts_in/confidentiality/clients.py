@@ -16,7 +16,8 @@ CLIENT_NOUNS = (
     r"|man|guy|fella|koro|nan|nana|kuia|rangatahi|young\s+person|young\s+man|young\s+woman"
     r"|baby|p[eē]pi|whaea|aunty|uncle|elder|student|tenant|resident|one|fulla|fullah|fella"
     r"|lad|bro|uso|sis|chick|young\s+one|old\s+boy|old\s+lady|referral|ex-student|aunties"
-    r"|mama|neighbour|neighbor|student|pupil|tenant|kaum[aā]tua|caregiver"
+    r"|mama|neighbour|neighbor|student|pupil|tenant|kaum[aā]tua|caregiver|wahine|w[aā]hine"
+    r"|t[aā]ne|koroua|player|redhead"
     r"|\w+\s*-?\s*(?:yr|year)s?\s*-?\s*old|\d+yo|\d+\s*y/?o"
 )
 
@@ -45,11 +46,12 @@ CLIENT_FORMS = (
     re.compile(
         r"\bone\s+of\s+(?:my|our)\s+(?:[\w\-]+\s+){0,3}?(?:clients|patients|service\s+users|families"
         r"|whanau|whānau|kids|young\s+people|rangatahi|mums|dads|tamariki|[aā]konga|students"
-        r"|boys|girls|youth|residents|tenants|learners|regulars|guys|ladies|men|women)\b",
+        r"|boys|girls|youth|residents|tenants|learners|regulars|guys|ladies|men|women|lads"
+        r"|fellas|fullas|blokes|aunties|uncles|nanas|koros|old\s+fellas|old\s+ladies)\b",
         re.IGNORECASE,
     ),
     re.compile(r"\ba\s+(?:client|patient)\s+of\s+(?:mine|ours)\b", re.IGNORECASE),
-    re.compile(r"\bone\s+of\s+(?:mine|ours)\b", re.IGNORECASE),
+    re.compile(r"\b(?:one|1)\s+of\s+(?:mine|ours)\b", re.IGNORECASE),
     re.compile(r"\bon\s+(?:my|our)\s+(?:caseload|case\s+load|books)\b", re.IGNORECASE),
     re.compile(
         rf"\b(?:the|a|this|that|one)\s+(?:[\w\-]+\s+){{0,3}}?(?P<noun>{CLIENT_NOUNS}"
@@ -92,7 +94,7 @@ ONLY_ONE = re.compile(
 )
 
 # Nouns for many people at once: "our whānau", "our rangatahi" are everyone's.
-COLLECTIVE_NOUNS = frozenset(("whanau", "family", "one", "rangatahi", "tamariki", "young people"))
+COLLECTIVE_NOUNS = frozenset(("whanau", "family", "rangatahi", "tamariki", "young people"))
 
 # "that dad with the prosthetic leg", "supporting a fourteen year old mum": one person
 THAT_PERSON = re.compile(
@@ -103,6 +105,13 @@ THAT_PERSON = re.compile(
     re.IGNORECASE,
 )
 
+# "the lady who runs the dairy", "the young fella who fixes cars": one person,
+# described by what they do
+WHO_DOES = re.compile(
+    rf"(?:\b(?:the|that|this)\s+(?:[\w\-]+\s+){{0,3}}?|^)(?P<noun>{CLIENT_NOUNS})"
+    r"\s+(?:who|whose|w(?:ith)?\s+the)\s+(?!(?:are|were|have)\b)",  # not "the one that"
+    re.IGNORECASE,
+)
 # "the dentist's wife": someone's relation, so a particular person
 RELATION_OF = re.compile(
     r"\b(?:the|a|our|my)\s+(?:[\w\-]+\s+)?[\w\-]+['\u2019]s\s+(?:wife|husband|partner|son|daughter"
@@ -142,7 +151,7 @@ def find_client_words(text: str) -> Iterator[Signal]:
     for match in FROM_A_GROUP.finditer(text):
         ours = match.group("whose").lower() in ("my", "our")
         yield Signal(CLIENT if ours else SOME_CLIENT, match.start(), match.end())
-    for form in (OUR_PERSON, ONLY_ONE, THAT_PERSON, RELATION_OF):
+    for form in (OUR_PERSON, ONLY_ONE, THAT_PERSON, RELATION_OF, WHO_DOES):
         for match in form.finditer(text):
             if fold(match.groupdict().get("noun") or "") not in COLLECTIVE_NOUNS:
                 yield Signal(SOME_CLIENT, match.start(), match.end())  # not "our whānau"

@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 
-from workers.texts_in.confidentiality.names import ORGANISATION_WORDS
+from workers.texts_in.confidentiality.names import NAME_PARTICLES, ORGANISATION_WORDS
 from workers.texts_in.confidentiality.reading import LETTER, SENTENCE_END, WORD, Word
 from workers.texts_in.confidentiality.signals import FAMILY, Signal
 from workers.texts_in.confidentiality.words import (
     common_words,
+    english_words,
     fold,
     places,
     te_reo_words,
@@ -40,7 +41,7 @@ GROUP_WORDS = frozenset(("our", "my", "your", "their", "all", "ngai", "ngati", "
 FAMILY_WORDS = (
     r"wh[aā]nau|family|kids|boys|girls|household|twins|children|tamariki|siblings|brothers"
     r"|sisters|sons|daughters|mokopuna|moko|clan|aiga|fam|boy|girl|kid|son|daughter|baby|twin"
-    r"|lot|mob|cousins|nephews|nieces|grandkids|mokos"
+    r"|lot|mob|cousins|nephews|nieces|grandkids|mokos|bros|sistas"
 )
 
 # "the Hohepa whānau", "the 4 Brown kids", "Zhang family's eldest", "the singh family".
@@ -104,7 +105,12 @@ def is_surname_before_kin(text: str, match: re.Match[str]) -> bool:
     te_surname = len(words) == 2 and fold(words[0]) == "te"  # Te Rangi, Te Kani
     preceding = fold(text[max(0, match.start() - 12) : match.start()]).split()
     raw = text[: match.start()].split()
-    if raw and not match.group("the") and (raw[-1][:1].isupper() or raw[-1] == "o"):
+    if (
+        raw
+        and not match.group("the")
+        and (raw[-1][:1].isupper() or raw[-1] == "o")
+        and fold(raw[-1]) not in NAME_PARTICLES
+    ):
         return False  # "Te Hauora o Te Hiku o Te Ika whānau": an organisation's people
     if folded in NOT_SURNAMES or (preceding and preceding[-1] in GROUP_WORDS):
         return False  # "Pasifika families", "all our Cook Islands whānau", "Ngāi Tahu whānau"
@@ -150,4 +156,5 @@ def is_plural_surname(text: str, match: re.Match[str]) -> bool:
     base = fold(surname)
     if len(base) < 4 or base + "s" in places():
         return False  # "Jake the Muss", "the Hastings"
-    return not (base + "s" in common_words() or base in NOT_SURNAMES or base in common_words())
+    # A surname may be a te reo word (the Rangis) but not an English one (the Blues).
+    return not (base + "s" in english_words() or base in NOT_SURNAMES or base in english_words())

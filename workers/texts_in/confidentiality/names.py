@@ -114,6 +114,7 @@ NAME_CUES = (
     *("texted", "txted", "told", "met with", "sat with", "drove", "took", "picked up"),
     *("dropped", "checked on", "saw", "baby", "mate", "visited"),
     *("seen", "see", "find", "found", "looking for", "thinking of", "worried about", "pray for"),
+    *("prayers for", "pray for", "praying for", "lost contact w", "lost contact with"),
     *("dad of", "mum of", "mother of", "father of", "son of", "daughter of", "nan of"),
     *("whanau of", "family of", "brother of", "sister of", "partner of", "cousin of"),
 )
@@ -189,8 +190,8 @@ def name_kind(words: Sequence[Word], index: int) -> str | None:
         return None
     if word.possessive and (following is None or following.folded not in TALK_WORDS):
         return NAME  # "Shane's protection order": a capitalised word owning something
-    if following and following.folded in PERSON_VERBS:
-        return WEAK_NAME  # "Fetu finally started at the alt ed unit"
+    if following and not following.starts_sentence and following.folded in PERSON_VERBS:
+        return WEAK_NAME  # "Fetu finally started at the alt ed unit"; not "Stat: 1 in 4"
     return None
 
 
@@ -242,8 +243,11 @@ def name_by_cue(words: Sequence[Word], index: int) -> str | None:
     before = " ".join(other.folded for other in words[max(0, index - 2) : index])
     if any(before.endswith(cue) for cue in NAME_CUES):
         return NAME
+    # After it only a word that looks like a name: "siaosi from my boys group", not
+    # "replicate in our patch".
+    looks_like_one = is_capitalised(word) or is_given_name(word.folded) or len(word.text) <= 3
     after = " ".join(other.folded for other in words[index + 1 : index + 3])
-    return NAME if after in NAME_CUES_AFTER else None
+    return NAME if looks_like_one and after in NAME_CUES_AFTER else None
 
 
 def is_public(words: Sequence[Word], index: int, span: int = 1) -> bool:

@@ -76,8 +76,9 @@ OLDEST_AGE = 110
 
 # Spans removed before looking for numbers: links, hashtags, @handles.
 URL = re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)
-# Not "#RF-88231" or "#TN77213": a few letters and a long number are a reference.
-HASHTAG = re.compile(r"#(?![A-Za-z]{0,4}\d{5,}(?!\w))\w+(?!\w|[-/]\d)")
+# Not "#RF-88231", "#TN77213" or "#5521": a number, perhaps after a few letters, is a
+# reference (no platform takes a hashtag of digits alone).
+HASHTAG = re.compile(r"#(?!\d+(?!\w))(?![A-Za-z]{0,4}\d{5,}(?!\w))\w+(?!\w|[-/]\d)")
 HANDLE = re.compile(r"@[\w.]+(?:@[\w-]+(?:\.[\w-]+)+)?")
 MASK = "\x00"  # neither a word character nor a space, so nothing matches across it
 

@@ -112,7 +112,8 @@ FICTION = re.compile(
 SPEAKERS_OWN_STORY = re.compile(
     r"\b(?:speaker|keynote|presenter|panellist|panelist|kaik[oō]rero|mc)\b.*\b(?:told|shared"
     r"|tells|shares|telling|sharing)\s+(?:us\s+)?(?:about\s+)?(?:his|her|their)\s+(?:own\s+)?"
-    r"(?:story|journey|life|experience|time)",
+    r"(?:story|journey|life|experience|time)"
+    r"|\b(?:speaker|keynote|presenter|panellist|panelist)\b.*\b(?:herself|himself|themselves)\b",
     re.IGNORECASE,
 )
 

@@ -81,6 +81,7 @@ SITUATIONS = (
             *("attendance", "alt ed", "alternative education", "school refusal"),
             *("refusing school", "bullied", "bullying", "not been to school", "hasnt been to kura"),
             *("hasn't been to kura", "back at school", "back to school", "out of school"),
+            *("hasnt been in", "hasn't been in", "not been in"),
         ),
     ),
     Situation(
@@ -102,6 +103,7 @@ SITUATIONS = (
             *("gout", "the cells", "in the cells", "stress leave", "sick leave", "burns"),
             *("scalded", "head injury", "concussion"),
             *("sugars", "blood sugar", "contraception", "using again", "on the piss"),
+            *("mental health", "in ed", "to ed", "at ed", "in a&e"),
             *("hba1c", "insulin", "gaining weight", "weight loss", "speech therapy", "hearing aid"),
             *("pokies", "gambling", "ptsd", "biopsy", "vaping", "morning-after pill", "the pill"),
             *("rest home", "resthome", "care home", "aged care", "dementia unit", "toenails"),
@@ -137,6 +139,7 @@ SITUATIONS = (
             ),
             *("callout", "call out", "callouts", "abusive", "his ex", "her ex", "stalking"),
             *("leaving him", "leaving her", "left him", "left her", "stepdad", "rocks thrown"),
+            *("black eye", "burnt down", "burned down", "house burnt"),
             *(
                 "protection order",
                 "she's safe",
@@ -167,7 +170,8 @@ SITUATIONS = (
             *("runaway", "absconded", "stolen", "stole", "robbery", "robbed", "scammed"),
             *("drugs", "drunk", "drinking", "gang", "youth aid", "deported"),
             *("deportation", "residency", "visa", "overstayer", "overstaying", "disqualified"),
-            *("drink driving", "drink-driving", "drunk driving", "dui"),
+            *("drink driving", "drink-driving", "drunk driving", "dui", "stabbed", "locked up"),
+            *("sectioned", "crisis team", "crisis"),
             *("breach", "breached", "breaching", "conditions", "curfew", "ankle bracelet"),
             *("in trouble", "the cops", "radar", "slept in the park", "sleeping in the park"),
         ),

@@ -156,6 +156,9 @@ def test_an_old_format_nhi_has_at_most_one_check_digit(base: str) -> None:
         ("event P055123987 was logged", [(CASE_NUMBER, "P055123987")]),
         ("ROC 1987-2234 is the one", [(CASE_NUMBER, "1987-2234")]),
         ("oral health ref 3309A booked", [(CASE_NUMBER, "3309A")]),
+        ("Case #5521 contested", [(CASE_NUMBER, "5521")]),  # no hashtag is digits alone
+        ("tenancy #TN77213 has mould", [(CASE_NUMBER, "TN77213")]),
+        ("file HB/FC/2023/1187 resent", [(CASE_NUMBER, "HB/FC/2023/1187")]),
         # a car's plate, after a word that says so
         ("Plate FZT91, silver Mazda", [(CAR_PLATE_KIND, "FZT91")]),
         ("rego ABC123 outside the school", [(CAR_PLATE_KIND, "ABC123")]),

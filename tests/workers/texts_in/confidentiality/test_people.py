@@ -90,6 +90,20 @@ def reply_words(text: str, public_names: tuple[str, ...] = ()) -> str:
             "the only male nurse at the Ashburton practice is off on stress leave",
             "Found: words about a client with a health matter.",
         ),
+        (
+            "the lady who runs the dairy by our office came in with a black eye",
+            "Found: words about a client with family harm.",
+        ),
+        (
+            "One of my lads just got charged with robbery",
+            "Found: words about a client with a court matter.",
+        ),
+        ("K.T. still waiting for a mental health bed in ED", "Found: a name with a health matter."),
+        ("Dr Ashby's wife is on our ward again", "Found: a name with a health matter."),
+        (
+            "update on the Kowhai St Rangis: mum's out of hospital",
+            "Found: a family name with a health matter.",
+        ),
         # someone's home
         ("she lives at the end of Kiwi Ave in Maungatapu", "Found: someone's home with a place."),
     ],
@@ -149,6 +163,10 @@ def test_a_private_person_is_found_and_named_in_plain_words(text: str, found: st
         "Speaker shared her own story of going into care at age 8",
         "Remember the Kahui twins case? still shapes the work",
         "Met the crew from Whaiora Whānau Services in Masterton",
+        "Speaker Jo Henare talked about being a patient herself after her cancer",
+        "Farewell drinks for Brian Kemp, 30 yrs in probation, legend",
+        "Stat: 1 in 4 kids aged 0-14 in NZ live in hardship",
+        "would love to replicate in our patch if we ever get funding",
         # months are not names
         "court reforms land in May, says the minister",
     ],
