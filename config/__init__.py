@@ -50,6 +50,12 @@ class Settings:
     twilio_account_sid: str = ""
     twilio_from: str = ""
     twilio_messaging_service_sid: str = ""
+    # Where MMS photos are fetched from: Twilio's API, or in development without a
+    # Twilio account the gateway's own stand-in (/dev/twilio, for smsbridge simulate).
+    twilio_api_url: str = "https://api.twilio.com"
+    media_max_bytes: int = 5 * 1024 * 1024  # Twilio takes MMS up to 5 MB
+    media_fetch_seconds: int = 20
+    media_keep_at_twilio: bool = False  # else Twilio's copy is deleted once ours is stored
     default_region: str = "NZ"
     queue_name: str = "smsbridge"
     publish_attempts: int = 5
@@ -97,9 +103,17 @@ class Settings:
         return bool(self.twilio_account_sid)
 
     @property
+    def webhook_account_sid(self) -> str:
+        """The AccountSid inbound webhooks carry: ours, or a stand-in without Twilio."""
+        return self.twilio_account_sid or DEV_ACCOUNT_SID
+
+    @property
     def sms_number(self) -> str:
         """The number people text, as shown in help and simulated webhooks."""
         return self.twilio_from or "+15005550006"
+
+
+DEV_ACCOUNT_SID = "AC" + "0" * 32  # signs simulated webhooks when there is no Twilio account
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
@@ -147,6 +161,17 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         twilio_account_sid=env_vars.get("TWILIO_ACCOUNT_SID", ""),
         twilio_from=env_vars.get("TWILIO_FROM", ""),
         twilio_messaging_service_sid=env_vars.get("TWILIO_MESSAGING_SERVICE_SID", ""),
+        twilio_api_url=_url(
+            env_vars,
+            "TWILIO_API_URL",
+            Settings.twilio_api_url
+            if env_vars.get("TWILIO_ACCOUNT_SID")
+            else (env_vars.get("PUBLIC_URL") or f"http://127.0.0.1:{port}").rstrip("/")
+            + "/dev/twilio",
+        ),
+        media_max_bytes=_int(env_vars, "MEDIA_MAX_BYTES", Settings.media_max_bytes),
+        media_fetch_seconds=_int(env_vars, "MEDIA_FETCH_SECONDS", Settings.media_fetch_seconds),
+        media_keep_at_twilio=_flag(env_vars, "MEDIA_KEEP_AT_TWILIO"),
         default_region=env_vars.get("DEFAULT_REGION", "NZ"),
         reply_regions=_regions(env_vars),
         unknown_replies_per_day=_int(env_vars, "UNKNOWN_REPLIES_PER_DAY", 100),

@@ -16,7 +16,7 @@ def inbound_params(settings: Settings, sender: str, body: str) -> dict[str, str]
     """Return the form fields Twilio posts for an inbound SMS, with a fresh MessageSid."""
     return {
         "MessageSid": "SM" + uuid.uuid4().hex,
-        "AccountSid": settings.twilio_account_sid or "AC" + "0" * 32,
+        "AccountSid": settings.webhook_account_sid,
         "From": sender,
         "To": settings.sms_number,
         "Body": body,

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from twilio.twiml.messaging_response import MessagingResponse
 
 from gateway.services import services
-from store.models import InboundMessage, OutboundMessage, utcnow
+from store.models import InboundMedia, InboundMessage, OutboundMessage, utcnow
 from store.opt_outs import opt_out
 from store.queueing import enqueue_inbound
 from store.sms_status import lower_statuses
@@ -26,6 +26,9 @@ OPTED_OUT_CODE = 21610  # Twilio: "Attempt to send to unsubscribed recipient"
 # must also have the shape Twilio gives it.
 MESSAGE_SID = re.compile(r"(SM|MM)[0-9a-f]{32}")
 PHONE_WIDTH = 32  # the columns' width; a phone number or sender id is far shorter
+MAX_MEDIA = 10  # Twilio delivers at most ten attachments with one MMS
+MEDIA_SID = re.compile(r"ME[0-9a-f]{32}")
+CONTENT_TYPE = re.compile(r"[\w.+-]+/[\w.+-]+")
 FORM = "application/x-www-form-urlencoded"
 
 
@@ -63,6 +66,33 @@ def phone_field(name: str, required: bool = False) -> str:
     return value
 
 
+def media_fields(sid: str) -> list[tuple[str, str]]:
+    """Each attachment's URL and content type, or 400 unless every URL is Twilio's own.
+
+    The worker fetches these URLs with our Twilio credentials, so a URL anywhere else
+    (a forged or re-split form) would hand them to whoever runs it: only a Media
+    resource of this message, under TWILIO_API_URL and our account, is taken.
+    """
+    raw = request.form.get("NumMedia", "0").strip() or "0"
+    if not raw.isdigit() or int(raw) > MAX_MEDIA:
+        abort(400, f"NumMedia must be a number from 0 to {MAX_MEDIA}")
+    settings = services().settings
+    prefix = (
+        f"{settings.twilio_api_url}/2010-04-01/Accounts/{settings.webhook_account_sid}"
+        f"/Messages/{sid}/Media/"
+    )
+    media = []
+    for position in range(int(raw)):
+        url = request.form.get(f"MediaUrl{position}", "")
+        content_type = request.form.get(f"MediaContentType{position}", "").strip().lower()
+        if not (url.startswith(prefix) and MEDIA_SID.fullmatch(url.removeprefix(prefix))):
+            abort(400, f"MediaUrl{position} must be a Media resource of this message")
+        if not CONTENT_TYPE.fullmatch(content_type):
+            abort(400, f"MediaContentType{position} must be a content type")
+        media.append((url, content_type))
+    return media
+
+
 EMPTY_TWIML = str(MessagingResponse())
 
 
@@ -80,6 +110,7 @@ def inbound() -> Response:
     to = phone_field("To")
     # No database stores NUL in text (PostgreSQL refuses it), and no phone types one.
     body = request.form.get("Body", "").replace("\x00", "")
+    media = media_fields(sid)
 
     svc = services()
     # One insert, marked enqueued in the same commit (no ORM unit of work: this is the
@@ -98,6 +129,20 @@ def inbound() -> Response:
                 )
                 .returning(InboundMessage.id)
             ).scalar_one()
+            if media:
+                connection.execute(
+                    insert(InboundMedia),
+                    [
+                        {
+                            "inbound_id": inbound_id,
+                            "position": position,
+                            "twilio_url": url,
+                            "declared_type": content_type,
+                            "status": "waiting",
+                        }
+                        for position, (url, content_type) in enumerate(media)
+                    ],
+                )
     except IntegrityError:
         return empty_twiml()  # a repeat of a text we already have: no new work
 

@@ -14,6 +14,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Integer,
+    LargeBinary,
     String,
     Text,
     TypeDecorator,
@@ -249,6 +250,32 @@ class InboundMessage(Base):
     # Jobs the sweeper gave it, and when it may give the next (each wait twice the last).
     sweeps: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     next_sweep_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class InboundMedia(Base):
+    """A photo (or other attachment) an MMS carried: where Twilio keeps it, then our copy.
+
+    waiting → stored (fetched, cleaned of metadata: `data`), skipped (not a photo, or
+    too big: `problem` says so in plain words) or failed (Twilio did not give it).
+    """
+
+    __tablename__ = "inbound_media"
+    __table_args__ = (UniqueConstraint("inbound_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    inbound_id: Mapped[int] = mapped_column(ForeignKey("inbound_messages.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)  # n of MediaUrl{n}
+    twilio_url: Mapped[str] = mapped_column(Text)
+    declared_type: Mapped[str] = mapped_column(String(100))  # MediaContentType{n}
+    status: Mapped[str] = mapped_column(String(20), default="waiting")
+    problem: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    content_type: Mapped[str] = mapped_column(String(50), default="", server_default="")
+    data: Mapped[bytes | None] = mapped_column(LargeBinary)
+    width: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    height: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    fetched_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When Twilio's copy was deleted (MEDIA_DELETE_AT_TWILIO), so only ours is left.
+    deleted_at_twilio: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Post(Base):

@@ -10,7 +10,7 @@ from twilio.request_validator import RequestValidator
 from config import Settings
 from gateway.services import services
 from store.db import transaction
-from store.models import InboundMessage, OptOut, OutboundMessage
+from store.models import InboundMedia, InboundMessage, OptOut, OutboundMessage
 from store.opt_outs import is_opted_out
 from tests.conftest import AUTH_TOKEN
 
@@ -310,3 +310,70 @@ def test_a_status_callback_with_a_sid_of_another_shape_is_refused(
 
     assert post_status(client, settings, SID1 + "MessageStatusfailed", "sent") == 400
     assert outbound_status(client, SID1) == "queued"
+
+
+MMS_SID = "MM" + "b" * 32
+
+
+def mms_form(settings: Settings, *media: tuple[str, str]) -> dict[str, str]:
+    """An MMS webhook's form carrying the given (media sid or URL, content type) pairs."""
+    base = (
+        f"{settings.twilio_api_url}/2010-04-01/Accounts/{settings.webhook_account_sid}"
+        f"/Messages/{MMS_SID}/Media/"
+    )
+    form = {**FORM, "MessageSid": MMS_SID, "NumMedia": str(len(media))}
+    for n, (where, content_type) in enumerate(media):
+        form[f"MediaUrl{n}"] = where if "://" in where else base + where
+        form[f"MediaContentType{n}"] = content_type
+    return form
+
+
+def test_every_attachment_of_an_mms_is_stored_with_the_text(
+    client: FlaskClient, settings: Settings, queue: Queue
+) -> None:
+    form = mms_form(
+        settings, ("ME" + "1" * 32, "image/jpeg"), ("ME" + "2" * 32, "video/mp4"),
+        ("ME" + "3" * 32, "image/heic"),
+    )  # fmt: skip
+
+    assert post_inbound(client, settings, form) == 200
+    with services(client.application).sessions() as session:
+        rows = session.execute(
+            select(InboundMedia.position, InboundMedia.declared_type, InboundMedia.status).order_by(
+                InboundMedia.position
+            )
+        ).all()
+    assert [tuple(row) for row in rows] == [
+        (0, "image/jpeg", "waiting"),
+        (1, "video/mp4", "waiting"),
+        (2, "image/heic", "waiting"),
+    ]
+    assert post_inbound(client, settings, form) == 200  # a repeat stores nothing new
+    with services(client.application).sessions() as session:
+        assert session.scalar(select(func.count()).select_from(InboundMedia)) == 3
+
+
+def test_a_media_url_anywhere_but_this_messages_twilio_media_is_refused(
+    client: FlaskClient, settings: Settings, queue: Queue
+) -> None:
+    # The worker fetches media with our Twilio credentials: a URL elsewhere would hand
+    # them to whoever runs it.
+    elsewhere = [
+        "http://127.0.0.1:9/steal",
+        f"{settings.twilio_api_url}/2010-04-01/Accounts/AC{'9' * 32}/Messages/{MMS_SID}"
+        f"/Media/ME{'1' * 32}",  # another account
+        f"{settings.twilio_api_url}/2010-04-01/Accounts/{settings.webhook_account_sid}"
+        f"/Messages/MM{'c' * 32}/Media/ME{'1' * 32}",  # another message
+        "ME" + "1" * 31 + "/../../x",
+    ]
+    for url in elsewhere:
+        assert post_inbound(client, settings, mms_form(settings, (url, "image/jpeg"))) == 400
+    too_many = mms_form(settings, *[(f"ME{n:032x}", "image/png") for n in range(11)])
+    missing = {**mms_form(settings, ("ME" + "1" * 32, "image/png")), "NumMedia": "2"}
+    no_type = mms_form(settings, ("ME" + "1" * 32, "not a type"))
+
+    assert [post_inbound(client, settings, form) for form in (too_many, missing, no_type)] == [
+        400, 400, 400,
+    ]  # fmt: skip
+    assert inbound_count(client) == 0
+    assert queue.count == 0

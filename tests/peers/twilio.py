@@ -1,4 +1,4 @@
-"""A local Twilio REST API for tests: the Messages endpoint over real HTTP on 127.0.0.1.
+"""A local Twilio REST API for tests: Messages and their Media over real HTTP on 127.0.0.1.
 
 It answers `POST /2010-04-01/Accounts/{AccountSid}/Messages.json` the way Twilio
 documents it (https://www.twilio.com/docs/messaging/api/message-resource): HTTP Basic
@@ -8,6 +8,12 @@ requests fail with a chosen Twilio error. The real twilio SDK reaches it through
 `LocalTwilioHttpClient`, which sends every api.twilio.com URL to the peer instead and
 keeps each answer. tests/peers/twilio_prism.py checks the peer's Messages against
 Twilio's own OpenAPI description.
+
+An inbound MMS's attachments are Media resources of its message
+(https://www.twilio.com/docs/messaging/api/media-resource): `add_media` makes one,
+a GET of its URL with the account's credentials answers with a redirect to the file
+(as Twilio does, to storage that needs no credentials), and a DELETE of its `.json`
+removes it (204; 404 once gone).
 """
 
 from __future__ import annotations
@@ -96,13 +102,20 @@ class TwilioPeer(LocalServer):
         self.messages: list[dict[str, Any]] = []  # the Message resources created
         self._failures: deque[TwilioError] = deque()
         self._lock = threading.Lock()
+        # (message sid, media sid) → (bytes, content type); a file's token → the same key
+        self.media: dict[tuple[str, str], tuple[bytes, str]] = {}
+        self.deleted_media: list[str] = []
+        self._files: dict[str, tuple[str, str]] = {}
+        media = f"/{API_VERSION}/Accounts/<account_sid>/Messages/<message_sid>/Media/<media_sid>"
         self._routes = Map(
             [
                 Rule(
                     f"/{API_VERSION}/Accounts/<account_sid>/Messages.json",
                     endpoint="messages",
                     methods=["POST"],
-                )
+                ),
+                Rule(media, endpoint="media_file", methods=["GET"]),
+                Rule(f"{media}.json", endpoint="media_delete", methods=["DELETE"]),
             ]
         )
 
@@ -112,11 +125,25 @@ class TwilioPeer(LocalServer):
         return f"http://127.0.0.1:{self.port}"
 
     def reset(self) -> None:
-        """Forget every request, Message and queued failure: a fresh peer for the next test."""
+        """Forget every request, Message, Media and queued failure: a fresh peer."""
         with self._lock:
             self.requests.clear()
             self.messages.clear()
             self._failures.clear()
+            self.media.clear()
+            self.deleted_media.clear()
+            self._files.clear()
+
+    def add_media(self, message_sid: str, data: bytes, content_type: str) -> str:
+        """Keep an attachment of an inbound message; return its MediaUrl as a webhook gives it."""
+        media_sid = "ME" + secrets.token_hex(16)
+        with self._lock:
+            self.media[(message_sid, media_sid)] = (data, content_type)
+            self._files[secrets.token_urlsafe(16)] = (message_sid, media_sid)
+        return (
+            f"{self.url}/{API_VERSION}/Accounts/{self.account_sid}/Messages/{message_sid}"
+            f"/Media/{media_sid}"
+        )
 
     def fail_next(self, error: TwilioError, times: int = 1) -> None:
         """Answer the next `times` well-formed, authenticated requests with this error."""
@@ -126,6 +153,8 @@ class TwilioPeer(LocalServer):
     def _app(self, environ: dict[str, Any], start_response: Any) -> Any:
         """The WSGI app: record the request, then answer it."""
         request = Request(environ)
+        if request.path.startswith("/files/"):  # where a Media URL redirects: no credentials
+            return self._file(request.path.removeprefix("/files/"))(environ, start_response)
         with self._lock:
             self.requests.append(
                 RecordedRequest(
@@ -149,14 +178,49 @@ class TwilioPeer(LocalServer):
         ):
             return _error(AUTHENTICATE)
         try:
-            _endpoint, args = self._routes.bind_to_environ(request.environ).match()
+            endpoint, args = self._routes.bind_to_environ(request.environ).match()
         except MethodNotAllowed:
             return _error(METHOD_NOT_ALLOWED)
         except NotFound:
             return _error(NOT_FOUND, path=request.path)
         if args["account_sid"] != self.account_sid:
             return _error(NOT_FOUND, path=request.path)
+        if endpoint == "media_file":
+            return self._redirect_to_file(args["message_sid"], args["media_sid"], request.path)
+        if endpoint == "media_delete":
+            return self._delete_media(args["message_sid"], args["media_sid"], request.path)
         return self._create_message(request.form.to_dict())
+
+    def _redirect_to_file(self, message_sid: str, media_sid: str, path: str) -> Response:
+        """Answer a Media URL with a redirect to where the file is kept, as Twilio does."""
+        with self._lock:
+            token = next(
+                (t for t, key in self._files.items() if key == (message_sid, media_sid)), None
+            )
+            with_failure = self._failures.popleft() if self._failures else None
+        if with_failure is not None:
+            return _error(with_failure)
+        if token is None or (message_sid, media_sid) not in self.media:
+            return _error(NOT_FOUND, path=path)
+        return Response(status=307, headers={"Location": f"{self.url}/files/{token}"})
+
+    def _file(self, token: str) -> Response:
+        """The file a Media URL redirected to."""
+        with self._lock:
+            key = self._files.get(token)
+            kept = self.media.get(key) if key else None
+        if kept is None:
+            return Response("NoSuchKey", status=404)
+        data, content_type = kept
+        return Response(data, status=200, content_type=content_type)
+
+    def _delete_media(self, message_sid: str, media_sid: str, path: str) -> Response:
+        """Delete a Media resource: 204, or Twilio's 404 when it is already gone."""
+        with self._lock:
+            if self.media.pop((message_sid, media_sid), None) is None:
+                return _error(NOT_FOUND, path=path)
+            self.deleted_media.append(media_sid)
+        return Response(status=204)
 
     def _create_message(self, form: dict[str, str]) -> Response:
         """Validate the parameters, then fail as told or create the Message."""

@@ -1,0 +1,204 @@
+"""Photos an MMS carried: fetched from Twilio in the worker, cleaned, stored, then deleted there.
+
+Twilio keeps each attachment as a Media resource of the message until it is
+deleted. The worker (never the webhook) fetches each one with the account's
+credentials, as Twilio documents (a GET of the MediaUrl, which answers with the
+file or a redirect to it), with a timeout and a size cap; what is not a photo, or
+is too big, is skipped with its reason in plain words for the reply; a photo is
+cleaned of its metadata (images.py) and stored. Then Twilio's copy is deleted
+through the twilio SDK, unless MEDIA_KEEP_AT_TWILIO says to keep it.
+
+Safe to run again: only attachments still waiting are fetched. A network failure
+or a 5xx raises TwilioUnavailable, so the text's job fails and the sweeper gives
+it another later; nothing is lost and nothing is fetched twice once stored.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from urllib.parse import urlsplit, urlunsplit
+
+import requests
+from sqlalchemy import select
+from twilio.base.exceptions import TwilioRestException
+from twilio.http.http_client import TwilioHttpClient
+from twilio.http.response import Response as TwilioResponse
+from twilio.rest import Client as TwilioClient
+
+from config import Settings
+from store.db import transaction
+from store.models import InboundMedia, utcnow
+from workers.runtime import Runtime
+from workers.texts_in.images import ImageRefused, clean_image, is_accepted
+
+log = logging.getLogger(__name__)
+
+CHUNK = 64 * 1024
+# What the reply calls an attachment that is not a photo, by the start of its type.
+KINDS = {
+    "video/": "a video",
+    "audio/": "a sound recording",
+    "text/vcard": "a contact card",
+    "text/x-vcard": "a contact card",
+    "text/": "a text file",
+    "application/pdf": "a PDF",
+}
+
+
+class TwilioUnavailable(RuntimeError):
+    """Twilio could not be reached or failed: try the whole text again later."""
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """What became of one attachment: stored (with the clean image) or skipped, and why."""
+
+    status: str  # stored, skipped or failed
+    problem: str = ""
+    content_type: str = ""
+    data: bytes | None = None
+    width: int = 0
+    height: int = 0
+
+
+def fetch_photos(rt: Runtime, inbound_id: int) -> None:
+    """Fetch, clean and store each attachment of a text still waiting; delete Twilio's copies."""
+    with rt.sessions() as session:
+        waiting = session.execute(
+            select(InboundMedia.id, InboundMedia.twilio_url, InboundMedia.declared_type)
+            .where(InboundMedia.inbound_id == inbound_id, InboundMedia.status == "waiting")
+            .order_by(InboundMedia.position)
+        ).all()
+    for media_id, url, declared in waiting:
+        fetched = fetch_one(rt.connectors.http, rt.settings, url, declared)
+        with transaction(rt.sessions) as session:
+            row = session.get_one(InboundMedia, media_id)
+            row.status, row.problem = fetched.status, fetched.problem
+            row.content_type, row.data = fetched.content_type, fetched.data
+            row.width, row.height = fetched.width, fetched.height
+            row.fetched_at = utcnow()
+        if fetched.status != "failed" and not rt.settings.media_keep_at_twilio:
+            delete_at_twilio(rt.settings, url)
+            with transaction(rt.sessions) as session:
+                session.get_one(InboundMedia, media_id).deleted_at_twilio = utcnow()
+
+
+def fetch_one(http: requests.Session, settings: Settings, url: str, declared: str) -> Fetched:
+    """Fetch one attachment from Twilio and clean it, or say why it is skipped."""
+    if not is_accepted(declared):
+        return Fetched("skipped", f"{kind_of(declared)} can't be posted")
+    try:
+        response = http.get(
+            url,
+            auth=(settings.webhook_account_sid, settings.twilio_auth_token),
+            timeout=settings.media_fetch_seconds,
+            stream=True,
+        )
+    except requests.RequestException as exc:
+        raise TwilioUnavailable(f"fetching media: {type(exc).__name__}") from exc
+    with response:
+        if response.status_code == 404:
+            return Fetched("failed", "Twilio no longer has the photo")
+        if response.status_code >= 500 or response.status_code == 429:
+            raise TwilioUnavailable(f"fetching media: HTTP {response.status_code}")
+        if response.status_code != 200:
+            log.warning("Twilio refused a media fetch: HTTP %s", response.status_code)
+            return Fetched("failed", "Twilio would not give us the photo")
+        data = read_capped(response, settings.media_max_bytes)
+    if data is None:
+        return Fetched(
+            "skipped", f"a photo over {size_words(settings.media_max_bytes)} can't be posted"
+        )
+    try:
+        clean = clean_image(data, declared)  # checked against what the file really is
+    except ImageRefused as exc:
+        return Fetched("skipped", f"a photo was unreadable ({exc})")
+    return Fetched("stored", "", clean.content_type, clean.data, clean.width, clean.height)
+
+
+def read_capped(response: requests.Response, limit: int) -> bytes | None:
+    """Read a streamed body, or None as soon as it passes the limit (nothing more is read)."""
+    declared = response.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > limit:
+        return None
+    chunks, size = [], 0
+    for chunk in response.iter_content(CHUNK):
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def size_words(size: int) -> str:
+    """A size in bytes as people say it: "5 MB", "2 KB"."""
+    if size >= 1024 * 1024:
+        return f"{round(size / (1024 * 1024), 1):g} MB"
+    return f"{max(1, round(size / 1024))} KB"
+
+
+def kind_of(content_type: str) -> str:
+    """Name an attachment that is not a photo in plain words: "a video"."""
+    for start, words in KINDS.items():
+        if content_type.startswith(start):
+            return words
+    return "a file"
+
+
+def delete_at_twilio(settings: Settings, url: str) -> None:
+    """Delete Twilio's copy of an attachment through the SDK (a copy already gone is fine)."""
+    parts = urlsplit(url).path.split("/")  # /2010-04-01/Accounts/AC…/Messages/MM…/Media/ME…
+    message_sid, media_sid = parts[-3], parts[-1]
+    client = TwilioClient(
+        settings.webhook_account_sid,
+        settings.twilio_auth_token,
+        http_client=ApiUrlHttpClient(settings.twilio_api_url, settings.media_fetch_seconds),
+    )
+    try:
+        client.api.v2010.accounts(settings.webhook_account_sid).messages(message_sid).media(
+            media_sid
+        ).delete()
+    except TwilioRestException as exc:
+        if exc.status != 404:
+            raise TwilioUnavailable(f"deleting media: HTTP {exc.status}") from exc
+    except requests.RequestException as exc:
+        raise TwilioUnavailable(f"deleting media: {type(exc).__name__}") from exc
+
+
+class ApiUrlHttpClient(TwilioHttpClient):
+    """The SDK's HTTP client, sending its api.twilio.com calls to TWILIO_API_URL instead.
+
+    In production the two are the same; without a Twilio account it is the gateway's
+    stand-in for `smsbridge simulate`, and in tests a local Twilio.
+    """
+
+    def __init__(self, base_url: str, timeout: float) -> None:
+        super().__init__(timeout=timeout)
+        target = urlsplit(base_url)
+        self._scheme, self._netloc, self._prefix = target.scheme, target.netloc, target.path
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        params: dict[str, object] | None = None,
+        data: dict[str, object] | None = None,
+        headers: dict[str, str] | None = None,
+        auth: tuple[str, str] | None = None,
+        timeout: float | None = None,
+        allow_redirects: bool = False,
+    ) -> TwilioResponse:
+        """Send the request to the same path under TWILIO_API_URL."""
+        parts = urlsplit(url)
+        moved = urlunsplit((self._scheme, self._netloc, self._prefix + parts.path, parts.query, ""))
+        return super().request(
+            method,
+            moved,
+            params=params,
+            data=data,
+            headers=headers,
+            auth=auth,
+            timeout=timeout,
+            allow_redirects=allow_redirects,
+        )
