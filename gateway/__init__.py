@@ -28,9 +28,12 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(wall.bp)
     console.install(app, settings)
     if settings.env == DEVELOPMENT:
-        from gateway import dev_phone
+        from gateway import dev_phone, dev_twilio
 
         app.register_blueprint(dev_phone.bp)  # a simulator: never in production
+        if not settings.twilio_account_sid:
+            app.register_blueprint(dev_twilio.bp)  # simulated MMS photos, without Twilio
+            console.csrf.exempt(dev_twilio.bp)
     # Twilio signs its requests; it has no CSRF token to send.
     console.csrf.exempt(sms_webhooks.bp)
     return app

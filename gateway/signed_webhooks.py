@@ -9,13 +9,15 @@ from twilio.request_validator import RequestValidator
 
 from config import Settings
 
-__all__ = ["inbound_params", "post_signed"]
+__all__ = ["inbound_params", "post_signed", "with_media"]
 
 
-def inbound_params(settings: Settings, sender: str, body: str) -> dict[str, str]:
+def inbound_params(
+    settings: Settings, sender: str, body: str, message_sid: str = ""
+) -> dict[str, str]:
     """Return the form fields Twilio posts for an inbound SMS, with a fresh MessageSid."""
     return {
-        "MessageSid": "SM" + uuid.uuid4().hex,
+        "MessageSid": message_sid or "SM" + uuid.uuid4().hex,
         "AccountSid": settings.webhook_account_sid,
         "From": sender,
         "To": settings.sms_number,
@@ -23,6 +25,15 @@ def inbound_params(settings: Settings, sender: str, body: str) -> dict[str, str]
         "NumMedia": "0",
         "NumSegments": "1",
     }
+
+
+def with_media(params: dict[str, str], media: list[tuple[str, str]]) -> dict[str, str]:
+    """Add an MMS's attachments (MediaUrl, content type) to inbound webhook fields."""
+    fields = {**params, "NumMedia": str(len(media))}
+    for n, (url, content_type) in enumerate(media):
+        fields[f"MediaUrl{n}"] = url
+        fields[f"MediaContentType{n}"] = content_type
+    return fields
 
 
 def post_signed(

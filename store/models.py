@@ -191,6 +191,8 @@ class Event(Base):
     check_confidentiality: Mapped[bool] = mapped_column(
         Boolean, default=True, server_default=true()
     )
+    # Photos are held for YES unless the organiser turns that off for the event.
+    hold_photos: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     # Speakers, authors and agencies the check lets posts name: one a line.
     public_names: Mapped[str] = mapped_column(Text, default="", server_default="")
     # The live wall: open to anyone (projected in the hall) or to signed-in staff,
@@ -274,8 +276,11 @@ class InboundMedia(Base):
     width: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     height: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     fetched_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # When Twilio's copy was deleted (MEDIA_DELETE_AT_TWILIO), so only ours is left.
+    # When Twilio's copy was deleted (unless MEDIA_KEEP_AT_TWILIO), so only ours is left.
     deleted_at_twilio: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The post it went out with, and its description for people who cannot see it.
+    post_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id"), index=True)
+    alt_text: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 class Post(Base):
@@ -416,6 +421,20 @@ class TimelineEntry(Base):
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+class TimelineImage(Base):
+    """A photo on the local timeline: its own copy, as a platform keeps its uploads."""
+
+    __tablename__ = "timeline_images"
+    __table_args__ = (UniqueConstraint("entry_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("timeline_entries.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    content_type: Mapped[str] = mapped_column(String(50))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    alt_text: Mapped[str] = mapped_column(Text, default="")
+
+
 class OptOut(Base):
     """A number that texted STOP (or that Twilio reports opted out): we send it nothing."""
 
@@ -438,6 +457,9 @@ class HeldPost(Base):
     body: Mapped[str] = mapped_column(Text)
     platforms: Mapped[str] = mapped_column(String(200), default="")
     findings: Mapped[str] = mapped_column(Text)  # what was found, in plain words
+    # "yes" (waiting for YES), or "description": a photo came with no words, and the
+    # next text describes it for people who cannot see it (or SKIP).
+    waiting_for: Mapped[str] = mapped_column(String(20), default="yes", server_default="yes")
     # held → posted (YES) or dropped (anything else) or expired
     status: Mapped[str] = mapped_column(String(20), default="held", index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

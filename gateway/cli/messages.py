@@ -4,40 +4,66 @@ from __future__ import annotations
 
 import contextlib
 import json
+import mimetypes
 import uuid
+from pathlib import Path
 
 import click
 import requests
 
 from gateway.cli.context import fail, runtime, settings
 from gateway.cli.simulator import wait_for_outcome
-from gateway.signed_webhooks import inbound_params, post_signed
+from gateway.dev_twilio import keep_media
+from gateway.signed_webhooks import inbound_params, post_signed, with_media
 from store.models import TimelineEntry
 from store.phones import InvalidPhone, normalise_phone
 from store.reports import recent_outbound, recent_posts
 from workers.platforms import LinkedAccount, Published, Thread, build_connector
 from workers.sweeper import run_sweep
 
+# Photo types mimetypes may not know: what a phone sends them as.
+PHOTO_TYPES = {".heic": "image/heic", ".heif": "image/heif", ".jpg": "image/jpeg"}
+
 
 @click.command()
 @click.option("--from", "sender", required=True, help="The phone the text comes from.")
 @click.option("--wait", default=10.0, show_default=True, help="Seconds to wait for the reply.")
-@click.argument("text")
-def simulate(sender: str, wait: float, text: str) -> None:
-    """Send TEXT to the running server as a signed Twilio webhook, then show the result."""
+@click.option(
+    "--media",
+    "media_files",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A file the text carries, as an MMS (again for more; development only).",
+)
+@click.argument("text", default="")
+def simulate(sender: str, wait: float, media_files: tuple[Path, ...], text: str) -> None:
+    """Send TEXT (and --media files) to the running server as Twilio would, then show the result."""
     config = settings()
     # An odd number is sent as typed: an unknown sender is worth simulating too.
     with contextlib.suppress(InvalidPhone):
         sender = normalise_phone(sender, config.default_region)
     url = f"{config.public_url}/sms/inbound"
-    params = inbound_params(config, sender, text)
+    if media_files and config.twilio_account_sid:
+        raise fail("--media needs the development stand-in for Twilio: unset TWILIO_ACCOUNT_SID")
+    message_sid = "MM" + uuid.uuid4().hex if media_files else ""
+    params = inbound_params(config, sender, text, message_sid)
+    if media_files:
+        params = with_media(
+            params,
+            [
+                (keep_media(config, message_sid, path.read_bytes(), content_type), content_type)
+                for path in media_files
+                for content_type in [media_type(path)]
+            ],
+        )
     try:
         response = post_signed(url, params, config.twilio_auth_token)
     except requests.ConnectionError:
         raise fail(f"nothing answers at {url}: start the server with `make run`") from None
     if response.status_code != 200:
         raise fail(f"the server answered {response.status_code} at {url}")
-    click.echo(f"Sent {params['MessageSid']} from {sender}: {text}")
+    photos = f" with {len(media_files)} file(s)" if media_files else ""
+    click.echo(f"Sent {params['MessageSid']} from {sender}{photos}: {text}")
 
     outcome = wait_for_outcome(runtime().sessions, params["MessageSid"], timeout=wait)
     if not outcome.handled:
@@ -54,6 +80,14 @@ def simulate(sender: str, wait: float, text: str) -> None:
         click.echo(f"Reply to {reply['to']}: {reply['body']}")
     if not outcome.replies:
         click.echo(f"No reply within {wait:g}s.")
+
+
+def media_type(path: Path) -> str:
+    """The content type a phone would give a file, by its name."""
+    suffix = path.suffix.lower()
+    return (
+        PHOTO_TYPES.get(suffix) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    )
 
 
 @click.command()

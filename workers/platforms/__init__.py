@@ -105,6 +105,18 @@ class Limits:
     url_length: int | None = None  # what any URL counts as, where the platform says so
     unit: str = CHARACTERS
     max_bytes: int | None = None  # a cap on UTF-8 bytes as well (Bluesky: 3000)
+    max_images: int = 0  # photos one post may carry (0: this connector posts none yet)
+
+
+@dataclass(frozen=True)
+class PostImage:
+    """A photo to post: cleaned of metadata already, with its description."""
+
+    data: bytes
+    content_type: str
+    width: int
+    height: int
+    alt_text: str
 
 
 class Connector(Protocol):
@@ -120,8 +132,15 @@ class Connector(Protocol):
         """Return this platform's limits for this account."""
         ...
 
-    def publish(self, text: str, idempotency_key: str, thread: Thread | None = None) -> Published:
-        """Post the text once, as a reply within `thread` if given.
+    def publish(
+        self,
+        text: str,
+        idempotency_key: str,
+        thread: Thread | None = None,
+        images: Sequence[PostImage] = (),
+    ) -> Published:
+        """Post the text once (with `images`, no more than `limits().max_images`), as a
+        reply within `thread` if given.
 
         The same key again must not make a second post: the platform's own
         idempotency where it has one, a key-derived record id, or a lookup.

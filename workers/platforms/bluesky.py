@@ -27,6 +27,7 @@ from workers.platforms import (
     LinkedAccount,
     Mention,
     Mentions,
+    PostImage,
     Published,
     TagPost,
     TagPosts,
@@ -104,7 +105,13 @@ class BlueskyConnector:
                 client, lambda: str(client.com.atproto.server.get_session().handle)
             )
 
-    def publish(self, text: str, idempotency_key: str, thread: Thread | None = None) -> Published:
+    def publish(
+        self,
+        text: str,
+        idempotency_key: str,
+        thread: Thread | None = None,
+        images: Sequence[PostImage] = (),  # none yet: max_images is 0
+    ) -> Published:
         """Write the post under a key-derived record key; a repeat returns the first post."""
         rkey = record_key(idempotency_key)
         with self._client() as client:

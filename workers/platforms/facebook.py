@@ -16,6 +16,7 @@ from workers.platforms import (
     LinkedAccount,
     Mention,
     Mentions,
+    PostImage,
     Published,
     Thread,
     register,
@@ -85,7 +86,13 @@ class FacebookConnector:
         """A Page post's length in characters; Facebook does not shorten URLs."""
         return Limits(max_characters=MAX_CHARACTERS)
 
-    def publish(self, text: str, idempotency_key: str, thread: Thread | None = None) -> Published:
+    def publish(
+        self,
+        text: str,
+        idempotency_key: str,
+        thread: Thread | None = None,
+        images: Sequence[PostImage] = (),  # none yet: max_images is 0
+    ) -> Published:
         """Post to the Page's feed, or comment on the thread's first post for a later part.
 
         Graph has no idempotency key and no cheap lookup by one, so a repeated key posts again.

@@ -15,6 +15,7 @@ from workers.platforms import (
     Limits,
     LinkedAccount,
     Mentions,
+    PostImage,
     Published,
     Thread,
     register,
@@ -94,7 +95,13 @@ class LinkedInConnector:
         """A post's commentary length in characters."""
         return Limits(max_characters=MAX_CHARACTERS)
 
-    def publish(self, text: str, idempotency_key: str, thread: Thread | None = None) -> Published:
+    def publish(
+        self,
+        text: str,
+        idempotency_key: str,
+        thread: Thread | None = None,
+        images: Sequence[PostImage] = (),  # none yet: max_images is 0
+    ) -> Published:
         """Post to the author's feed, or comment on the thread's first post for a later part.
 
         LinkedIn has no idempotency key, but it refuses commentary it already has and names

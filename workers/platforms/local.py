@@ -9,19 +9,21 @@ from sqlalchemy import Select, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
-from store.models import TimelineEntry, utcnow
+from store.models import TimelineEntry, TimelineImage, utcnow
 from workers.platforms import (
     ConnectorContext,
     Limits,
     LinkedAccount,
     Mention,
     Mentions,
+    PostImage,
     Published,
     Thread,
     register,
 )
 
 MAX_CHARACTERS = 500
+MAX_IMAGES = 4
 LATEST = 20  # replies read when there is no cursor yet
 READ_AT_MOST = 100  # replies per read after a cursor; the next read goes on from the last
 
@@ -42,10 +44,16 @@ class LocalTimeline:
 
     def limits(self) -> Limits:
         """Return the local timeline's limits."""
-        return Limits(max_characters=MAX_CHARACTERS)
+        return Limits(max_characters=MAX_CHARACTERS, max_images=MAX_IMAGES)
 
-    def publish(self, text: str, idempotency_key: str, thread: Thread | None = None) -> Published:
-        """Add the text to the timeline, or return the entry this key already made."""
+    def publish(
+        self,
+        text: str,
+        idempotency_key: str,
+        thread: Thread | None = None,
+        images: Sequence[PostImage] = (),
+    ) -> Published:
+        """Add the text and its photos to the timeline, or return the entry this key made."""
         reply_to = int(thread.parent.remote_id) if thread else None
         try:
             with self._sessions.begin() as session:
@@ -55,6 +63,16 @@ class LocalTimeline:
                 session.add(entry)
                 session.flush()
                 entry_id = entry.id
+                session.add_all(
+                    TimelineImage(
+                        entry_id=entry_id,
+                        position=n,
+                        content_type=image.content_type,
+                        data=image.data,
+                        alt_text=image.alt_text,
+                    )
+                    for n, image in enumerate(images[:MAX_IMAGES])
+                )
         except IntegrityError:
             with self._sessions() as session:
                 entry_id = session.scalars(

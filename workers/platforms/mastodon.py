@@ -29,6 +29,7 @@ from workers.platforms import (
     Mention,
     Mentions,
     NoCache,
+    PostImage,
     Published,
     SharedCache,
     TagPost,
@@ -98,7 +99,13 @@ class MastodonConnector:
         self._cache.set(name, json.dumps(asdict(limits)), LIMITS_CACHE_SECONDS)
         return limits
 
-    def publish(self, text: str, idempotency_key: str, thread: Thread | None = None) -> Published:
+    def publish(
+        self,
+        text: str,
+        idempotency_key: str,
+        thread: Thread | None = None,
+        images: Sequence[PostImage] = (),  # none yet: max_images is 0
+    ) -> Published:
         """Post a public status, threaded under the parent if given; a repeated key is dropped."""
         reply_to = thread.parent.remote_id if thread else None
         with _translated_errors(self._api):

@@ -21,6 +21,7 @@ from workers.platforms import (
     LinkedAccount,
     Mention,
     Mentions,
+    PostImage,
     Published,
     Thread,
     register,
@@ -81,7 +82,13 @@ class XConnector:
         """Return X's post length: 280, weighted, each URL counting 23."""
         return Limits(max_characters=MAX_CHARACTERS, url_length=URL_LENGTH, unit=WEIGHTED)
 
-    def publish(self, text: str, idempotency_key: str, thread: Thread | None = None) -> Published:
+    def publish(
+        self,
+        text: str,
+        idempotency_key: str,
+        thread: Thread | None = None,
+        images: Sequence[PostImage] = (),  # none yet: max_images is 0
+    ) -> Published:
         """Post a tweet, as a reply to the thread's parent if given.
 
         X takes no idempotency key; a repeat of a recent text raises DuplicatePost.

@@ -10,9 +10,18 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from store.db import transaction, update_rows
-from store.models import Account, Delivery, InboundMessage, Post, ReceivedMention, utcnow
+from store.models import (
+    Account,
+    Delivery,
+    InboundMedia,
+    InboundMessage,
+    Post,
+    ReceivedMention,
+    utcnow,
+)
 from store.queueing import enqueue_publish_at
 from workers.platforms import (
+    PostImage,
     Published,
     display_name,
     thread_from_json,
@@ -72,6 +81,7 @@ def publish(rt: Runtime, delivery_id: int) -> None:
         mention_id = post.reply_to_mention_id
         mention = session.get(ReceivedMention, mention_id) if mention_id is not None else None
         reply_to = thread_from_json(mention.answer) if mention is not None else None
+        images = post_images(session, post.id)
 
     if gave_up:
         # Every earlier attempt ended without a verdict (a crash, a killed worker):
@@ -92,7 +102,12 @@ def publish(rt: Runtime, delivery_id: int) -> None:
         # Stable per text and account, and unique across installations: a retry
         # or a second job for this delivery presents the same keys to the platform.
         published = post_thread(
-            connector, rt, parts, key=f"{message_sid}-{account.id}", reply_to=reply_to
+            connector,
+            rt,
+            parts,
+            key=f"{message_sid}-{account.id}",
+            reply_to=reply_to,
+            images=images,
         )
     except TooLong as exc:
         end_delivery(rt, delivery_id, error=ContentRejected(platform, f"too long ({exc})"))
@@ -113,6 +128,19 @@ def publish(rt: Runtime, delivery_id: int) -> None:
     else:
         text = "\n\n".join(part.text for part in parts)
         end_delivery(rt, delivery_id, published=published, text=text)
+
+
+def post_images(session: Session, post_id: int) -> list[PostImage]:
+    """The photos that go out with a post, in the order they were sent."""
+    rows = session.scalars(
+        select(InboundMedia)
+        .where(InboundMedia.post_id == post_id, InboundMedia.status == "stored")
+        .order_by(InboundMedia.position)
+    ).all()
+    return [
+        PostImage(row.data or b"", row.content_type, row.width, row.height, row.alt_text)
+        for row in rows
+    ]
 
 
 def record_attempt_error(

@@ -8,7 +8,7 @@ whose answer never reached us.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from store.db import transaction
 from store.models import DeliveryPart, utcnow
-from workers.platforms import Connector, Published, Thread
+from workers.platforms import Connector, PostImage, Published, Thread
 from workers.platforms.errors import DuplicatePost, TransientError
 from workers.runtime import Runtime
 
@@ -82,12 +82,19 @@ def read_parts(rt: Runtime, delivery_id: int) -> list[Part]:
 
 
 def post_thread(
-    connector: Connector, rt: Runtime, parts: list[Part], key: str, reply_to: Thread | None = None
+    connector: Connector,
+    rt: Runtime,
+    parts: list[Part],
+    key: str,
+    reply_to: Thread | None = None,
+    images: Sequence[PostImage] = (),
 ) -> Published:
     """Post every part not yet posted, each replying to the one before; return the first.
 
     With `reply_to`, the first part answers someone else's post, in their conversation.
+    The photos go with the first part, as many as the platform takes.
     """
+    allowed = list(images[: connector.limits().max_images])
     first: Published | None = None
     previous: Published | None = None
     for part in parts:
@@ -98,7 +105,10 @@ def post_thread(
                 thread: Thread | None = Thread(root=root, parent=previous)
             else:
                 thread = reply_to
-            published = post_part(connector, rt, part, f"{key}-{part.position}", thread)
+            with_images = allowed if part.position == 1 else []
+            published = post_part(
+                connector, rt, part, f"{key}-{part.position}", thread, with_images
+            )
         first = first or published
         previous = published
     if first is None:
@@ -107,7 +117,12 @@ def post_thread(
 
 
 def post_part(
-    connector: Connector, rt: Runtime, part: Part, key: str, thread: Thread | None
+    connector: Connector,
+    rt: Runtime,
+    part: Part,
+    key: str,
+    thread: Thread | None,
+    images: Sequence[PostImage] = (),
 ) -> Published:
     """Post one part, or find it on the platform if an earlier try landed unanswered."""
     since = part.attempted_at - CLOCK_SLACK if part.attempted_at else None
@@ -115,7 +130,7 @@ def post_part(
     if found is None:
         mark_attempted(rt, part.id)
         try:
-            found = connector.publish(part.text, key, thread)
+            found = connector.publish(part.text, key, thread, images)
         except DuplicatePost as exc:
             if since is None:
                 raise  # never tried before: the person posted this same text recently

@@ -257,16 +257,19 @@ Command = (
 BARE_KEYWORDS: dict[type, str] = {Help: "HELP", OptIn: "START", Confirm: "YES"}
 
 
-def parse_text(body: str, *, has_pin: bool = False) -> Command:
-    """Return the command or post an incoming SMS body stands for."""
+def parse_text(body: str, *, has_pin: bool = False, has_photos: bool = False) -> Command:
+    """Return the command or post an incoming SMS (or MMS) body stands for.
+
+    An MMS whose photos came with no words is a post of the photos alone.
+    """
     text = body.strip()
     pin = None
     if has_pin:
         pin, text = split_pin(text)
-        if pin is not None and not text:
+        if pin is not None and not text and not has_photos:
             return Malformed("POST", PIN_ONLY_HINT)
     if not text:
-        return Malformed("POST", EMPTY_HINT)
+        return Post("", None, pin) if has_photos else Malformed("POST", EMPTY_HINT)
     return (
         parse_bare(text, pin)
         or parse_argument(text, pin)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from store.codes import hash_secret
 from store.db import update_rows
 from store.link_codes import new_link_code
-from store.models import Account, HeldPost, InboundMessage, Person, ReceivedMention
+from store.models import Account, HeldPost, InboundMedia, InboundMessage, Person, ReceivedMention
 from workers.runtime import Runtime
 from workers.texts_in import commands
 from workers.texts_in.attending import events_open, join, leave
@@ -55,6 +55,14 @@ class Conversation:
 
     def handle(self, command: commands.Command) -> Work:
         """Do what the command asks, and say what happened."""
+        waiting = self.held_post()
+        if (
+            waiting is not None
+            and waiting.waiting_for == "description"
+            and isinstance(command, commands.Post | commands.Malformed)
+        ):
+            self.describe_photos(waiting)  # the words after a photo describe it
+            return self.work
         if not isinstance(command, commands.Confirm) and self.drop_held():
             self.say(replies.HELD_DROPPED)
             if isinstance(command, commands.Post | commands.Malformed):
@@ -123,28 +131,100 @@ class Conversation:
             self.work.undos.append(request.post_id)
 
     def post(self, text: str, platforms: frozenset[str] | None) -> None:
-        """Post the text, unless the hourly limit or the confidentiality check stops it."""
+        """Post the text and its photos, unless the hourly limit or a check stops it."""
         refusal = over_post_limit(self.session, self.person, self.settings, self.now)
         if refusal is not None:
             self.say(refusal.words, kind="error")
             return
-        if self.check_confidentiality():
-            today = self.now.astimezone().date()  # dates of birth are judged by local days
-            event = self.person.current_event
-            public_names = event.public_name_list if event else []
-            findings = find_identifying(text, today, self.settings.default_region, public_names)
-            if findings:
-                self.hold(text, platforms, describe_findings(findings))
-                return
-        self.publish(text, platforms)
+        problems = self.session.scalars(
+            select(InboundMedia.problem)
+            .where(InboundMedia.inbound_id == self.message.id, InboundMedia.problem != "")
+            .order_by(InboundMedia.position)
+        ).all()
+        if problems:
+            self.say(replies.media_skipped(problems))
+        photos = self.photo_count(self.message.id)
+        if photos and not text.strip():
+            self.hold(text, platforms, "a photo", waiting_for="description")
+            return
+        found = self.confidential_findings(text)
+        if photos and self.holds_photos():
+            self.hold(text, platforms, found, photo=True)
+        elif found:
+            self.hold(text, platforms, found)
+        else:
+            self.publish(text, platforms, photos_of=self.message.id)
+
+    def confidential_findings(self, text: str) -> str:
+        """What the confidentiality check found in words to be posted ("" for nothing)."""
+        if not self.check_confidentiality():
+            return ""
+        today = self.now.astimezone().date()  # dates of birth are judged by local days
+        event = self.person.current_event
+        public_names = event.public_name_list if event else []
+        findings = find_identifying(text, today, self.settings.default_region, public_names)
+        return describe_findings(findings)
+
+    def photo_count(self, inbound_id: int) -> int:
+        """How many photos of a text were stored, ready to post."""
+        return len(
+            self.session.scalars(
+                select(InboundMedia.id).where(
+                    InboundMedia.inbound_id == inbound_id, InboundMedia.status == "stored"
+                )
+            ).all()
+        )
+
+    def holds_photos(self) -> bool:
+        """Photos wait for YES unless the person's check is off or their event turned it off."""
+        event = self.person.current_event
+        return self.person.check_confidentiality and (event is None or event.hold_photos)
+
+    def describe_photos(self, held: HeldPost) -> None:
+        """Take this text as the photo's description (SKIP for none), then hold or post it."""
+        words = self.message.body.strip()
+        description = "" if words.upper() == "SKIP" else words
+        self.session.execute(
+            update(InboundMedia)
+            .where(InboundMedia.inbound_id == held.inbound_id)
+            .values(alt_text=description)
+        )
+        found = self.confidential_findings(description)
+        platforms = frozenset(held.platforms.split()) or None
+        if self.holds_photos() or found:
+            held.waiting_for, held.findings = "yes", found or "a photo"
+            held.expires_at = self.now + timedelta(minutes=self.settings.hold_minutes)
+            self.say(replies.held_photo(found, self.settings.hold_minutes))
+            return
+        held.status, held.decided_at = "posted", self.now
+        self.publish(held.body, platforms, photos_of=held.inbound_id)
 
     def publish(
-        self, text: str, platforms: frozenset[str] | None, mention: ReceivedMention | None = None
+        self,
+        text: str,
+        platforms: frozenset[str] | None,
+        mention: ReceivedMention | None = None,
+        photos_of: int | None = None,
     ) -> None:
-        """Create the post and its deliveries, or say why there are none."""
+        """Create the post (with the photos of text `photos_of`) and its deliveries.
+
+        Say why, when there are none.
+        """
         created = create_post(
             self.session, self.person, self.message, self.now, text, platforms, mention
         )
+        if created.post_id is not None and photos_of is not None:
+            # A photo's description is the words it came with, unless it was given one.
+            self.session.execute(
+                update(InboundMedia)
+                .where(InboundMedia.inbound_id == photos_of, InboundMedia.status == "stored")
+                .values(post_id=created.post_id)
+            )
+            self.session.execute(
+                update(InboundMedia)
+                .where(InboundMedia.inbound_id == photos_of, InboundMedia.alt_text == "")
+                .values(alt_text=text.strip())
+            )
         if created.deliveries:
             self.work.deliveries.extend(created.deliveries)
         else:
@@ -155,19 +235,33 @@ class Conversation:
         event = self.person.current_event
         return self.person.check_confidentiality and (event is None or event.check_confidentiality)
 
-    def hold(self, text: str, platforms: frozenset[str] | None, found: str) -> None:
-        """Keep the post back until the person texts YES."""
+    def hold(
+        self,
+        text: str,
+        platforms: frozenset[str] | None,
+        found: str,
+        *,
+        photo: bool = False,
+        waiting_for: str = "yes",
+    ) -> None:
+        """Keep the post back until the person texts YES (or describes its photo first)."""
         self.session.add(
             HeldPost(
                 person_id=self.person.id,
                 inbound_id=self.message.id,
                 body=text,
                 platforms=" ".join(sorted(platforms or ())),
-                findings=found,
+                findings=found or "a photo",
+                waiting_for=waiting_for,
                 expires_at=self.now + timedelta(minutes=self.settings.hold_minutes),
             )
         )
-        self.say(replies.held(found, self.settings.hold_minutes))
+        if waiting_for == "description":
+            self.say(replies.PHOTO_DESCRIBE)
+        elif photo:
+            self.say(replies.held_photo(found, self.settings.hold_minutes))
+        else:
+            self.say(replies.held(found, self.settings.hold_minutes))
 
     def held_post(self) -> HeldPost | None:
         """The person's post waiting for YES, if one has not expired."""
@@ -194,7 +288,7 @@ class Conversation:
         if refusal is not None:
             self.say(refusal.words, kind="error")
             return
-        self.publish(held.body, platforms)
+        self.publish(held.body, platforms, photos_of=held.inbound_id)
 
     def drop_held(self) -> bool:
         """Any text but YES drops a held post; return whether there was one."""

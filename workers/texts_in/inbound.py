@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from store.db import transaction, update_rows
-from store.models import InboundMessage, Person, SenderNotice, utcnow
+from store.models import InboundMedia, InboundMessage, Person, SenderNotice, utcnow
 from store.opt_outs import is_opted_out, opt_in, opt_out
 from store.phones import InvalidPhone, normalise_phone, region_of
 from workers.dispatch import dispatch
@@ -19,6 +19,7 @@ from workers.texts_in import commands
 from workers.texts_in.confirming import code_voided, confirm
 from workers.texts_in.conversation import Conversation, Work
 from workers.texts_in.guards import pin_required
+from workers.texts_in.photos import fetch_photos
 from workers.texts_out import replies
 from workers.texts_out.sms import send_now
 from workers.texts_out.texts import queue_text
@@ -33,6 +34,8 @@ def handle_inbound(inbound_id: int) -> None:
 
 def process_inbound(rt: Runtime, inbound_id: int) -> None:
     """Handle one inbound text; a second call for the same text does nothing."""
+    if may_post_photos(rt, inbound_id):
+        fetch_photos(rt, inbound_id)  # before the text's transaction: no lock held on I/O
     now = utcnow()
     with transaction(rt.sessions) as session:
         # Claim first: of two jobs for the same text, only one gets the row, and
@@ -56,13 +59,40 @@ def process_inbound(rt: Runtime, inbound_id: int) -> None:
         publish_now(rt, delivery_id)
 
 
+def may_post_photos(rt: Runtime, inbound_id: int) -> bool:
+    """Whether a text still to handle has photos waiting, from someone who may post."""
+    with rt.sessions() as session:
+        message = session.get(InboundMessage, inbound_id)
+        if message is None or message.status != "received":
+            return False
+        waiting = session.scalars(
+            select(InboundMedia.id).where(
+                InboundMedia.inbound_id == inbound_id, InboundMedia.status == "waiting"
+            )
+        ).first()
+        if waiting is None:
+            return False
+        person = find_sender(session, message.from_phone, rt.settings.default_region, lock=False)
+        return (
+            person is not None
+            and person.active
+            and person.phone_confirmed_at is not None
+            and not is_opted_out(session, person.phone)
+        )
+
+
 def answer(rt: Runtime, session: Session, message: InboundMessage, now: datetime) -> Work:
     """Decide what the text is and do it, in the caller's transaction."""
     settings = rt.settings
     person = find_sender(session, message.from_phone, settings.default_region)
     phone = person.phone if person is not None else message.from_phone
     has_pin = person is not None and pin_required(person, settings)
-    command = commands.parse_text(message.body, has_pin=has_pin)
+    photos = session.scalars(
+        select(InboundMedia.id).where(
+            InboundMedia.inbound_id == message.id, InboundMedia.status == "stored"
+        )
+    ).first()
+    command = commands.parse_text(message.body, has_pin=has_pin, has_photos=photos is not None)
     body = message.body
     message.body = commands.redacted(body, command, has_pin)
     # Opting out and back in works for every number, known or not, confirmed or not.

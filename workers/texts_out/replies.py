@@ -196,6 +196,29 @@ def held(found: str, minutes: int) -> str:
     )
 
 
+PHOTO_DESCRIBE = (
+    "Got your photo. Text a short description of it for people who can't see it, or SKIP."
+)
+
+
+def held_photo(found: str, minutes: int) -> str:
+    """A post with a photo, held: no text check sees what a photo shows."""
+    return fit_reply(
+        "Not posted yet: photos can show faces, homes, car plates. {found}Text YES in "
+        "{minutes} min to post it anyway; anything else drops it.",
+        found=Quote(f"{found} " if found else ""),
+        minutes=minutes,
+    )
+
+
+def media_skipped(problems: Sequence[str]) -> str:
+    """What an MMS carried that is not posted, and why: "a video can't be posted"."""
+    return fit_reply(
+        "Skipped: {problems}. Only photos (JPEG, PNG, GIF, HEIC) are posted.",
+        problems=Listing(list(dict.fromkeys(problems))),
+    )
+
+
 def no_accounts_for(platforms: Sequence[str] | frozenset[str] | None) -> str:
     """No linked, working account matched the platforms asked for."""
     if not platforms:
