@@ -125,6 +125,7 @@ def inbound() -> Response:
                     from_phone=sender,
                     to_phone=to,
                     body=body,
+                    num_media=len(media),
                     enqueued_at=utcnow(),
                 )
                 .returning(InboundMessage.id)

@@ -243,6 +243,7 @@ class InboundMessage(Base):
     from_phone: Mapped[str] = mapped_column(String(32))
     to_phone: Mapped[str] = mapped_column(String(32))
     body: Mapped[str] = mapped_column(Text)
+    num_media: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # MMS
     # received → handled (a post or a reply was made) or ignored (nothing to do), or
     # failed: the sweeper gave it a job SWEEPS_BEFORE_FAILING times, none finished it
     status: Mapped[str] = mapped_column(String(20), default="received", index=True)
@@ -305,6 +306,7 @@ class Post(Base):
     # platforms), or pinned to its top.
     wall_hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     wall_pinned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    photos: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # it carries
     # A REPLY n answer: posted under that mention, on its account only.
     reply_to_mention_id: Mapped[int | None] = mapped_column(ForeignKey("received_mentions.id"))
 

@@ -81,7 +81,7 @@ def publish(rt: Runtime, delivery_id: int) -> None:
         mention_id = post.reply_to_mention_id
         mention = session.get(ReceivedMention, mention_id) if mention_id is not None else None
         reply_to = thread_from_json(mention.answer) if mention is not None else None
-        images = post_images(session, post.id)
+        images = post_images(session, post.id) if post.photos else []
 
     if gave_up:
         # Every earlier attempt ended without a verdict (a crash, a killed worker):

@@ -9,9 +9,16 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from store.codes import hash_secret
-from store.db import update_rows
 from store.link_codes import new_link_code
-from store.models import Account, HeldPost, InboundMedia, InboundMessage, Person, ReceivedMention
+from store.models import (
+    Account,
+    HeldPost,
+    InboundMedia,
+    InboundMessage,
+    Person,
+    Post,
+    ReceivedMention,
+)
 from workers.runtime import Runtime
 from workers.texts_in import commands
 from workers.texts_in.attending import events_open, join, leave
@@ -55,15 +62,17 @@ class Conversation:
 
     def handle(self, command: commands.Command) -> Work:
         """Do what the command asks, and say what happened."""
-        waiting = self.held_post()
+        held = self.held_post()  # one look a text: most people have none
         if (
-            waiting is not None
-            and waiting.waiting_for == "description"
+            held is not None
+            and held.waiting_for == "description"
             and isinstance(command, commands.Post | commands.Malformed)
         ):
-            self.describe_photos(waiting)  # the words after a photo describe it
+            self.describe_photos(held)  # the words after a photo describe it
             return self.work
-        if not isinstance(command, commands.Confirm) and self.drop_held():
+        if held is not None and not isinstance(command, commands.Confirm):
+            # Any text but YES drops a held post (its person's row is locked: no race).
+            held.status, held.decided_at = "dropped", self.now
             self.say(replies.HELD_DROPPED)
             if isinstance(command, commands.Post | commands.Malformed):
                 return self.work  # "No", "no thanks": the answer to the held post, not a post
@@ -136,14 +145,16 @@ class Conversation:
         if refusal is not None:
             self.say(refusal.words, kind="error")
             return
-        problems = self.session.scalars(
-            select(InboundMedia.problem)
-            .where(InboundMedia.inbound_id == self.message.id, InboundMedia.problem != "")
-            .order_by(InboundMedia.position)
-        ).all()
-        if problems:
-            self.say(replies.media_skipped(problems))
-        photos = self.photo_count(self.message.id)
+        photos = 0
+        if self.message.num_media:
+            problems = self.session.scalars(
+                select(InboundMedia.problem)
+                .where(InboundMedia.inbound_id == self.message.id, InboundMedia.problem != "")
+                .order_by(InboundMedia.position)
+            ).all()
+            if problems:
+                self.say(replies.media_skipped(problems))
+            photos = self.photo_count(self.message.id)
         if photos and not text.strip():
             self.hold(text, platforms, "a photo", waiting_for="description")
             return
@@ -153,7 +164,7 @@ class Conversation:
         elif found:
             self.hold(text, platforms, found)
         else:
-            self.publish(text, platforms, photos_of=self.message.id)
+            self.publish(text, platforms, photos_of=self.message.id if photos else None)
 
     def confidential_findings(self, text: str) -> str:
         """What the confidentiality check found in words to be posted ("" for nothing)."""
@@ -213,13 +224,15 @@ class Conversation:
         created = create_post(
             self.session, self.person, self.message, self.now, text, platforms, mention
         )
-        if created.post_id is not None and photos_of is not None:
-            # A photo's description is the words it came with, unless it was given one.
+        photos = self.photo_count(photos_of) if photos_of is not None else 0
+        if created.post_id is not None and photos_of is not None and photos:
+            self.session.get_one(Post, created.post_id).photos = photos
             self.session.execute(
                 update(InboundMedia)
                 .where(InboundMedia.inbound_id == photos_of, InboundMedia.status == "stored")
                 .values(post_id=created.post_id)
             )
+            # A photo's description is the words it came with, unless it was given one.
             self.session.execute(
                 update(InboundMedia)
                 .where(InboundMedia.inbound_id == photos_of, InboundMedia.alt_text == "")
@@ -289,20 +302,6 @@ class Conversation:
             self.say(refusal.words, kind="error")
             return
         self.publish(held.body, platforms, photos_of=held.inbound_id)
-
-    def drop_held(self) -> bool:
-        """Any text but YES drops a held post; return whether there was one."""
-        dropped = update_rows(
-            self.session,
-            update(HeldPost)
-            .where(
-                HeldPost.person_id == self.person.id,
-                HeldPost.status == "held",
-                HeldPost.expires_at > self.now,
-            )
-            .values(status="dropped", decided_at=self.now),
-        )
-        return bool(dropped)
 
     def reply_to_mention(self, n: int, text: str) -> None:
         """REPLY n: post the answer under the n-th mention texted to the person."""

@@ -34,22 +34,29 @@ def handle_inbound(inbound_id: int) -> None:
 
 def process_inbound(rt: Runtime, inbound_id: int) -> None:
     """Handle one inbound text; a second call for the same text does nothing."""
-    if may_post_photos(rt, inbound_id):
-        fetch_photos(rt, inbound_id)  # before the text's transaction: no lock held on I/O
     now = utcnow()
-    with transaction(rt.sessions) as session:
-        # Claim first: of two jobs for the same text, only one gets the row, and
-        # if this transaction fails the claim rolls back with everything else.
-        claimed = update_rows(
-            session,
-            update(InboundMessage)
-            .where(InboundMessage.id == inbound_id, InboundMessage.status == "received")
-            .values(status="handled", handled_at=now),
-        )
-        if not claimed:
-            return
-        message = session.get_one(InboundMessage, inbound_id)
-        work = answer(rt, session, message, now)
+    fetched = False
+    while True:
+        try:
+            with transaction(rt.sessions) as session:
+                # Claim first: of two jobs for the same text, only one gets the row, and
+                # if this transaction fails the claim rolls back with everything else.
+                claimed = update_rows(
+                    session,
+                    update(InboundMessage)
+                    .where(InboundMessage.id == inbound_id, InboundMessage.status == "received")
+                    .values(status="handled", handled_at=now),
+                )
+                if not claimed:
+                    return
+                message = session.get_one(InboundMessage, inbound_id)
+                if not fetched and photos_to_fetch(rt, session, message):
+                    raise PhotosWaiting  # let go of the claim: no lock is held over I/O
+                work = answer(rt, session, message, now)
+            break
+        except PhotosWaiting:
+            fetch_photos(rt, inbound_id)
+            fetched = True
     # This job publishes the first delivery and sends the texts itself, which saves
     # jobs for most texts; other deliveries go to jobs of their own, to run side by side.
     first, others = work.deliveries[:1], work.deliveries[1:]
@@ -59,26 +66,31 @@ def process_inbound(rt: Runtime, inbound_id: int) -> None:
         publish_now(rt, delivery_id)
 
 
-def may_post_photos(rt: Runtime, inbound_id: int) -> bool:
-    """Whether a text still to handle has photos waiting, from someone who may post."""
-    with rt.sessions() as session:
-        message = session.get(InboundMessage, inbound_id)
-        if message is None or message.status != "received":
-            return False
-        waiting = session.scalars(
-            select(InboundMedia.id).where(
-                InboundMedia.inbound_id == inbound_id, InboundMedia.status == "waiting"
-            )
-        ).first()
-        if waiting is None:
-            return False
-        person = find_sender(session, message.from_phone, rt.settings.default_region, lock=False)
-        return (
-            person is not None
-            and person.active
-            and person.phone_confirmed_at is not None
-            and not is_opted_out(session, person.phone)
+class PhotosWaiting(Exception):
+    """The text's photos must be fetched from Twilio before it is handled."""
+
+
+def photos_to_fetch(rt: Runtime, session: Session, message: InboundMessage) -> bool:
+    """Whether an MMS has photos still at Twilio and comes from someone who may post.
+
+    A plain text (nearly all) costs no look at all.
+    """
+    if not message.num_media:
+        return False
+    waiting = session.scalars(
+        select(InboundMedia.id).where(
+            InboundMedia.inbound_id == message.id, InboundMedia.status == "waiting"
         )
+    ).first()
+    if waiting is None:
+        return False
+    person = find_sender(session, message.from_phone, rt.settings.default_region, lock=False)
+    return (
+        person is not None
+        and person.active
+        and person.phone_confirmed_at is not None
+        and not is_opted_out(session, person.phone)
+    )
 
 
 def answer(rt: Runtime, session: Session, message: InboundMessage, now: datetime) -> Work:
@@ -87,12 +99,15 @@ def answer(rt: Runtime, session: Session, message: InboundMessage, now: datetime
     person = find_sender(session, message.from_phone, settings.default_region)
     phone = person.phone if person is not None else message.from_phone
     has_pin = person is not None and pin_required(person, settings)
-    photos = session.scalars(
-        select(InboundMedia.id).where(
-            InboundMedia.inbound_id == message.id, InboundMedia.status == "stored"
-        )
-    ).first()
-    command = commands.parse_text(message.body, has_pin=has_pin, has_photos=photos is not None)
+    photos = (
+        message.num_media
+        and session.scalars(
+            select(InboundMedia.id).where(
+                InboundMedia.inbound_id == message.id, InboundMedia.status == "stored"
+            )
+        ).first()
+    )
+    command = commands.parse_text(message.body, has_pin=has_pin, has_photos=bool(photos))
     body = message.body
     message.body = commands.redacted(body, command, has_pin)
     # Opting out and back in works for every number, known or not, confirmed or not.

@@ -61,6 +61,12 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("waiting_for", sa.String(length=20), server_default="yes", nullable=False)
         )
+    with op.batch_alter_table("inbound_messages") as batch_op:
+        batch_op.add_column(
+            sa.Column("num_media", sa.Integer(), server_default="0", nullable=False)
+        )
+    with op.batch_alter_table("posts") as batch_op:
+        batch_op.add_column(sa.Column("photos", sa.Integer(), server_default="0", nullable=False))
     with op.batch_alter_table("events") as batch_op:
         batch_op.add_column(
             sa.Column("hold_photos", sa.Boolean(), server_default=sa.true(), nullable=False)
@@ -69,6 +75,10 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     """Downgrade schema."""
+    with op.batch_alter_table("posts") as batch_op:
+        batch_op.drop_column("photos")
+    with op.batch_alter_table("inbound_messages") as batch_op:
+        batch_op.drop_column("num_media")
     with op.batch_alter_table("events") as batch_op:
         batch_op.drop_column("hold_photos")
     with op.batch_alter_table("held_posts") as batch_op:

@@ -8,7 +8,15 @@ from rq import Queue
 from sqlalchemy import select, update
 
 from store.db import transaction
-from store.models import Event, InboundMedia, OutboundMessage, Post, TimelineEntry, TimelineImage
+from store.models import (
+    Event,
+    InboundMedia,
+    InboundMessage,
+    OutboundMessage,
+    Post,
+    TimelineEntry,
+    TimelineImage,
+)
 from tests.conftest import run_jobs
 from tests.factories import add_event, add_inbound, add_person
 from tests.workers.texts_in.test_images import phone_photo
@@ -29,6 +37,7 @@ def text(rt: Runtime, body: str, photos: int = 0, skipped: tuple[str, ...] = ())
     inbound_id = add_inbound(rt, body, sid=f"MM{next(_sids):032x}")
     clean = clean_image(phone_photo(), "image/jpeg")
     with transaction(rt.sessions) as session:
+        session.get_one(InboundMessage, inbound_id).num_media = photos + len(skipped)
         for n in range(photos):
             session.add(
                 InboundMedia(

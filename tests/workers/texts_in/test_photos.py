@@ -11,7 +11,7 @@ from PIL import ExifTags, Image
 from sqlalchemy import select
 
 from store.db import transaction
-from store.models import InboundMedia
+from store.models import InboundMedia, InboundMessage
 from tests.factories import add_inbound
 from tests.peers.twilio import ACCOUNT_SID, INTERNAL_ERROR, TwilioPeer
 from tests.workers.texts_in.test_images import phone_photo
@@ -39,6 +39,7 @@ def text_with(rt: Runtime, peer: TwilioPeer, *attachments: tuple[bytes, str]) ->
     """Store an MMS as the webhook would, its attachments kept by the peer; return its id."""
     inbound_id = add_inbound(rt, "Our poster", sid=MMS)
     with transaction(rt.sessions) as session:
+        session.get_one(InboundMessage, inbound_id).num_media = len(attachments)
         for position, (data, content_type) in enumerate(attachments):
             session.add(
                 InboundMedia(
