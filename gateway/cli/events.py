@@ -90,6 +90,27 @@ def events_check(code: str, on: bool) -> None:
         click.echo(f"Posts at {event.code} are {state} for details that could identify someone.")
 
 
+@events.command("photos")
+@click.option("--code", required=True)
+@click.option(
+    "--hold/--post", "hold", required=True, help="Hold posts with photos for YES, or post them."
+)
+def events_photos(code: str, hold: bool) -> None:
+    """Hold an event's posts with photos until their sender texts YES, or not."""
+    with transaction(runtime().sessions) as session:
+        event = session.scalar(select(Event).where(Event.code == code.strip().upper()))
+        if event is None:
+            raise fail(f"no event has the code {code.strip().upper()}")
+        event.hold_photos = hold
+        audit.record(
+            session, audit.CLI, f"event photos {'held' if hold else 'not held'}", event.code
+        )
+        if hold:
+            click.echo(f"Posts with photos at {event.code} wait for their sender's YES.")
+        else:
+            click.echo(f"Posts with photos at {event.code} go out without asking first.")
+
+
 @events.command("public-names")
 @click.option("--code", required=True)
 @click.option(

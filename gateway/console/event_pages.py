@@ -130,6 +130,7 @@ def fill(event: Event, form: EventForm, who: SignedIn) -> bool:
     event.hashtags = " ".join(tags)
     event.starts_at, event.ends_at = starts_at, ends_at
     event.check_confidentiality = bool(form.check_confidentiality.data)
+    event.hold_photos = bool(form.hold_photos.data)
     event.public_names = "\n".join(public_names)
     if who.is_admin:
         event.organiser_id = form.owner.data or None
@@ -169,7 +170,8 @@ def event(code: str) -> Response | tuple[str, int]:
                 session,
                 "event edited",
                 found.code,
-                f"{found.name}; {found.hashtags}; {len(found.public_name_list)} public names",
+                f"{found.name}; {found.hashtags}; {len(found.public_name_list)} public names; "
+                f"photos {'held' if found.hold_photos else 'not held'}",
             )
     except NotSaved:
         return render_event(code, form, AttendeeForm(), 400)
@@ -187,6 +189,7 @@ def show(event: Event, form: EventForm, who: SignedIn) -> None:
     form.starts.data = event.starts_at.astimezone(zone()).replace(tzinfo=None)
     form.ends.data = event.ends_at.astimezone(zone()).replace(tzinfo=None)
     form.check_confidentiality.data = event.check_confidentiality
+    form.hold_photos.data = event.hold_photos
     form.public_names.data = event.public_names
     if who.is_admin:
         form.owner.data = event.organiser_id or NOBODY

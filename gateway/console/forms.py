@@ -107,6 +107,11 @@ class EventForm(FlaskForm):
     starts = DateTimeLocalField("Starts", validators=[DataRequired()])
     ends = DateTimeLocalField("Ends", validators=[DataRequired()])
     check_confidentiality = BooleanField("Hold posts that may identify someone", default=True)
+    hold_photos = BooleanField(
+        "Hold posts with photos until the sender texts YES",
+        default=True,
+        description="A photo can show a face, a home or a car plate: no check of words sees it.",
+    )
     public_names = TextAreaField(
         "Public names",
         render_kw={"rows": 4},

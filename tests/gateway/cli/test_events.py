@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from store.models import Event, Person
+from store.models import AuditEntry, Event, Person
 from tests.gateway.cli.conftest import smsbridge
 from workers.runtime import Runtime
 
@@ -106,3 +106,19 @@ def test_a_public_name_too_long_is_refused(rt: Runtime) -> None:
 
     assert result.exit_code == 1
     assert "100 characters at most" in result.output
+
+
+def test_an_events_photos_can_go_out_without_a_hold(rt: Runtime) -> None:
+    smsbridge("events", "create", "--code", "SWRB13", "--name", "S", "--hashtags", "#s")
+
+    posting = smsbridge("events", "photos", "--code", "swrb13", "--post")
+    holding = smsbridge("events", "photos", "--code", "SWRB13", "--hold")
+    unknown = smsbridge("events", "photos", "--code", "NOPE1", "--post")
+
+    assert posting.output == "Posts with photos at SWRB13 go out without asking first.\n"
+    assert holding.output == "Posts with photos at SWRB13 wait for their sender's YES.\n"
+    assert unknown.output == "Error: no event has the code NOPE1\n"
+    with rt.sessions() as session:
+        assert session.scalars(select(Event.hold_photos)).one() is True
+        actions = session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)).all()
+    assert actions[-2:] == ["event photos not held", "event photos held"]

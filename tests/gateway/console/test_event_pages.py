@@ -20,6 +20,7 @@ GOOD = {
     "starts": "2026-12-01T09:00",
     "ends": "2026-12-03T17:00",
     "check_confidentiality": "y",
+    "hold_photos": "y",
 }
 
 
@@ -180,4 +181,20 @@ def test_an_organiser_lists_the_events_public_names(
     assert stored_event(rt, "HUI26").public_names == "Liz Beddoe\nWhānau Ora Waikato"
     with rt.sessions() as session:
         detail = session.scalars(select(AuditEntry.detail).order_by(AuditEntry.id.desc())).first()
-    assert detail == "Hui 2026; #hui26 #socialwork; 2 public names"
+    assert detail == "Hui 2026; #hui26 #socialwork; 2 public names; photos held"
+
+
+def test_an_organiser_lets_photos_through_without_a_hold(
+    client: FlaskClient, organiser: SignIn, rt: Runtime
+) -> None:
+    sign_in(client, organiser)
+    post_form(client, "/console/events/new", "/console/events/new", **GOOD)
+    assert stored_event(rt, "HUI26").hold_photos is True
+
+    unchecked = {key: value for key, value in GOOD.items() if key != "hold_photos"}
+    post_form(client, "/console/events/HUI26", "/console/events/HUI26", **unchecked)
+
+    assert stored_event(rt, "HUI26").hold_photos is False
+    with rt.sessions() as session:
+        detail = session.scalars(select(AuditEntry.detail).order_by(AuditEntry.id.desc())).first()
+    assert detail is not None and detail.endswith("photos not held")
