@@ -1,8 +1,10 @@
 """Erase what nobody needs to keep: texts' words after RETAIN_DAYS, held posts' a day after.
 
 Rows stay, with their statuses, times and counts (the console's figures and the
-audit need them); only the words go. A held post may identify a client, so its
-words go a day after it stopped waiting (posted, dropped or expired).
+audit need them); only the words (and photos) go. A held post may identify a
+client, so its words go a day after it stopped waiting (posted, dropped or
+expired), and so do the photos of a held post that was never posted. Our copy of
+a photo goes with its text's words; the platforms keep what was posted.
 """
 
 from __future__ import annotations
@@ -10,10 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import or_, select, update
 
 from store.db import transaction, update_rows
-from store.models import HeldPost, InboundMessage, OutboundMessage
+from store.models import HeldPost, InboundMedia, InboundMessage, OutboundMessage
 from workers.runtime import Runtime
 
 ERASED = ""  # what a text's words become
@@ -29,6 +31,7 @@ class Erased:
     inbound: int
     outbound: int
     held: int
+    photos: int = 0
 
 
 def purge_old_words(rt: Runtime, now: datetime) -> Erased:
@@ -58,7 +61,23 @@ def purge_old_words(rt: Runtime, now: datetime) -> Erased:
             .where(HeldPost.expires_at < now - HELD_WORDS_KEPT, HeldPost.body != ERASED)
             .values(body=ERASED),
         )
-    return Erased(inbound, outbound, held)
+        old_texts = select(InboundMessage.id).where(InboundMessage.received_at < cutoff)
+        unposted_holds = select(HeldPost.inbound_id).where(
+            HeldPost.expires_at < now - HELD_WORDS_KEPT, HeldPost.status != "posted"
+        )
+        photos = update_rows(
+            session,
+            update(InboundMedia)
+            .where(
+                InboundMedia.data.is_not(None),
+                or_(
+                    InboundMedia.inbound_id.in_(old_texts),
+                    InboundMedia.inbound_id.in_(unposted_holds),
+                ),
+            )
+            .values(data=None, alt_text=ERASED),
+        )
+    return Erased(inbound, outbound, held, photos)
 
 
 def purge_if_due(rt: Runtime, now: datetime) -> Erased | None:

@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlalchemy import func, select, update
 
 from store.db import transaction
-from store.models import HeldPost, InboundMessage, OutboundMessage, utcnow
+from store.models import HeldPost, InboundMedia, InboundMessage, OutboundMessage, utcnow
 from tests.factories import add_inbound, add_person
 from workers.retention import purge_if_due, purge_old_words
 from workers.runtime import Runtime
@@ -67,6 +67,40 @@ def test_a_held_post_keeps_its_words_a_day_after_it_stopped_waiting(rt: Runtime)
 
     assert kept == ["Ring 021 555 1234 about the client"]
     assert bodies(rt)[2] == [""]
+
+
+def test_photos_go_with_their_texts_words_or_a_day_after_an_unposted_hold(
+    rt: Runtime,
+) -> None:
+    add_person(rt)
+    old, held = add_inbound(rt, "Old photo", sid="MMold"), add_inbound(rt, "Held", sid="MMheld")
+    with transaction(rt.sessions) as session:
+        for inbound_id in (old, held):
+            session.add(
+                InboundMedia(
+                    inbound_id=inbound_id, position=0, twilio_url="https://x", status="stored",
+                    declared_type="image/jpeg", content_type="image/jpeg", data=b"jpeg",
+                    alt_text="a poster",
+                )
+            )  # fmt: skip
+        session.get_one(InboundMessage, old).received_at = utcnow() - timedelta(
+            days=rt.settings.retain_days, minutes=1
+        )
+        session.add(
+            HeldPost(
+                person_id=1, inbound_id=held, body="Held", findings="a photo",
+                status="dropped", expires_at=utcnow() - timedelta(hours=23),
+            )
+        )  # fmt: skip
+
+    def kept() -> list[bytes | None]:
+        with rt.sessions() as session:
+            return list(session.scalars(select(InboundMedia.data).order_by(InboundMedia.id)))
+
+    first = purge_old_words(rt, utcnow())
+    assert (first.photos, kept()) == (1, [None, b"jpeg"])
+    later = purge_old_words(rt, utcnow() + timedelta(hours=2))
+    assert (later.photos, kept()) == (1, [None, None])
 
 
 def test_the_purge_runs_at_most_once_an_hour_across_workers(rt: Runtime) -> None:
