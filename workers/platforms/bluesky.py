@@ -36,12 +36,16 @@ from workers.platforms import (
 )
 from workers.platforms.bluesky_oauth import DPoPAuth, OAuthProblem, refresh
 from workers.platforms.errors import AuthError, ContentRejected, TransientError
+from workers.platforms.image_fit import ImageTooLarge, fit_image
 
 PLATFORM = "bluesky"
 DEFAULT_SERVICE = "https://bsky.social"
 POST_COLLECTION = "app.bsky.feed.post"
 MAX_GRAPHEMES = 300  # app.bsky.feed.post#text maxGraphemes
 MAX_BYTES = 3000  # app.bsky.feed.post#text maxLength, in UTF-8 bytes
+MAX_IMAGES = 4  # app.bsky.embed.images#main images maxLength
+MAX_IMAGE_BYTES = 1_000_000  # app.bsky.embed.images#image image maxSize
+MAX_ALT_GRAPHEMES = 2000  # what Bluesky's own app lets alt text be
 REQUEST_TIMEOUT_SECONDS = 20
 # Errors a PDS answers when the session's tokens are no longer good: log in again.
 SESSION_REFUSED = frozenset(
@@ -95,8 +99,10 @@ class BlueskyConnector:
         self._identifier = str(self._credentials.get("identifier") or account.handle)
 
     def limits(self) -> Limits:
-        """Return Bluesky's post limits: 300 graphemes and 3000 UTF-8 bytes."""
-        return Limits(max_characters=MAX_GRAPHEMES, unit=GRAPHEMES, max_bytes=MAX_BYTES)
+        """Return Bluesky's post limits: 300 graphemes, 3000 UTF-8 bytes and 4 photos."""
+        return Limits(
+            max_characters=MAX_GRAPHEMES, unit=GRAPHEMES, max_bytes=MAX_BYTES, max_images=MAX_IMAGES
+        )
 
     def whoami(self) -> str:
         """Log in (or check the stored session); return the account's handle."""
@@ -110,12 +116,19 @@ class BlueskyConnector:
         text: str,
         idempotency_key: str,
         thread: Thread | None = None,
-        images: Sequence[PostImage] = (),  # none yet: max_images is 0
+        images: Sequence[PostImage] = (),
     ) -> Published:
-        """Write the post under a key-derived record key; a repeat returns the first post."""
+        """Write the post under a key-derived record key; a repeat returns the first post.
+
+        Photos are uploaded as blobs first and embedded (app.bsky.embed.images) with
+        their alt text and aspect ratio. A retry whose post already landed finds it
+        by its record key before uploading anything again.
+        """
         rkey = record_key(idempotency_key)
         with self._client() as client:
-            return self._authorized(client, lambda: self._write_post(client, text, rkey, thread))
+            return self._authorized(
+                client, lambda: self._write_post(client, text, rkey, thread, images)
+            )
 
     def delete(self, remote_id: str) -> None:
         """Delete one of the account's records by its at:// URI (gone already is fine)."""
@@ -160,15 +173,29 @@ class BlueskyConnector:
             params = params.model_copy(update={"cursor": page.cursor})
         return found
 
-    def _write_post(self, client: Client, text: str, rkey: str, thread: Thread | None) -> Published:
+    def _write_post(
+        self,
+        client: Client,
+        text: str,
+        rkey: str,
+        thread: Thread | None,
+        images: Sequence[PostImage] = (),
+    ) -> Published:
         """Create the post record, or return the one a first attempt already made."""
         did, handle = self._identity(client)
+        embed = None
+        if images:
+            existing = self._existing(client, did, handle, rkey)
+            if existing is not None:
+                return existing  # posted before the answer was lost: upload nothing again
+            embed = self._embed_images(client, images)
         try:
             record = models.AppBskyFeedPost.Record(
                 created_at=client.get_current_time_iso(),
                 text=text,
                 facets=client.detect_facets(text) or None,
                 reply=self._reply_ref(client, thread) if thread else None,
+                embed=embed,
             )
         except ValidationError as exc:
             raise ContentRejected(PLATFORM, _first_error(exc)) from exc
@@ -184,6 +211,28 @@ class BlueskyConnector:
                 raise
             return existing
         return Published(created.uri, post_url(handle, created.uri), created.cid)
+
+    def _embed_images(
+        self, client: Client, images: Sequence[PostImage]
+    ) -> models.AppBskyEmbedImages.Main:
+        """Upload each photo (shrunk to Bluesky's 1 MB) and return the embed that shows them."""
+        embedded = []
+        for image in images[:MAX_IMAGES]:
+            try:
+                fitted = fit_image(image, MAX_IMAGE_BYTES)
+            except ImageTooLarge as exc:
+                raise ContentRejected(PLATFORM, "a photo is too large for Bluesky") from exc
+            blob = client.upload_blob(fitted.data).blob
+            embedded.append(
+                models.AppBskyEmbedImages.Image(
+                    alt=fitted.alt_text[:MAX_ALT_GRAPHEMES],
+                    image=blob,
+                    aspect_ratio=models.AppBskyEmbedDefs.AspectRatio(
+                        width=fitted.width, height=fitted.height
+                    ),
+                )
+            )
+        return models.AppBskyEmbedImages.Main(images=embedded)
 
     def _existing(self, client: Client, did: str, handle: str, rkey: str) -> Published | None:
         """Return the post already stored under this record key, if any."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import os
 import re
 import time
 import uuid
@@ -12,6 +14,7 @@ from typing import Any
 
 import pytest
 import requests
+from PIL import Image
 from sqlalchemy.orm import sessionmaker
 
 from tests.conftest import free_port
@@ -22,6 +25,7 @@ from workers.platforms import (
     Limits,
     LinkedAccount,
     Mentions,
+    PostImage,
     Published,
     Thread,
     build_connector,
@@ -119,7 +123,7 @@ def test_the_registry_builds_it_with_bluesky_limits(
 
     assert isinstance(built, BlueskyConnector)
     assert display_name("bluesky") == "Bluesky"
-    assert built.limits() == Limits(300, unit=GRAPHEMES, max_bytes=3000)
+    assert built.limits() == Limits(300, unit=GRAPHEMES, max_bytes=3000, max_images=4)
 
 
 def test_whoami_logs_in_with_the_app_password(
@@ -193,6 +197,76 @@ def test_the_same_key_twice_makes_one_record(
     assert other.remote_id != first.remote_id
     uris = sorted(r["uri"] for r in bluesky_pds.list_records(aroha.did))
     assert uris == sorted([first.remote_id, other.remote_id])
+
+
+def photo(width: int = 64, height: int = 32, noise: bool = False) -> PostImage:
+    """A clean photo as the gateway stores one (noise makes it compress badly, as real ones do)."""
+    image = (
+        Image.frombytes("RGB", (width, height), os.urandom(width * height * 3))
+        if noise
+        else Image.new("RGB", (width, height), (200, 30, 30))
+    )
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=95)
+    return PostImage(out.getvalue(), "image/jpeg", width, height, f"A {width}x{height} poster")
+
+
+def embedded_images(
+    pds: BlueskyPds, published: Published, did: str
+) -> list[tuple[str, dict, bytes]]:
+    """Each embedded photo's alt text, aspect ratio and blob bytes, as the PDS keeps them."""
+    embed = pds.get_record(published.remote_id)["value"]["embed"]
+    assert embed["$type"] == "app.bsky.embed.images"
+    found = []
+    for image in embed["images"]:
+        blob = pds.get("com.atproto.sync.getBlob", did=did, cid=image["image"]["ref"]["$link"])
+        assert blob.status_code == 200
+        ratio = {key: image["aspectRatio"][key] for key in ("width", "height")}
+        found.append((image["alt"], ratio, blob.content))
+    return found
+
+
+def test_one_and_two_photos_are_embedded_with_alt_text_and_aspect_ratio(
+    bluesky_pds: BlueskyPds, connector: BlueskyConnector, aroha: BlueskyAccount
+) -> None:
+    one = connector.publish("Our poster", "SM0110-1", images=[photo()])
+    two = connector.publish("Both posters", "SM0111-1", images=[photo(), photo(40, 80)])
+
+    [(alt, ratio, data)] = embedded_images(bluesky_pds, one, aroha.did)
+    assert (alt, ratio) == ("A 64x32 poster", {"width": 64, "height": 32})
+    assert data == photo().data  # small enough: posted as stored, no metadata to lose
+    assert [(a, r) for a, r, _ in embedded_images(bluesky_pds, two, aroha.did)] == [
+        ("A 64x32 poster", {"width": 64, "height": 32}),
+        ("A 40x80 poster", {"width": 40, "height": 80}),
+    ]
+
+
+def test_a_photo_over_a_megabyte_is_shrunk_to_fit(
+    bluesky_pds: BlueskyPds, connector: BlueskyConnector, aroha: BlueskyAccount
+) -> None:
+    big = photo(1600, 1200, noise=True)
+    assert len(big.data) > 1_000_000
+
+    published = connector.publish("A big photo", "SM0112-1", images=[big])
+
+    [(_, ratio, data)] = embedded_images(bluesky_pds, published, aroha.did)
+    assert len(data) <= 1_000_000
+    with Image.open(io.BytesIO(data)) as stored:
+        assert stored.size == (ratio["width"], ratio["height"])
+        assert dict(stored.getexif()) == {}
+
+
+def test_a_retry_with_photos_finds_the_post_and_uploads_nothing(
+    bluesky_pds: BlueskyPds, store: Store, aroha: BlueskyAccount
+) -> None:
+    with bluesky_pds.counting("com.atproto.repo.uploadBlob") as uploads:
+        first = store.connector(aroha.handle).publish("Kia ora", "SM0113-1", images=[photo()])
+    with bluesky_pds.counting("com.atproto.repo.uploadBlob") as again_uploads:
+        again = store.connector(aroha.handle).publish("Kia ora", "SM0113-1", images=[photo()])
+
+    assert again == first
+    assert (uploads, again_uploads) == ([1], [0])
+    assert len(bluesky_pds.list_records(aroha.did)) == 1
 
 
 def test_delete_removes_the_record(
