@@ -4,6 +4,8 @@ It answers the way Mastodon 4.x documents (https://docs.joinmastodon.org/methods
 
 - `GET /api/v2/instance` — the InstanceV2 entity, with `configuration.statuses`
   `max_characters` (settable) and `characters_reserved_per_url` 23; no token needed.
+  `GET /api/v1/instance` (deprecated, still served) the v1 Instance: Mastodon.py reads
+  the version from it, and so picks the v2 media API.
 - `GET /api/v1/accounts/verify_credentials` — the CredentialAccount of the token's user.
 - `POST /api/v1/statuses` — a Status; the `Idempotency-Key` header makes a repeat from
   the same token return the first status instead of a new one; 422 when the text is
@@ -16,6 +18,11 @@ It answers the way Mastodon 4.x documents (https://docs.joinmastodon.org/methods
   (older) and previous (newer) page, as Mastodon sends it.
 - `GET /api/v1/timelines/tag/:hashtag` — public Statuses carrying the hashtag (any
   case), newest first, paged as notifications are (`limit` 20, at most 40); no token.
+- `POST /api/v2/media` — a MediaAttachment from a multipart `file` (with `description`),
+  answered 202 with `url` null while it is processed, as Mastodon does for images;
+  `GET /api/v1/media/:id` answers 206 until it is ready, then 200 with its `url`; a
+  status may then carry it by `media_ids[]` (at most 4; 422 for one still processing,
+  or unknown), with no text needed.
 
 `add_status_from` posts as another account (`mere`, or `mere@other.example`), as a
 person elsewhere would; a status naming @aroha notifies the user with a `mention`, as
@@ -63,6 +70,7 @@ RECORDED_HOST = "localhost:3000"  # the host the fixture bodies were recorded on
 ACCESS_TOKEN = "peer-access-token-0123456789abcdef"
 USERNAME = "aroha"
 MAX_CHARACTERS = 500  # Mastodon's default
+MAX_MEDIA_ATTACHMENTS = 4  # configuration.statuses.max_media_attachments
 URL_WEIGHT = 23  # characters_reserved_per_url
 RATE_LIMIT = 300  # requests per five minutes, as Mastodon allows per token
 JSON_TYPE = "application/json; charset=utf-8"
@@ -183,6 +191,7 @@ class MastodonPeer(LocalServer):
         self.requests: list[RecordedRequest] = []
         self.statuses: list[dict[str, Any]] = []  # the statuses that exist, as created
         self.notifications: list[dict[str, Any]] = []  # the user's, oldest first
+        self.media: dict[str, dict[str, Any]] = {}  # media id → its attachment, file and state
         self._account = _Account(id="117440810532227399")
         self._sources: dict[str, str] = {}  # status id → the text it was posted with
         self._failures: FailureQueue[MastodonError] = FailureQueue()
@@ -195,12 +204,16 @@ class MastodonPeer(LocalServer):
             [
                 Rule("/api/v2/instance", endpoint="instance", methods=["GET"]),
                 Rule("/api/v2/instance/", endpoint="instance", methods=["GET"]),
+                Rule("/api/v1/instance", endpoint="instance_v1", methods=["GET"]),
+                Rule("/api/v1/instance/", endpoint="instance_v1", methods=["GET"]),
                 Rule(
                     "/api/v1/accounts/verify_credentials",
                     endpoint="verify_credentials",
                     methods=["GET"],
                 ),
                 Rule("/api/v1/statuses", endpoint="create_status", methods=["POST"]),
+                Rule("/api/v2/media", endpoint="upload_media", methods=["POST"]),
+                Rule("/api/v1/media/<media_id>", endpoint="media", methods=["GET"]),
                 Rule("/api/v1/statuses/<status_id>", endpoint="delete_status", methods=["DELETE"]),
                 Rule("/api/v1/notifications", endpoint="notifications", methods=["GET"]),
                 Rule("/api/v1/timelines/tag/<hashtag>", endpoint="tag", methods=["GET"]),
@@ -291,7 +304,10 @@ class MastodonPeer(LocalServer):
                 )
             )
         time.sleep(self.latency_seconds)
-        response = self._answer(request, body or {})
+        try:
+            response = self._answer(request, body or {})
+        finally:
+            request.close()  # an uploaded file's spooled temporary file
         response.headers["X-Request-Id"] = str(uuid.uuid4())
         response.headers["Cache-Control"] = "private, no-store"
         response.headers["Vary"] = "Authorization, Origin"
@@ -308,6 +324,8 @@ class MastodonPeer(LocalServer):
             return _error(failure)
         if endpoint == "instance":
             return self._ok(self._instance())
+        if endpoint == "instance_v1":
+            return self._ok(self._instance_v1())
         if endpoint in OAUTH_ENDPOINTS:
             return self._oauth(endpoint, request, body)
         if endpoint == "tag":  # public: no token needed
@@ -317,7 +335,14 @@ class MastodonPeer(LocalServer):
         if endpoint == "verify_credentials":
             return self._ok(self._credential_account())
         if endpoint == "create_status":
-            return self._create_status(body, request.headers.get("Idempotency-Key"))
+            media_ids = request.form.getlist("media_ids[]") if not request.is_json else []
+            if request.is_json:
+                media_ids = [str(m) for m in (body.get("media_ids") or [])]
+            return self._create_status(body, request.headers.get("Idempotency-Key"), media_ids)
+        if endpoint == "upload_media":
+            return self._upload_media(request)
+        if endpoint == "media":
+            return self._media_state(args["media_id"])
         if endpoint == "notifications":
             return self._notifications(request)
         return self._delete_status(args["status_id"])
@@ -347,21 +372,74 @@ class MastodonPeer(LocalServer):
         """Pop the first queued failure meant for this endpoint, if any."""
         return self._failures.take(endpoint)
 
-    def _create_status(self, form: dict[str, Any], idempotency_key: str | None) -> Response:
+    def _upload_media(self, request: Request) -> Response:
+        """Take an uploaded file; answer 202 with no url yet, as Mastodon does for images."""
+        upload = request.files.get("file")
+        if upload is None:
+            return _error(api_error(422, "Validation failed: File can't be blank"))
+        media_id = self._snowflake()
+        attachment = {
+            "id": media_id,
+            "type": "image",
+            "url": None,
+            "preview_url": f"{self.url}/system/media/{media_id}/small",
+            "remote_url": None,
+            "preview_remote_url": None,
+            "text_url": None,
+            "meta": {"focus": {"x": 0.0, "y": 0.0}},
+            "description": request.form.get("description") or None,
+            "blurhash": "UFBWY:8_0Jxv%MoIoe$*0KM{NGt7%Mxu-;Rj",
+        }
+        with self._lock:
+            self.media[media_id] = {
+                "attachment": attachment,
+                "data": upload.read(),
+                "content_type": upload.mimetype,
+                "polls_left": 1,  # answered 206 once before it is ready
+            }
+        return _json(202, attachment)
+
+    def _media_state(self, media_id: str) -> Response:
+        """206 while the attachment is processed, then 200 with its url."""
+        with self._lock:
+            kept = self.media.get(media_id)
+            if kept is None:
+                return _error(RECORD_NOT_FOUND)
+            if kept["polls_left"] > 0:
+                kept["polls_left"] -= 1
+                return _json(206, kept["attachment"])
+            kept["attachment"]["url"] = f"{self.url}/system/media/{media_id}/original"
+            return _json(200, kept["attachment"])
+
+    def _create_status(
+        self, form: dict[str, Any], idempotency_key: str | None, media_ids: list[str] | None = None
+    ) -> Response:
         """Post a status, or return the one this idempotency key already made."""
         text = str(form.get("status") or "")
         account = self._account
+        media_ids = media_ids or []
         with self._lock:
             earlier = account.idempotency.get(idempotency_key) if idempotency_key else None
             status = next((s for s in self.statuses if s["id"] == earlier), None)
             if status is None:
-                if not text.strip():
+                attachments = []
+                for media_id in media_ids:
+                    kept = self.media.get(media_id)
+                    if kept is None or kept["attachment"]["url"] is None:
+                        return _error(
+                            api_error(422, "Cannot attach files that have not finished processing")
+                        )
+                    attachments.append(kept["attachment"])
+                if len(attachments) > MAX_MEDIA_ATTACHMENTS:
+                    return _error(api_error(422, "Cannot attach more than 4 files"))
+                if not text.strip() and not attachments:
                     return _error(TEXT_BLANK)
                 if counted_length(text) > self.max_characters:
                     return _error(too_long(self.max_characters))
                 account.statuses_count += 1
                 account.last_status_at = datetime.now(UTC).date().isoformat()
                 status = self._status(text, form, self._public_account())
+                status["media_attachments"] = attachments
                 self.statuses.append(status)
                 self._sources[status["id"]] = text
                 if idempotency_key:
@@ -543,6 +621,30 @@ class MastodonPeer(LocalServer):
         statuses["max_characters"] = self.max_characters
         statuses["characters_reserved_per_url"] = URL_WEIGHT
         return instance
+
+    def _instance_v1(self) -> dict[str, Any]:
+        """The v1 Instance entity (https://docs.joinmastodon.org/entities/V1_Instance/)."""
+        v2 = self._instance()
+        return {
+            "uri": v2["domain"],
+            "title": v2["title"],
+            "short_description": v2["description"],
+            "description": v2["description"],
+            "email": v2["contact"]["email"],
+            "version": v2["version"],
+            "urls": {"streaming_api": v2["configuration"]["urls"]["streaming"]},
+            "stats": {"user_count": 1, "status_count": len(self.statuses), "domain_count": 1},
+            "thumbnail": v2["thumbnail"]["url"],
+            "languages": v2["languages"],
+            "registrations": v2["registrations"]["enabled"],
+            "approval_required": v2["registrations"]["approval_required"],
+            "invites_enabled": False,
+            "configuration": {
+                key: v2["configuration"][key] for key in ("statuses", "media_attachments", "polls")
+            },
+            "contact_account": None,
+            "rules": v2["rules"],
+        }
 
     def _credential_account(self) -> dict[str, Any]:
         """The CredentialAccount entity: the account plus its `source` and `role`."""

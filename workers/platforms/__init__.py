@@ -106,6 +106,8 @@ class Limits:
     unit: str = CHARACTERS
     max_bytes: int | None = None  # a cap on UTF-8 bytes as well (Bluesky: 3000)
     max_images: int = 0  # photos one post may carry (0: this connector posts none yet)
+    max_image_bytes: int | None = None  # a photo's largest file, where the platform says
+    max_image_pixels: int | None = None  # and its most pixels (width times height)
 
 
 @dataclass(frozen=True)

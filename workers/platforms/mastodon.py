@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import json
+import math
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -38,11 +40,17 @@ from workers.platforms import (
     register,
 )
 from workers.platforms.errors import AuthError, ContentRejected, TransientError
+from workers.platforms.image_fit import ImageTooLarge, fit_image
 
 PLATFORM = "mastodon"
 REQUEST_TIMEOUT_SECONDS = 20
 DEFAULT_MAX_CHARACTERS = 500  # Mastodon's default, for instances that do not say
 DEFAULT_URL_LENGTH = 23
+DEFAULT_MAX_MEDIA = 4  # statuses.max_media_attachments, where the instance does not say
+DEFAULT_IMAGE_BYTES = 16 * 1024 * 1024  # media_attachments.image_size_limit (Mastodon 4)
+DEFAULT_IMAGE_PIXELS = 33_177_600  # media_attachments.image_matrix_limit
+MEDIA_READY_SECONDS = 30  # how long an upload may stay in processing before we try later
+MEDIA_POLL_SECONDS = 0.5
 # Instances change their limits rarely; every delivery asking again would cost a call each.
 LIMITS_CACHE_SECONDS = 6 * 3600
 # A reply is a mention too on Mastodon (clients put the @name of the account replied to
@@ -91,10 +99,15 @@ class MastodonConnector:
             return Limits(**json.loads(cached))
         with _translated_errors(self._api):
             instance = self._api.instance_v2()
-        statuses = (instance.get("configuration") or {}).get("statuses") or {}
+        configuration = instance.get("configuration") or {}
+        statuses = configuration.get("statuses") or {}
+        media = configuration.get("media_attachments") or {}
         limits = Limits(
             max_characters=int(statuses.get("max_characters") or DEFAULT_MAX_CHARACTERS),
             url_length=int(statuses.get("characters_reserved_per_url") or DEFAULT_URL_LENGTH),
+            max_images=int(statuses.get("max_media_attachments") or DEFAULT_MAX_MEDIA),
+            max_image_bytes=int(media.get("image_size_limit") or DEFAULT_IMAGE_BYTES),
+            max_image_pixels=int(media.get("image_matrix_limit") or DEFAULT_IMAGE_PIXELS),
         )
         self._cache.set(name, json.dumps(asdict(limits)), LIMITS_CACHE_SECONDS)
         return limits
@@ -104,15 +117,52 @@ class MastodonConnector:
         text: str,
         idempotency_key: str,
         thread: Thread | None = None,
-        images: Sequence[PostImage] = (),  # none yet: max_images is 0
+        images: Sequence[PostImage] = (),
     ) -> Published:
-        """Post a public status, threaded under the parent if given; a repeated key is dropped."""
+        """Post a public status, threaded under the parent if given; a repeated key is dropped.
+
+        Photos are uploaded first (with their description), waited for while the
+        instance processes them, then attached. A retry uploads them again (the
+        unused copies are the instance's to clear) but its key makes no second status.
+        """
         reply_to = thread.parent.remote_id if thread else None
         with _translated_errors(self._api):
+            media_ids = [self._upload(image) for image in images] if images else None
             status = self._api.status_post(
-                text, in_reply_to_id=reply_to, idempotency_key=idempotency_key
+                text,
+                in_reply_to_id=reply_to,
+                media_ids=media_ids,
+                idempotency_key=idempotency_key,
             )
         return Published(remote_id=str(status["id"]), url=str(status.get("url") or status["uri"]))
+
+    def _upload(self, image: PostImage) -> str:
+        """Upload one photo within the instance's limits; return its media id once ready."""
+        limits = self.limits()
+        longest = max(image.width, image.height)
+        pixels = limits.max_image_pixels or DEFAULT_IMAGE_PIXELS
+        scale = math.sqrt(pixels / (image.width * image.height)) if image.width else 1.0
+        try:
+            fitted = fit_image(
+                image,
+                limits.max_image_bytes or DEFAULT_IMAGE_BYTES,
+                max_side=int(longest * scale) if scale < 1 else None,
+            )
+        except ImageTooLarge as exc:
+            raise ContentRejected(PLATFORM, "a photo is too large for this instance") from exc
+        media = self._api.media_post(
+            io.BytesIO(fitted.data),
+            mime_type=fitted.content_type,
+            description=fitted.alt_text or None,
+            file_name="photo.png" if fitted.content_type == "image/png" else "photo.jpg",
+        )
+        deadline = time.monotonic() + MEDIA_READY_SECONDS
+        while media.get("url") is None:  # 202: still being processed
+            if time.monotonic() > deadline:
+                raise TransientError(PLATFORM, "the instance is still processing a photo")
+            time.sleep(MEDIA_POLL_SECONDS)
+            media = self._api.media(media["id"])
+        return str(media["id"])
 
     def delete(self, remote_id: str) -> None:
         """Delete one of the account's statuses (one that is gone already is fine)."""

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 
 import pytest
 import requests
+from PIL import Image
 
 from tests.peers.mastodon import (
     INTERNAL_ERROR,
@@ -17,12 +19,28 @@ from tests.peers.mastodon import (
     api_error,
     rate_limited,
 )
-from workers.platforms import Limits, LinkedAccount, Mentions, Published, build_connector
+from workers.platforms import (
+    Limits,
+    LinkedAccount,
+    Mentions,
+    PostImage,
+    Published,
+    build_connector,
+)
 from workers.platforms.errors import AuthError, ContentRejected, TransientError
 from workers.platforms.mastodon import PAGE_SIZE, MastodonConnector, plain_text
 from workers.runtime import Runtime
 
 STATUSES = "/api/v1/statuses"
+MEDIA = "/api/v2/media"
+# What the recorded instance says, with this test's status length.
+INSTANCE_LIMITS = Limits(
+    max_characters=640,
+    url_length=23,
+    max_images=4,
+    max_image_bytes=16777216,
+    max_image_pixels=33177600,
+)
 
 
 @pytest.fixture
@@ -58,7 +76,7 @@ def test_a_token_the_instance_refuses_raises_auth_error(
 def test_limits_are_the_instances_own(peer: MastodonPeer, connector: MastodonConnector) -> None:
     peer.max_characters = 640
 
-    assert connector.limits() == Limits(max_characters=640, url_length=23)
+    assert connector.limits() == INSTANCE_LIMITS
 
 
 def instance_reads(peer: MastodonPeer) -> int:
@@ -74,7 +92,7 @@ def test_limits_are_read_once_for_every_worker_and_account_on_the_instance(
     first = build_connector("mastodon", LinkedAccount(1, "aroha", credentials), rt.connectors)
     second = build_connector("mastodon", LinkedAccount(2, "mere", credentials), rt.connectors)
 
-    assert first.limits() == second.limits() == Limits(max_characters=640, url_length=23)
+    assert first.limits() == second.limits() == INSTANCE_LIMITS
     assert instance_reads(peer) == 1
 
 
@@ -350,3 +368,54 @@ def test_plain_text_reads_mastodons_html_as_written() -> None:
         "@aroha see https://example.org/hui/2025/programme-and-venues & more\n"
         "line two\n\nKia <3 ora"
     )
+
+
+def photo(width: int = 64, height: int = 32, alt: str = "Our poster") -> PostImage:
+    """A clean photo as the gateway stores one."""
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), (30, 30, 200)).save(out, "JPEG")
+    return PostImage(out.getvalue(), "image/jpeg", width, height, alt)
+
+
+def test_one_and_two_photos_are_uploaded_with_descriptions_then_attached(
+    peer: MastodonPeer, connector: MastodonConnector
+) -> None:
+    connector.publish("Our poster", "SM0101-1", images=[photo()])
+    connector.publish("", "SM0102-1", images=[photo(alt="Room 4"), photo(40, 80, "Room 5")])
+
+    first, second = peer.statuses
+    assert [m["description"] for m in first["media_attachments"]] == ["Our poster"]
+    assert [m["description"] for m in second["media_attachments"]] == ["Room 4", "Room 5"]
+    assert all(m["url"] for m in first["media_attachments"] + second["media_attachments"])
+    uploads = peer.requests_to("POST", MEDIA)
+    assert len(uploads) == 3 and all(
+        r.headers["Content-Type"].startswith("multipart/form-data") for r in uploads
+    )
+    kept = [peer.media[m["id"]] for m in second["media_attachments"]]
+    assert [(k["content_type"], k["data"][:2]) for k in kept] == [("image/jpeg", b"\xff\xd8")] * 2
+    # Each upload was waited for: asked after until it was no longer processing (206).
+    assert len(peer.requests_to("GET", "/api/v1/media/" + first["media_attachments"][0]["id"])) == 2
+
+
+def test_a_retry_with_photos_makes_no_second_status(
+    peer: MastodonPeer, connector: MastodonConnector
+) -> None:
+    first = connector.publish("Kia ora", "SM0103-1", images=[photo()])
+    again = connector.publish("Kia ora", "SM0103-1", images=[photo()])
+
+    assert again == first
+    assert len(peer.statuses) == 1  # uploaded twice, posted once
+
+
+def test_a_photo_over_the_instances_pixel_limit_is_shrunk() -> None:
+    with MastodonPeer() as peer, requests.Session() as http:
+        connector = MastodonConnector(peer.url, peer.access_token, http)
+        big = photo(8000, 5000)  # 40 megapixels, over the 33,177,600 the instance allows
+
+        connector.publish("A wide one", "SM0104-1", images=[big])
+
+        (status,) = peer.statuses
+        data = peer.media[status["media_attachments"][0]["id"]]["data"]
+    with Image.open(io.BytesIO(data)) as stored:
+        assert stored.width * stored.height <= 33_177_600
+        assert abs(stored.width / stored.height - 1.6) < 0.01
