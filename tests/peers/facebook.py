@@ -2,7 +2,11 @@
 
 It answers the way the Graph API documents (https://developers.facebook.com/docs/graph-api/):
 
-- `POST /{version}/{page_id}/feed` with `message` — {"id": "{page_id}_{post_id}"}.
+- `POST /{version}/{page_id}/feed` with `message` — {"id": "{page_id}_{post_id}"};
+  with `attached_media[n]` ({"media_fbid": photo id}) the post carries those photos
+  (each an unpublished photo of the Page), and a message is not needed.
+- `POST /{version}/{page_id}/photos` with a multipart `source`, `published=false` and
+  `alt_text_custom` — an unpublished photo, {"id": photo_id}, for a post to attach.
 - `POST /{version}/{object_id}/comments` with `message` — {"id": "{post_id}_{comment_id}"}.
 - `DELETE /{version}/{object_id}` — {"success": true}; a post's comments go with it.
 - `GET /{version}/{page_id}?fields=id,name` — the Page's requested fields, {"name", "id"}
@@ -198,6 +202,9 @@ class FacebookPeer(LocalServer):
         # Every post and comment that exists, by id: message, author ("from"),
         # created_time, and parent (the object commented on) for comments.
         self.objects: dict[str, dict[str, Any]] = {}
+        # Photos uploaded unpublished, by id: bytes, content type, alt text, the post
+        # that attached them (None until one does).
+        self.photos: dict[str, dict[str, Any]] = {}
         self._failures: FailureQueue[GraphError] = FailureQueue()
         self._ids = itertools.count(1220000000000001)
         self._lock = threading.Lock()
@@ -216,6 +223,7 @@ class FacebookPeer(LocalServer):
                 ),
                 Rule("/<version>/me/accounts", endpoint="accounts", methods=["GET"]),
                 Rule("/<version>/<object_id>/feed", endpoint="feed", methods=["POST"]),
+                Rule("/<version>/<object_id>/photos", endpoint="photos", methods=["POST"]),
                 Rule("/<version>/<object_id>/comments", endpoint="comments", methods=["POST"]),
                 Rule("/<version>/<object_id>/comments", endpoint="read_comments", methods=["GET"]),
                 Rule("/<version>/<object_id>/posts", endpoint="read_posts", methods=["GET"]),
@@ -330,7 +338,10 @@ class FacebookPeer(LocalServer):
         )
         with self._lock:
             self.requests.append(recorded)
-        response = self._answer(request, recorded)
+        try:
+            response = self._answer(request, recorded)
+        finally:
+            request.close()  # an uploaded photo's spooled temporary file
         response.headers["facebook-api-version"] = API_VERSION
         response.headers["x-fb-trace-id"] = secrets.token_urlsafe(8)
         response.headers["x-fb-rev"] = "1017350591"
@@ -355,6 +366,10 @@ class FacebookPeer(LocalServer):
         if (bearer or params.get("access_token")) != self.access_token:
             return _error(INVALID_TOKEN)
         object_id = str(args["object_id"])
+        if endpoint == "photos":
+            if object_id != self.page_id:
+                return _error(no_such_object(object_id, "post"))
+            return self._upload_photo(request, params)
         if endpoint == "feed":
             if object_id != self.page_id:
                 return _error(no_such_object(object_id, "post"))
@@ -376,15 +391,44 @@ class FacebookPeer(LocalServer):
         """Pop the first queued failure meant for this endpoint, if any."""
         return self._failures.take(endpoint)
 
+    def _upload_photo(self, request: Request, params: dict[str, Any]) -> Response:
+        """Keep an uploaded photo of the Page, unpublished, for a post to attach."""
+        upload = request.files.get("source")
+        if upload is None:
+            return _error(graph_error(400, 324, "Requires upload file", "OAuthException"))
+        if str(params.get("published", "true")).lower() != "false":
+            return _error(graph_error(400, 100, "This peer keeps unpublished photos only"))
+        photo_id = str(next(self._ids))
+        with self._lock:
+            self.photos[photo_id] = {
+                "data": upload.read(),
+                "content_type": upload.mimetype,
+                "alt_text": str(params.get("alt_text_custom") or ""),
+                "attached_to": None,
+            }
+        return _json(200, {"id": photo_id})
+
     def _create(
         self, kind: str, object_id: str, parent: str | None, params: dict[str, Any]
     ) -> Response:
-        """Make a post or comment with the message."""
+        """Make a post or comment with the message (and a post with its attached photos)."""
         message = str(params.get("message") or "")
-        if not message.strip():
+        attached = []
+        for n in itertools.count():
+            raw = params.get(f"attached_media[{n}]")
+            if raw is None:
+                break
+            photo_id = str(json.loads(raw).get("media_fbid"))
+            photo = self.photos.get(photo_id)
+            if kind != "post" or photo is None or photo["attached_to"] is not None:
+                return _error(graph_error(400, 100, "(#100) Invalid parameter"))
+            attached.append(photo_id)
+        if not message.strip() and not attached:
             return _error(MISSING_MESSAGE)
         page = {"name": self.page_name, "id": self.page_id}
         with self._lock:
+            for photo_id in attached:
+                self.photos[photo_id]["attached_to"] = object_id
             self._new_object(kind, parent, message, page, object_id=object_id)
             self._creates += 1
             lost = self._creates in self._lost_answers

@@ -31,6 +31,7 @@ from workers.platforms.http_api import (
     HttpApi,
     json_body,
 )
+from workers.platforms.image_fit import ImageTooLarge, fit_image
 
 PLATFORM = "facebook"
 DEFAULT_API_BASE = "https://graph.facebook.com"
@@ -38,6 +39,8 @@ DEFAULT_API_VERSION = "v21.0"
 WEB_BASE = "https://www.facebook.com"
 LOOKUP_LIMIT = 25  # posts or comments looked through for a part whose answer was lost
 MAX_CHARACTERS = 63206  # the longest message a Page post may carry
+MAX_IMAGES = 10  # photos attached to one post (an MMS carries ten at most)
+MAX_IMAGE_BYTES = 4 * 1024 * 1024  # "photos should be less than 4 MB"
 
 # Graph API error codes, by what to do about them
 # (https://developers.facebook.com/docs/graph-api/guides/error-handling/).
@@ -83,22 +86,30 @@ class FacebookConnector:
         )
 
     def limits(self) -> Limits:
-        """A Page post's length in characters; Facebook does not shorten URLs."""
-        return Limits(max_characters=MAX_CHARACTERS)
+        """A Page post's length in characters (Facebook does not shorten URLs), and its photos."""
+        return Limits(
+            max_characters=MAX_CHARACTERS, max_images=MAX_IMAGES, max_image_bytes=MAX_IMAGE_BYTES
+        )
 
     def publish(
         self,
         text: str,
         idempotency_key: str,
         thread: Thread | None = None,
-        images: Sequence[PostImage] = (),  # none yet: max_images is 0
+        images: Sequence[PostImage] = (),
     ) -> Published:
         """Post to the Page's feed, or comment on the thread's first post for a later part.
 
-        Graph has no idempotency key and no cheap lookup by one, so a repeated key posts again.
+        Photos are uploaded unpublished to the Page's photos, then attached to the post
+        (`attached_media`), one or several alike. Graph has no idempotency key and no
+        cheap lookup by one, so a repeated key posts again: find_published is asked first.
         """
         if thread is None:
-            post_id = self._create(f"{self._page_id}/feed", text)
+            attached = {
+                f"attached_media[{n}]": json.dumps({"media_fbid": self._upload(image)})
+                for n, image in enumerate(images[:MAX_IMAGES])
+            }
+            post_id = self._create(f"{self._page_id}/feed", text, attached)
             return Published(remote_id=post_id, url=f"{WEB_BASE}/{post_id}")
         # Pages have no reply threads, and Graph nests comments one level at most: every
         # later part comments on the first post, so they read in order under it.
@@ -158,9 +169,29 @@ class FacebookConnector:
         """Delete one of the Page's posts or comments."""
         self._api.request("DELETE", f"{self._base}/{remote_id}")
 
-    def _create(self, edge: str, text: str) -> str:
-        """POST a message to an edge; return the new object's id."""
-        response = self._api.request("POST", f"{self._base}/{edge}", data={"message": text})
+    def _upload(self, image: PostImage) -> str:
+        """Upload a photo to the Page, unpublished, with its alt text; return its id."""
+        try:
+            fitted = fit_image(image, MAX_IMAGE_BYTES)
+        except ImageTooLarge as exc:
+            raise ContentRejected(PLATFORM, "a photo is too large for Facebook") from exc
+        name = "photo.png" if fitted.content_type == "image/png" else "photo.jpg"
+        response = self._api.request(
+            "POST",
+            f"{self._base}/{self._page_id}/photos",
+            data={"published": "false", "alt_text_custom": fitted.alt_text},
+            files={"source": (name, fitted.data, fitted.content_type)},
+        )
+        body = self._api.json(response)
+        if not body.get("id"):
+            raise PlatformError(PLATFORM, f"no id in the answer (HTTP {response.status_code})")
+        return str(body["id"])
+
+    def _create(self, edge: str, text: str, extra: dict[str, str] | None = None) -> str:
+        """POST a message (and any attachments) to an edge; return the new object's id."""
+        response = self._api.request(
+            "POST", f"{self._base}/{edge}", data={"message": text, **(extra or {})}
+        )
         body = self._api.json(response)
         if not body.get("id"):
             raise PlatformError(PLATFORM, f"no id in the answer (HTTP {response.status_code})")

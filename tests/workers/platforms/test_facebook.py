@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import logging
 import traceback
 from collections.abc import Iterator
@@ -9,10 +10,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
+from PIL import Image
 from sqlalchemy.orm import sessionmaker
 
 from tests.conftest import free_port
 from tests.peers.facebook import (
+    API_VERSION,
     DUPLICATE_MESSAGE,
     EXPIRED_TOKEN,
     GATEWAY_TIMEOUT,
@@ -31,6 +34,7 @@ from workers.platforms import (
     Limits,
     LinkedAccount,
     Mentions,
+    PostImage,
     Published,
     Thread,
     build_connector,
@@ -84,7 +88,9 @@ def test_the_registry_builds_it_from_stored_credentials(
 
 
 def test_limits_are_a_page_posts(connector: FacebookConnector) -> None:
-    assert connector.limits() == Limits(max_characters=63206)
+    assert connector.limits() == Limits(
+        max_characters=63206, max_images=10, max_image_bytes=4 * 1024 * 1024
+    )
 
 
 def test_publish_posts_the_exact_text_to_the_pages_feed(
@@ -484,3 +490,46 @@ def test_a_failed_call_leaves_the_token_in_no_log_and_no_traceback(
     assert all("127.0.0.1" in trace for trace in told)  # the traces are the real ones
     assert not [trace for trace in told if token in trace]
     assert token not in caplog.text
+
+
+def photo(width: int = 64, height: int = 32, alt: str = "Our poster") -> PostImage:
+    """A clean photo as the gateway stores one."""
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), (30, 200, 30)).save(out, "JPEG")
+    return PostImage(out.getvalue(), "image/jpeg", width, height, alt)
+
+
+def test_one_and_two_photos_are_uploaded_unpublished_then_attached_to_the_post(
+    peer: FacebookPeer, connector: FacebookConnector
+) -> None:
+    one = connector.publish("Our poster", "SM0101-1", images=[photo()])
+    two = connector.publish("", "SM0102-1", images=[photo(alt="Room 4"), photo(40, 80, "Room 5")])
+
+    attached = {
+        post: [
+            (p["alt_text"], p["data"][:2]) for p in peer.photos.values() if p["attached_to"] == post
+        ]
+        for post in (one.remote_id, two.remote_id)
+    }
+    assert attached == {
+        one.remote_id: [("Our poster", b"\xff\xd8")],
+        two.remote_id: [("Room 4", b"\xff\xd8"), ("Room 5", b"\xff\xd8")],
+    }
+    uploads = peer.requests_to("POST", f"/{API_VERSION}/{peer.page_id}/photos")
+    assert len(uploads) == 3
+    assert all(r.headers["Content-Type"].startswith("multipart/form-data") for r in uploads)
+    assert all("access_token" not in r.query for r in uploads)  # the token stays in a header
+
+
+def test_a_post_with_photos_whose_answer_was_lost_is_found_not_made_again(
+    peer: FacebookPeer, connector: FacebookConnector
+) -> None:
+    since = datetime.now(UTC) - timedelta(minutes=5)
+    peer.lose_answer()
+    with pytest.raises(TransientError):
+        connector.publish("Our poster #hui", "SM0103-1", images=[photo()])
+
+    found = connector.find_published("Our poster #hui", since, None)
+
+    assert found is not None
+    assert [p["attached_to"] for p in peer.photos.values()] == [found.remote_id]
