@@ -41,7 +41,7 @@ STREAM_SECONDS = 25
 CHECK_SECONDS = 1.0
 RECONNECT_MS = 2000
 ARCHIVE_POLICY = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'"
-ARCHIVE_COLUMNS = ["time (UTC)", "text", "platforms", "handles", "links", "replies"]
+ARCHIVE_COLUMNS = ["time (UTC)", "text", "platforms", "handles", "links", "replies", "photos"]
 
 
 def find_event(session: Session, code: str) -> Event:
@@ -90,6 +90,7 @@ def post_json(post: WallPost) -> dict[str, Any]:
             {"platform": platform_name(p.platform), "handle": p.handle, "url": p.url}
             for p in post.places
         ],
+        "photos": list(post.photos),  # each one's description
     }
 
 
@@ -202,6 +203,15 @@ def reply_json(reply: Reply) -> dict[str, str]:
     }
 
 
+def photos_words(descriptions: tuple[str, ...]) -> str:
+    """Photos in words, for the archive: "2 photos: Room 4 | Room 5" ("" for none)."""
+    if not descriptions:
+        return ""
+    count = f"{len(descriptions)} photo{'s' if len(descriptions) > 1 else ''}"
+    described = " | ".join(d for d in descriptions if d)
+    return f"{count}: {described}" if described else count
+
+
 def archive_row(post: WallPost) -> list[str]:
     """One post as a CSV row."""
     return [
@@ -211,4 +221,5 @@ def archive_row(post: WallPost) -> list[str]:
         "; ".join(p.handle for p in post.places),  # no "@": a spreadsheet reads that as a formula
         " ".join(p.url for p in post.places),
         " | ".join(f"{r.author}: {r.text}" for r in post.replies),
+        photos_words(post.photos),
     ]

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from store.models import Delivery, Event, Post, ReceivedMention, TagPost
+from store.models import Delivery, Event, InboundMedia, Post, ReceivedMention, TagPost
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,9 @@ class WallPost:
     hidden: bool
     replies: tuple[Reply, ...] = ()
     from_tag: bool = False
+    # Each photo's description: the wall and archive name the photos and link to the
+    # platforms' copies, not ours (which retention erases).
+    photos: tuple[str, ...] = ()
 
     @property
     def pinned(self) -> bool:
@@ -113,9 +116,23 @@ def texted_posts(
                 pinned_at=post.wall_pinned_at,
                 hidden=post.wall_hidden_at is not None,
                 replies=replies_to(session, post) if with_replies else (),
+                photos=photo_descriptions(session, post),
             )
         )
     return found
+
+
+def photo_descriptions(session: Session, post: Post) -> tuple[str, ...]:
+    """The descriptions of the photos a post went out with, in order (none: no look)."""
+    if not post.photos:
+        return ()
+    return tuple(
+        session.scalars(
+            select(InboundMedia.alt_text)
+            .where(InboundMedia.post_id == post.id)
+            .order_by(InboundMedia.position)
+        )
+    )
 
 
 def found_on_tags(

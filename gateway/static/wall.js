@@ -30,7 +30,16 @@
       link.textContent = `${place.platform} @${place.handle}`;
       meta.append(" · ", link);
     }
-    li.append(text, meta);
+    li.append(text);
+    if (post.photos.length) {
+      const photos = document.createElement("p");
+      photos.className = "photos";
+      const described = post.photos.filter((alt) => alt).join(" | ");
+      const count = `${post.photos.length} photo${post.photos.length > 1 ? "s" : ""}`;
+      photos.textContent = described ? `${count}: ${described}` : count;
+      li.append(photos);
+    }
+    li.append(meta);
     return li;
   }
 

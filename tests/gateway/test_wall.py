@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 
 from gateway import wall
 from store.db import transaction
-from store.models import AuditEntry, Delivery, Event, Post, TagPost, utcnow
+from store.models import AuditEntry, Delivery, Event, InboundMedia, Post, TagPost, utcnow
 from tests.factories import add_event, add_inbound, add_person
 from tests.gateway.console.conftest import SignIn, make_staff, post_form, sign_in
 from workers.mentions.reading import read_account
@@ -257,3 +257,29 @@ def test_the_organiser_turns_on_everyone_on_the_hashtags_and_they_show_labelled(
     assert state["posts"][0]["from_tag"] is True
     assert state["posts"][0]["places"][0]["handle"] == "mere@mastodon.example"
     assert state["posts"][0]["places"][0]["platform"] == "Mastodon"
+
+
+def test_photos_are_named_with_their_descriptions_on_the_wall_and_in_the_archive(
+    client: FlaskClient, rt: Runtime, event: int
+) -> None:
+    post_id = text(rt, "Our posters")
+    with transaction(rt.sessions) as session:
+        post = session.get_one(Post, post_id)
+        post.photos = 2
+        for position, alt in enumerate(("Room 4 poster", "")):
+            session.add(
+                InboundMedia(
+                    inbound_id=post.inbound_id, position=position, twilio_url="https://x",
+                    declared_type="image/jpeg", status="stored", post_id=post_id, alt_text=alt,
+                )
+            )  # fmt: skip
+
+    state = client.get(f"{WALL}.json").get_json()
+    page = client.get(WALL).get_data(as_text=True)
+    rows = list(
+        csv.reader(io.StringIO(client.get("/events/SWRB13/archive.csv").text.lstrip("\ufeff")))
+    )
+
+    assert state["posts"][0]["photos"] == ["Room 4 poster", ""]
+    assert "2 photos: Room 4 poster" in page
+    assert rows[0][-1] == "photos" and rows[1][-1] == "2 photos: Room 4 poster"
