@@ -27,15 +27,14 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
-from twilio.http.http_client import TwilioHttpClient
 from twilio.http.response import Response as TwilioResponse
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from tests.peers.server import LocalServer
+from workers.texts_out.twilio_http import ApiUrlHttpClient
 
 API_VERSION = "2010-04-01"
 ACCOUNT_SID = "AC" + "0123456789abcdef" * 2
@@ -319,13 +318,11 @@ def _json(status: int, payload: dict[str, Any], mimetype: str = "application/jso
     return Response(json.dumps(payload), status=status, mimetype=mimetype)
 
 
-class LocalTwilioHttpClient(TwilioHttpClient):
-    """The SDK's own HTTP client, sending every Twilio API URL to a local peer instead."""
+class LocalTwilioHttpClient(ApiUrlHttpClient):
+    """The SDK's own HTTP client, sending every Twilio API URL to a local peer, keeping answers."""
 
     def __init__(self, base_url: str, timeout: float = 5.0) -> None:
-        super().__init__(timeout=timeout)
-        target = urlsplit(base_url)
-        self._scheme, self._netloc = target.scheme, target.netloc
+        super().__init__(base_url, timeout)
         self.responses: list[TwilioResponse] = []  # every answer, in order
 
     def request(
@@ -339,18 +336,9 @@ class LocalTwilioHttpClient(TwilioHttpClient):
         timeout: float | None = None,
         allow_redirects: bool = False,
     ) -> TwilioResponse:
-        """Rewrite scheme and host (https://api.twilio.com) to the peer's, then send."""
-        parts = urlsplit(url)
-        local = urlunsplit((self._scheme, self._netloc, parts.path, parts.query, parts.fragment))
+        """Send to the peer, as TWILIO_API_URL would; keep the answer."""
         response = super().request(
-            method,
-            local,
-            params=params,
-            data=data,
-            headers=headers,
-            auth=auth,
-            timeout=timeout,
-            allow_redirects=allow_redirects,
+            method, url, params, data, headers, auth, timeout, allow_redirects
         )
         self.responses.append(response)
         return response

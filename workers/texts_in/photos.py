@@ -17,13 +17,11 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import requests
 from sqlalchemy import select
 from twilio.base.exceptions import TwilioRestException
-from twilio.http.http_client import TwilioHttpClient
-from twilio.http.response import Response as TwilioResponse
 from twilio.rest import Client as TwilioClient
 
 from config import Settings
@@ -31,6 +29,7 @@ from store.db import transaction
 from store.models import InboundMedia, utcnow
 from workers.runtime import Runtime
 from workers.texts_in.images import ImageRefused, clean_image, is_accepted
+from workers.texts_out.twilio_http import ApiUrlHttpClient
 
 log = logging.getLogger(__name__)
 
@@ -164,41 +163,3 @@ def delete_at_twilio(settings: Settings, url: str) -> None:
             raise TwilioUnavailable(f"deleting media: HTTP {exc.status}") from exc
     except requests.RequestException as exc:
         raise TwilioUnavailable(f"deleting media: {type(exc).__name__}") from exc
-
-
-class ApiUrlHttpClient(TwilioHttpClient):
-    """The SDK's HTTP client, sending its api.twilio.com calls to TWILIO_API_URL instead.
-
-    In production the two are the same; without a Twilio account it is the gateway's
-    stand-in for `smsbridge simulate`, and in tests a local Twilio.
-    """
-
-    def __init__(self, base_url: str, timeout: float) -> None:
-        super().__init__(timeout=timeout)
-        target = urlsplit(base_url)
-        self._scheme, self._netloc, self._prefix = target.scheme, target.netloc, target.path
-
-    def request(
-        self,
-        method: str,
-        url: str,
-        params: dict[str, object] | None = None,
-        data: dict[str, object] | None = None,
-        headers: dict[str, str] | None = None,
-        auth: tuple[str, str] | None = None,
-        timeout: float | None = None,
-        allow_redirects: bool = False,
-    ) -> TwilioResponse:
-        """Send the request to the same path under TWILIO_API_URL."""
-        parts = urlsplit(url)
-        moved = urlunsplit((self._scheme, self._netloc, self._prefix + parts.path, parts.query, ""))
-        return super().request(
-            method,
-            moved,
-            params=params,
-            data=data,
-            headers=headers,
-            auth=auth,
-            timeout=timeout,
-            allow_redirects=allow_redirects,
-        )
