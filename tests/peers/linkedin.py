@@ -10,6 +10,11 @@ It answers the way LinkedIn's versioned API documents
   comment's id in `x-restli-id`.
 - `DELETE /rest/posts/{urn}` and `DELETE /rest/socialActions/{urn}/comments/{id}?actor=`
   — 204.
+- `POST /rest/images?action=initializeUpload` with {"initializeUploadRequest": {"owner"}}
+  — {"value": {"uploadUrl", "uploadUrlExpiresAt", "image": "urn:li:image:…"}}; a `PUT`
+  of the bytes to the uploadUrl (with the token) — 201. A post may then carry the image
+  as `content.media` {"id", "altText"}, or several as `content.multiImage.images`
+  (2 to 20); an image not uploaded, or another owner's, is 422.
 - `GET /v2/userinfo` — the member's OpenID Connect claims, {"sub", "name", "given_name",
   "family_name", "picture", "locale", "email", "email_verified"}; `sub` is the id in the
   author's urn:li:person URN. Unversioned: it needs no `Linkedin-Version` header.
@@ -142,6 +147,11 @@ def duplicate_of(urn: str) -> LinkedInError:
     )
 
 
+def invalid(description: str) -> LinkedInError:
+    """The 422 for a post's content that names no usable image."""
+    return validation_error("Invalid content", description, "/content", "INVALID_VALUE")
+
+
 def not_found(urn: str) -> LinkedInError:
     """The 404 for an entity that does not exist."""
     return api_error(404, "NOT_FOUND", f"Not Found: {urn}")
@@ -194,12 +204,16 @@ class LinkedInPeer(LocalServer):
         self.requests: list[RecordedRequest] = []
         self.posts: list[dict[str, Any]] = []  # {"urn", "activity", "body", "text"}
         self.comments: list[dict[str, Any]] = []  # the Comment entities, as answered
+        # Images by URN: the upload token, then the bytes and content type PUT to it.
+        self.images: dict[str, dict[str, Any]] = {}
         self._failures: FailureQueue[LinkedInError] = FailureQueue()
         self._ids = itertools.count(7260000000000000001, 2)  # odd: activities take the even
         self._lock = threading.Lock()
         self._routes = Map(
             [
                 Rule("/rest/posts", endpoint="create_post", methods=["POST"]),
+                Rule("/rest/images", endpoint="images", methods=["POST"]),
+                Rule("/dms-uploads/<token>", endpoint="upload", methods=["PUT"]),
                 Rule("/rest/posts/<urn>", endpoint="delete_post", methods=["DELETE"]),
                 Rule(
                     "/rest/socialActions/<urn>/comments",
@@ -303,6 +317,10 @@ class LinkedInPeer(LocalServer):
         if failure is not None:
             return _error(failure)
         urn = unquote(str(args.get("urn", "")))
+        if endpoint == "images":
+            return self._initialize_upload(request, recorded.body or {})
+        if endpoint == "upload":
+            return self._receive_upload(args["token"], request)
         if endpoint == "create_post":
             return self._create_post(recorded.body)
         if endpoint == "create_comment":
@@ -315,10 +333,52 @@ class LinkedInPeer(LocalServer):
         """Pop the first queued failure meant for this endpoint, if any."""
         return self._failures.take(endpoint)
 
+    def _initialize_upload(self, request: Request, body: dict[str, Any]) -> Response:
+        """Start an image upload for the author: where to PUT it, and the image's URN."""
+        owner = (body.get("initializeUploadRequest") or {}).get("owner")
+        if request.args.get("action") != "initializeUpload" or owner != self.author:
+            return _error(ACCESS_DENIED)
+        token = uuid.uuid4().hex
+        urn = f"urn:li:image:C4E10AQ{token[:16]}"
+        with self._lock:
+            self.images[urn] = {"token": token, "data": None, "content_type": ""}
+        return _json(
+            200,
+            {
+                "value": {
+                    "uploadUrlExpiresAt": 1764003600000,
+                    "uploadUrl": f"{self.url}/dms-uploads/{token}",
+                    "image": urn,
+                }
+            },
+        )
+
+    def _receive_upload(self, token: str, request: Request) -> Response:
+        """Keep the bytes PUT to an upload URL."""
+        with self._lock:
+            image = next((i for i in self.images.values() if i["token"] == token), None)
+            if image is None:
+                return _error(not_found(token))
+            image["data"] = request.get_data()
+            image["content_type"] = request.mimetype
+        return Response(status=201)
+
     def _create_post(self, body: dict[str, Any]) -> Response:
         """Publish a post; 201 with its URN in x-restli-id."""
         if body.get("author") != self.author:
             return _error(ACCESS_DENIED)
+        content = body.get("content") or {}
+        wanted = (
+            [content["media"]]
+            if "media" in content
+            else list((content.get("multiImage") or {}).get("images") or [])
+        )
+        if "multiImage" in content and not 2 <= len(wanted) <= 20:
+            return _error(invalid("a multiImage post has 2 to 20 images"))
+        for entry in wanted:
+            image = self.images.get(str(entry.get("id")))
+            if image is None or image["data"] is None:
+                return _error(invalid(f"{entry.get('id')} is not an uploaded image"))
         commentary = str(body.get("commentary") or "")
         text = read_little_text(commentary)
         if len(text) > MAX_CHARACTERS:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from datetime import datetime
@@ -22,6 +23,7 @@ from workers.platforms import (
 )
 from workers.platforms.errors import ContentRejected, DuplicatePost, PlatformError, Unsupported
 from workers.platforms.http_api import AUTH, ApiFailure, HttpApi, json_body
+from workers.platforms.image_fit import ImageTooLarge, fit_image
 
 PLATFORM = "linkedin"
 DEFAULT_API_BASE = "https://api.linkedin.com"
@@ -30,6 +32,10 @@ LINKEDIN_VERSION = "202501"
 RESTLI_PROTOCOL_VERSION = "2.0.0"
 WEB_BASE = "https://www.linkedin.com"
 MAX_CHARACTERS = 3000  # the longest commentary a post may carry
+MAX_IMAGES = 20  # a multiImage post's most (two or more; one is a media post)
+MAX_IMAGE_PIXELS = 36_152_320  # the Images API's largest (6012 x 6012)
+MAX_IMAGE_BYTES = 8 * 1024 * 1024  # kept well under what the Images API takes
+MAX_ALT_CHARACTERS = 4086  # altText, as the Posts API documents it
 ACCESS_DENIED = 100  # serviceErrorCode of a 403 "Not enough permissions to access"
 
 # Characters the little text format reserves; each must be escaped with a backslash
@@ -92,40 +98,49 @@ class LinkedInConnector:
         )
 
     def limits(self) -> Limits:
-        """A post's commentary length in characters."""
-        return Limits(max_characters=MAX_CHARACTERS)
+        """A post's commentary length in characters, and its photos."""
+        return Limits(
+            max_characters=MAX_CHARACTERS,
+            max_images=MAX_IMAGES,
+            max_image_bytes=MAX_IMAGE_BYTES,
+            max_image_pixels=MAX_IMAGE_PIXELS,
+        )
 
     def publish(
         self,
         text: str,
         idempotency_key: str,
         thread: Thread | None = None,
-        images: Sequence[PostImage] = (),  # none yet: max_images is 0
+        images: Sequence[PostImage] = (),
     ) -> Published:
         """Post to the author's feed, or comment on the thread's first post for a later part.
 
+        Photos go through the Images API first (initializeUpload, then a PUT of the
+        bytes) and into the post as `content.media` (one) or `content.multiImage` (more).
         LinkedIn has no idempotency key, but it refuses commentary it already has and names
         the earlier post: DuplicatePost carries it, for a retry to take as its answer.
         """
         if thread is not None:
             return self._comment(thread.root.remote_id, text)
+        post: dict[str, Any] = {
+            "author": self._author,
+            "commentary": escape_little_text(text),
+            "visibility": "PUBLIC",
+            "distribution": {
+                "feedDistribution": "MAIN_FEED",
+                "targetEntities": [],
+                "thirdPartyDistributionChannels": [],
+            },
+            "lifecycleState": "PUBLISHED",
+            "isReshareDisabledByAuthor": False,
+        }
+        uploaded = [self._upload(image) for image in images[:MAX_IMAGES]]
+        if len(uploaded) == 1:
+            post["content"] = {"media": uploaded[0]}
+        elif uploaded:
+            post["content"] = {"multiImage": {"images": uploaded}}
         try:
-            response = self._api.request(
-                "POST",
-                f"{self._base}/posts",
-                json={
-                    "author": self._author,
-                    "commentary": escape_little_text(text),
-                    "visibility": "PUBLIC",
-                    "distribution": {
-                        "feedDistribution": "MAIN_FEED",
-                        "targetEntities": [],
-                        "thirdPartyDistributionChannels": [],
-                    },
-                    "lifecycleState": "PUBLISHED",
-                    "isReshareDisabledByAuthor": False,
-                },
-            )
+            response = self._api.request("POST", f"{self._base}/posts", json=post)
         except ContentRejected as exc:
             earlier = _DUPLICATE.search(exc.message)
             if earlier is None:
@@ -189,6 +204,33 @@ class LinkedInConnector:
             "LinkedIn lets apps read comments only on organisation pages "
             "(its Community Management API), not on a personal profile",
         )
+
+    def _upload(self, image: PostImage) -> dict[str, str]:
+        """Upload a photo through the Images API; return its {"id", "altText"} for a post."""
+        longest = max(image.width, image.height)
+        scale = math.sqrt(MAX_IMAGE_PIXELS / (image.width * image.height)) if image.width else 1.0
+        try:
+            fitted = fit_image(
+                image, MAX_IMAGE_BYTES, max_side=int(longest * scale) if scale < 1 else None
+            )
+        except ImageTooLarge as exc:
+            raise ContentRejected(PLATFORM, "a photo is too large for LinkedIn") from exc
+        started = self._api.json(
+            self._api.request(
+                "POST",
+                f"{self._base}/images",
+                params={"action": "initializeUpload"},
+                json={"initializeUploadRequest": {"owner": self._author}},
+            )
+        )
+        value = started.get("value") or {}
+        upload_url, urn = value.get("uploadUrl"), value.get("image")
+        if not (isinstance(upload_url, str) and isinstance(urn, str)):
+            raise PlatformError(PLATFORM, "no upload URL or image URN in the answer")
+        self._api.request(
+            "PUT", upload_url, data=fitted.data, headers={"Content-Type": fitted.content_type}
+        )
+        return {"id": urn, "altText": fitted.alt_text[:MAX_ALT_CHARACTERS]}
 
     def _comment(self, root: str, text: str) -> Published:
         """Comment as the author on a post; comments take plain text, not little text."""

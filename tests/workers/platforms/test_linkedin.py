@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from urllib.parse import quote
 
 import pytest
 import requests
+from PIL import Image
 from sqlalchemy.orm import sessionmaker
 
 from tests.peers.linkedin import (
@@ -25,6 +27,7 @@ from workers.platforms import (
     ConnectorContext,
     Limits,
     LinkedAccount,
+    PostImage,
     Published,
     Thread,
     build_connector,
@@ -128,7 +131,12 @@ def test_the_registry_builds_it_from_stored_credentials(
 
 
 def test_limits_are_a_posts_commentary(connector: LinkedInConnector) -> None:
-    assert connector.limits() == Limits(max_characters=3000)
+    assert connector.limits() == Limits(
+        max_characters=3000,
+        max_images=20,
+        max_image_bytes=8 * 1024 * 1024,
+        max_image_pixels=36_152_320,
+    )
 
 
 def test_publish_sends_a_public_post_in_little_text(
@@ -406,3 +414,40 @@ def test_whoami_when_linkedin_fails_is_transient(
 
     with pytest.raises(TransientError):
         connector.whoami()
+
+
+def photo(width: int = 64, height: int = 32, alt: str = "Our poster") -> PostImage:
+    """A clean photo as the gateway stores one."""
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), (200, 200, 30)).save(out, "JPEG")
+    return PostImage(out.getvalue(), "image/jpeg", width, height, alt)
+
+
+def test_one_photo_is_a_media_post_and_two_a_multi_image_one(
+    peer: LinkedInPeer, connector: LinkedInConnector
+) -> None:
+    connector.publish("Our poster", "SM0101-1", images=[photo()])
+    connector.publish(
+        "Both rooms", "SM0102-1", images=[photo(alt="Room 4"), photo(40, 80, "Room 5")]
+    )
+
+    first, second = (post["body"]["content"] for post in peer.posts)
+    media = first["media"]
+    assert media["altText"] == "Our poster"
+    assert peer.images[media["id"]]["data"][:2] == b"\xff\xd8"
+    assert [i["altText"] for i in second["multiImage"]["images"]] == ["Room 4", "Room 5"]
+    assert all(peer.images[i["id"]]["data"] for i in second["multiImage"]["images"])
+    starts = peer.requests_to("POST", "/rest/images")
+    assert len(starts) == 3 and all(r.query == {"action": "initializeUpload"} for r in starts)
+
+
+def test_a_retry_with_photos_takes_the_post_linkedin_names_as_a_duplicate(
+    peer: LinkedInPeer, connector: LinkedInConnector
+) -> None:
+    first = connector.publish("Kia ora", "SM0103-1", images=[photo()])
+
+    with pytest.raises(DuplicatePost) as refused:
+        connector.publish("Kia ora", "SM0103-1", images=[photo()])
+
+    assert refused.value.existing == first
+    assert len(peer.posts) == 1
