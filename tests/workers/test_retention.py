@@ -72,7 +72,7 @@ def test_a_held_post_keeps_its_words_a_day_after_it_stopped_waiting(rt: Runtime)
 def test_photos_go_with_their_texts_words_or_a_day_after_an_unposted_hold(
     rt: Runtime,
 ) -> None:
-    add_person(rt)
+    person = add_person(rt)
     old, held = add_inbound(rt, "Old photo", sid="MMold"), add_inbound(rt, "Held", sid="MMheld")
     with transaction(rt.sessions) as session:
         for inbound_id in (old, held):
@@ -88,7 +88,7 @@ def test_photos_go_with_their_texts_words_or_a_day_after_an_unposted_hold(
         )
         session.add(
             HeldPost(
-                person_id=1, inbound_id=held, body="Held", findings="a photo",
+                person_id=person, inbound_id=held, body="Held", findings="a photo",
                 status="dropped", expires_at=utcnow() - timedelta(hours=23),
             )
         )  # fmt: skip
