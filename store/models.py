@@ -333,6 +333,8 @@ class Delivery(Base):
     remote_url: Mapped[str | None] = mapped_column(Text)
     last_error: Mapped[str | None] = mapped_column(Text)
     error_kind: Mapped[str | None] = mapped_column(String(20))
+    # How many of the post's photos this platform took (it may take fewer than came).
+    photos_posted: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # Set when the platform said when to come back (a rate limit): not before then.
     retry_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

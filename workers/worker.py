@@ -175,7 +175,19 @@ def time_to_hand_over(settings: Settings, jobs_done: int, rss_mb: float) -> str:
 
 
 def peak_rss_mb() -> float:
-    """Return this process's peak resident memory in MB (Linux reports kilobytes)."""
+    """Return this process's peak resident memory in MB, since it started its program.
+
+    Linux's VmHWM, which a new program starts afresh. getrusage's ru_maxrss is kept
+    across fork and exec: a worker started by a big process would read that process's
+    peak as its own, and hand over after every job. (It is the fallback elsewhere.)
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024  # kB
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 

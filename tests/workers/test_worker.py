@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -224,3 +225,24 @@ def test_time_to_hand_over_names_the_limit_reached(settings: Settings) -> None:
     assert time_to_hand_over(limits, 99, 299.0) == ""
     assert time_to_hand_over(limits, 100, 10.0) == "100 jobs done (WORKER_MAX_JOBS)"
     assert time_to_hand_over(limits, 5, 301.0) == "peak memory 301 MB (WORKER_MAX_MB 300)"
+
+
+def test_a_worker_reads_its_own_peak_memory_not_its_parents() -> None:
+    # ru_maxrss is kept across fork and exec: a worker started by a process that once
+    # held much memory would read that peak as its own and hand over after every job.
+    ballast = bytearray(600 * 1024 * 1024)  # this process's peak passes 600 MB
+    ballast[::4096] = b"x" * len(ballast[::4096])  # touched, so resident
+    child = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from workers.worker import peak_rss_mb; print(peak_rss_mb())",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    del ballast
+
+    assert float(child.stdout) < 300  # a fresh interpreter and the worker module

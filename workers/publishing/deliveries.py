@@ -127,7 +127,8 @@ def publish(rt: Runtime, delivery_id: int) -> None:
         end_delivery(rt, delivery_id, error=exc)
     else:
         text = "\n\n".join(part.text for part in parts)
-        end_delivery(rt, delivery_id, published=published, text=text)
+        photos = min(len(images), connector.limits().max_images)
+        end_delivery(rt, delivery_id, published=published, text=text, photos=photos)
 
 
 def post_images(session: Session, post_id: int) -> list[PostImage]:
@@ -162,6 +163,7 @@ def end_delivery(
     *,
     published: Published | None = None,
     text: str = "",
+    photos: int = 0,
     error: PlatformError | None = None,
 ) -> None:
     """Record a delivery's final state and, if it was the post's last, queue the one reply.
@@ -189,6 +191,7 @@ def end_delivery(
             delivery.text = text
             delivery.remote_id = published.remote_id
             delivery.remote_url = published.url
+            delivery.photos_posted = photos
             delivery.last_error = None
             delivery.error_kind = None
         else:
@@ -237,10 +240,10 @@ def queue_reply_once_ended(session: Session, post: Post) -> int | None:
             published=d.status == "published",
             error_kind=d.error_kind,
             error=d.last_error,
+            photos=d.photos_posted,
         )
         for d in post.deliveries
     ]
-    text = queue_text(
-        session, post.person.phone, replies.post_reply(outcomes), kind="post_reply", post_id=post.id
-    )
+    words = replies.post_reply(outcomes, photos=post.photos)
+    text = queue_text(session, post.person.phone, words, kind="post_reply", post_id=post.id)
     return text.id

@@ -76,6 +76,7 @@ class DeliveryOutcome:
     published: bool
     error_kind: str | None = None
     error: str | None = None
+    photos: int = 0  # how many of the post's photos it took
 
 
 def where(outcome: DeliveryOutcome) -> str:
@@ -94,9 +95,14 @@ def why(outcome: DeliveryOutcome) -> str:
     return outcome.error or "it failed"
 
 
-def post_reply(outcomes: Sequence[DeliveryOutcome]) -> str:
-    """Tell the person where their post went and what failed, in one text."""
+def post_reply(outcomes: Sequence[DeliveryOutcome], photos: int = 0) -> str:
+    """Tell the person where their post went, what failed, and where fewer photos went."""
     posted = [_where_part(o) for o in outcomes if o.published]
+    fewer = [
+        Phrase("{n} of {total} photos on {platform}", n=o.photos, total=photos, platform=o.platform)
+        for o in outcomes
+        if o.published and o.photos < photos
+    ]
     failed = [
         Phrase("{where}: {why}", where=_where_part(o), why=Quote(why(o)))
         for o in outcomes
@@ -109,6 +115,9 @@ def post_reply(outcomes: Sequence[DeliveryOutcome]) -> str:
     if failed:
         template.append(("Not posted to " if posted else "Nothing posted. ") + "{failed}.")
         values["failed"] = Listing(failed)
+    if fewer:
+        template.append("Only {fewer}.")
+        values["fewer"] = Listing(fewer)
     return fit_reply(" ".join(template), **values)
 
 

@@ -67,6 +67,10 @@ def upgrade() -> None:
         )
     with op.batch_alter_table("posts") as batch_op:
         batch_op.add_column(sa.Column("photos", sa.Integer(), server_default="0", nullable=False))
+    with op.batch_alter_table("deliveries") as batch_op:
+        batch_op.add_column(
+            sa.Column("photos_posted", sa.Integer(), server_default="0", nullable=False)
+        )
     with op.batch_alter_table("events") as batch_op:
         batch_op.add_column(
             sa.Column("hold_photos", sa.Boolean(), server_default=sa.true(), nullable=False)
@@ -75,6 +79,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     """Downgrade schema."""
+    with op.batch_alter_table("deliveries") as batch_op:
+        batch_op.drop_column("photos_posted")
     with op.batch_alter_table("posts") as batch_op:
         batch_op.drop_column("photos")
     with op.batch_alter_table("inbound_messages") as batch_op:

@@ -168,3 +168,17 @@ def test_any_other_text_after_a_photo_hold_drops_it(rt: Runtime) -> None:
     text(rt, "Our poster", photos=1)
     assert text(rt, "no thanks") == [replies.HELD_DROPPED]
     assert timeline(rt) == []
+
+
+def test_photos_past_what_a_platform_takes_are_named_in_the_reply(
+    rt: Runtime, queue: Queue
+) -> None:
+    add_person(rt)
+
+    text(rt, "Six slides", photos=6)  # an MMS may carry ten; the local timeline takes four
+
+    assert text(rt, "YES") == [
+        "Posted to Local timeline @aroha. Only 4 of 6 photos on Local timeline."
+    ]
+    run_jobs(queue)
+    assert len(timeline(rt)[0][1]) == 4

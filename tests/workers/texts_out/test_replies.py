@@ -70,3 +70,14 @@ def test_a_mention_in_maori_with_a_long_handle_fits_one_segment() -> None:
     assert count_segments(text).segments == 1, text
     assert text.startswith('@tama on Mastodon: "Ka pai to korero mo te kaupapa Maori')
     assert text.endswith("Text REPLY 12 and your words to answer.")
+
+
+def test_the_reply_names_where_fewer_photos_went() -> None:
+    bluesky = DeliveryOutcome("Bluesky", "aroha.bsky.social", published=True, photos=4)
+    facebook = DeliveryOutcome("Facebook", "Hui Page", published=True, photos=6)
+
+    assert post_reply([bluesky, facebook], photos=6) == (
+        "Posted to Bluesky @aroha.bsky.social and Facebook @Hui Page. "
+        "Only 4 of 6 photos on Bluesky."
+    )
+    assert post_reply([facebook], photos=6) == "Posted to Facebook @Hui Page."
