@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
 import re
 import time
 import uuid
@@ -19,13 +18,13 @@ from sqlalchemy.orm import sessionmaker
 
 from tests.conftest import free_port
 from tests.peers.bluesky import BlueskyAccount, BlueskyPds
+from tests.workers.platforms.photos import photo
 from workers.platforms import (
     GRAPHEMES,
     ConnectorContext,
     Limits,
     LinkedAccount,
     Mentions,
-    PostImage,
     Published,
     Thread,
     build_connector,
@@ -199,18 +198,6 @@ def test_the_same_key_twice_makes_one_record(
     assert uris == sorted([first.remote_id, other.remote_id])
 
 
-def photo(width: int = 64, height: int = 32, noise: bool = False) -> PostImage:
-    """A clean photo as the gateway stores one (noise makes it compress badly, as real ones do)."""
-    image = (
-        Image.frombytes("RGB", (width, height), os.urandom(width * height * 3))
-        if noise
-        else Image.new("RGB", (width, height), (200, 30, 30))
-    )
-    out = io.BytesIO()
-    image.save(out, "JPEG", quality=95)
-    return PostImage(out.getvalue(), "image/jpeg", width, height, f"A {width}x{height} poster")
-
-
 def embedded_images(
     pds: BlueskyPds, published: Published, did: str
 ) -> list[tuple[str, dict, bytes]]:
@@ -229,12 +216,16 @@ def embedded_images(
 def test_one_and_two_photos_are_embedded_with_alt_text_and_aspect_ratio(
     bluesky_pds: BlueskyPds, connector: BlueskyConnector, aroha: BlueskyAccount
 ) -> None:
-    one = connector.publish("Our poster", "SM0110-1", images=[photo()])
-    two = connector.publish("Both posters", "SM0111-1", images=[photo(), photo(40, 80)])
+    one = connector.publish("Our poster", "SM0110-1", images=[photo(alt="A 64x32 poster")])
+    two = connector.publish(
+        "Both posters",
+        "SM0111-1",
+        images=[photo(alt="A 64x32 poster"), photo(40, 80, "A 40x80 poster")],
+    )
 
     [(alt, ratio, data)] = embedded_images(bluesky_pds, one, aroha.did)
     assert (alt, ratio) == ("A 64x32 poster", {"width": 64, "height": 32})
-    assert data == photo().data  # small enough: posted as stored, no metadata to lose
+    assert data == photo(alt="A 64x32 poster").data  # small: posted as stored
     assert [(a, r) for a, r, _ in embedded_images(bluesky_pds, two, aroha.did)] == [
         ("A 64x32 poster", {"width": 64, "height": 32}),
         ("A 40x80 poster", {"width": 40, "height": 80}),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import logging
 import traceback
 from collections.abc import Iterator
@@ -10,7 +9,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
-from PIL import Image
 from sqlalchemy.orm import sessionmaker
 
 from tests.conftest import free_port
@@ -29,12 +27,12 @@ from tests.peers.facebook import (
     graph_error,
     rate_limited,
 )
+from tests.workers.platforms.photos import photo
 from workers.platforms import (
     ConnectorContext,
     Limits,
     LinkedAccount,
     Mentions,
-    PostImage,
     Published,
     Thread,
     build_connector,
@@ -490,13 +488,6 @@ def test_a_failed_call_leaves_the_token_in_no_log_and_no_traceback(
     assert all("127.0.0.1" in trace for trace in told)  # the traces are the real ones
     assert not [trace for trace in told if token in trace]
     assert token not in caplog.text
-
-
-def photo(width: int = 64, height: int = 32, alt: str = "Our poster") -> PostImage:
-    """A clean photo as the gateway stores one."""
-    out = io.BytesIO()
-    Image.new("RGB", (width, height), (30, 200, 30)).save(out, "JPEG")
-    return PostImage(out.getvalue(), "image/jpeg", width, height, alt)
 
 
 def test_one_and_two_photos_are_uploaded_unpublished_then_attached_to_the_post(

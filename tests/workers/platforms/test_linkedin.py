@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterator
 from urllib.parse import quote
 
 import pytest
 import requests
-from PIL import Image
 from sqlalchemy.orm import sessionmaker
 
 from tests.peers.linkedin import (
@@ -23,11 +21,11 @@ from tests.peers.linkedin import (
     rate_limited,
     read_little_text,
 )
+from tests.workers.platforms.photos import photo
 from workers.platforms import (
     ConnectorContext,
     Limits,
     LinkedAccount,
-    PostImage,
     Published,
     Thread,
     build_connector,
@@ -414,13 +412,6 @@ def test_whoami_when_linkedin_fails_is_transient(
 
     with pytest.raises(TransientError):
         connector.whoami()
-
-
-def photo(width: int = 64, height: int = 32, alt: str = "Our poster") -> PostImage:
-    """A clean photo as the gateway stores one."""
-    out = io.BytesIO()
-    Image.new("RGB", (width, height), (200, 200, 30)).save(out, "JPEG")
-    return PostImage(out.getvalue(), "image/jpeg", width, height, alt)
 
 
 def test_one_photo_is_a_media_post_and_two_a_multi_image_one(

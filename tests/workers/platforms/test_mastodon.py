@@ -19,11 +19,11 @@ from tests.peers.mastodon import (
     api_error,
     rate_limited,
 )
+from tests.workers.platforms.photos import photo
 from workers.platforms import (
     Limits,
     LinkedAccount,
     Mentions,
-    PostImage,
     Published,
     build_connector,
 )
@@ -368,13 +368,6 @@ def test_plain_text_reads_mastodons_html_as_written() -> None:
         "@aroha see https://example.org/hui/2025/programme-and-venues & more\n"
         "line two\n\nKia <3 ora"
     )
-
-
-def photo(width: int = 64, height: int = 32, alt: str = "Our poster") -> PostImage:
-    """A clean photo as the gateway stores one."""
-    out = io.BytesIO()
-    Image.new("RGB", (width, height), (30, 30, 200)).save(out, "JPEG")
-    return PostImage(out.getvalue(), "image/jpeg", width, height, alt)
 
 
 def test_one_and_two_photos_are_uploaded_with_descriptions_then_attached(
