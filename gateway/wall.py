@@ -91,6 +91,7 @@ def post_json(post: WallPost) -> dict[str, Any]:
             for p in post.places
         ],
         "photos": list(post.photos),  # each one's description
+        "photos_words": photos_words(post.photos),  # as the wall shows them
     }
 
 
@@ -184,7 +185,12 @@ def archive(code: str, kind: str) -> Response:
             response = Response(body, mimetype="application/json")
         else:
             page = render_template(
-                "archive.html", event=event, posts=posts, made=made, platform_name=platform_name
+                "archive.html",
+                event=event,
+                posts=posts,
+                made=made,
+                platform_name=platform_name,
+                photos_words=photos_words,
             )
             response = Response(page, mimetype="text/html")
             # One file to publish anywhere: its styles are inline, and it has no script.
@@ -204,7 +210,7 @@ def reply_json(reply: Reply) -> dict[str, str]:
 
 
 def photos_words(descriptions: tuple[str, ...]) -> str:
-    """Photos in words, for the archive: "2 photos: Room 4 | Room 5" ("" for none)."""
+    """Photos in words, for the wall and the archive: "2 photos: Room 4 | Room 5" ("" for none)."""
     if not descriptions:
         return ""
     count = f"{len(descriptions)} photo{'s' if len(descriptions) > 1 else ''}"

@@ -31,12 +31,10 @@
       meta.append(" · ", link);
     }
     li.append(text);
-    if (post.photos.length) {
+    if (post.photos_words) {
       const photos = document.createElement("p");
       photos.className = "photos";
-      const described = post.photos.filter((alt) => alt).join(" | ");
-      const count = `${post.photos.length} photo${post.photos.length > 1 ? "s" : ""}`;
-      photos.textContent = described ? `${count}: ${described}` : count;
+      photos.textContent = post.photos_words;
       li.append(photos);
     }
     li.append(meta);

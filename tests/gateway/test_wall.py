@@ -281,5 +281,6 @@ def test_photos_are_named_with_their_descriptions_on_the_wall_and_in_the_archive
     )
 
     assert state["posts"][0]["photos"] == ["Room 4 poster", ""]
+    assert state["posts"][0]["photos_words"] == "2 photos: Room 4 poster"  # what wall.js shows
     assert "2 photos: Room 4 poster" in page
     assert rows[0][-1] == "photos" and rows[1][-1] == "2 photos: Room 4 poster"

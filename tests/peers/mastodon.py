@@ -558,21 +558,7 @@ class MastodonPeer(LocalServer):
                 for n in self.notifications
                 if (not types or n["type"] in types) and n["type"] not in excluded
             ]
-        for name, keep in (
-            ("max_id", lambda id_, bound: id_ < bound),
-            ("since_id", lambda id_, bound: id_ > bound),
-            ("min_id", lambda id_, bound: id_ > bound),
-        ):
-            if args.get(name):
-                chosen = [n for n in chosen if keep(int(n["id"]), int(args[name]))]
-        chosen.sort(key=lambda n: int(n["id"]))
-        # min_id asks for the page just after it; otherwise the newest page is wanted.
-        page = chosen[:limit] if args.get("min_id") else chosen[-limit:]
-        page.reverse()
-        response = self._ok(page)
-        if page:
-            response.headers["Link"] = self._links(request, page[-1]["id"], page[0]["id"])
-        return response
+        return self._page(request, chosen, limit)
 
     def _tag_timeline(self, request: Request, hashtag: str) -> Response:
         """Public statuses carrying the hashtag, newest first, paged as notifications are."""
@@ -586,14 +572,20 @@ class MastodonPeer(LocalServer):
                 if s["visibility"] == "public"
                 and any(t["name"].lower() == wanted for t in s["tags"])
             ]
+        return self._page(request, chosen, limit)
+
+    def _page(self, request: Request, chosen: list[dict[str, Any]], limit: int) -> Response:
+        """One page of entities, newest first, by max_id, since_id and min_id, with Links."""
+        args = request.args
         for name, keep in (
             ("max_id", lambda id_, bound: id_ < bound),
             ("since_id", lambda id_, bound: id_ > bound),
             ("min_id", lambda id_, bound: id_ > bound),
         ):
             if args.get(name):
-                chosen = [st for st in chosen if keep(int(st["id"]), int(args[name]))]
-        chosen.sort(key=lambda st: int(st["id"]))
+                chosen = [e for e in chosen if keep(int(e["id"]), int(args[name]))]
+        chosen.sort(key=lambda e: int(e["id"]))
+        # min_id asks for the page just after it; otherwise the newest page is wanted.
         page = chosen[:limit] if args.get("min_id") else chosen[-limit:]
         page.reverse()
         response = self._ok(page)
