@@ -36,6 +36,7 @@ from workers.texts_in.confidentiality.clients import find_client_words
 from workers.texts_in.confidentiality.details import find_details
 from workers.texts_in.confidentiality.families import find_families
 from workers.texts_in.confidentiality.names import find_names, find_titled
+from workers.texts_in.confidentiality.numbers import MASK
 from workers.texts_in.confidentiality.reading import split_words
 from workers.texts_in.confidentiality.signals import (
     BED,
@@ -57,7 +58,6 @@ from workers.texts_in.confidentiality.situations import SERIOUS, Situation, find
 
 THRESHOLD = 3.0
 
-MASK = "\x00"  # blanks out a public name, keeping every position
 
 WEIGHTS = {
     NAME: 1.5,
