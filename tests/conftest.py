@@ -8,6 +8,7 @@ set (PostgreSQL), else a SQLite file. Both are wiped before every test.
 from __future__ import annotations
 
 import os
+import random
 import shutil
 import socket
 import subprocess
@@ -41,10 +42,27 @@ TOKEN_KEY = Fernet.generate_key().decode()
 
 
 def free_port() -> int:
-    """Return a TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+    """Return a TCP port on 127.0.0.1 that nothing listens on, and not handed out before.
+
+    Picked below the kernel's ephemeral range (32768 up on Linux): a peer
+    server binding port 0, or any outgoing connection, takes its port from that
+    range, so none can take this one between our pick and the server's bind.
+    """
+    while True:
+        port = _PORT_PICKER.randrange(20000, 32000)
+        if port in _HANDED_OUT:
+            continue
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:  # something else has it
+                continue
+        _HANDED_OUT.add(port)
+        return port
+
+
+_PORT_PICKER = random.Random()
+_HANDED_OUT: set[int] = set()
 
 
 def wait_until(predicate, timeout: float = 10.0, interval: float = 0.05):  # type: ignore[no-untyped-def]

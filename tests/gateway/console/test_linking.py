@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import socket
 from collections.abc import Iterator
 
 import pytest
@@ -13,7 +12,7 @@ from sqlalchemy import select
 from werkzeug.test import TestResponse
 
 from store.models import Account, AuditEntry, OAuthClient, OutboundMessage
-from tests.conftest import run_jobs
+from tests.conftest import free_port, run_jobs
 from tests.factories import add_inbound, add_person
 from tests.gateway.console.conftest import SignIn, answer_consent, post_form, sign_in
 from tests.peers.bluesky import BlueskyPds
@@ -244,9 +243,7 @@ def test_a_server_that_does_not_answer_is_told_in_plain_words(
     person = add_person(rt, accounts=[])
     sign_in(client, admin)
     client.get(f"/console/people/{person}/link")
-    with socket.socket() as probe:  # a port nothing listens on
-        probe.bind(("127.0.0.1", 0))
-        silent = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    silent = f"http://127.0.0.1:{free_port()}"  # a port nothing listens on
 
     refused = post_form(client, "/link/choose", "/link/mastodon", instance=silent)
 

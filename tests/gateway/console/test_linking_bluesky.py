@@ -7,7 +7,6 @@ tests/browser/test_bluesky_sign_in.py. Here are the ends our app owns.
 from __future__ import annotations
 
 import json
-import socket
 from collections.abc import Iterator
 from urllib.parse import parse_qs, urlsplit
 
@@ -18,6 +17,7 @@ from sqlalchemy import select
 
 from config import Settings
 from store.models import Account
+from tests.conftest import free_port
 from tests.factories import add_person
 from tests.gateway.console.conftest import SignIn, app_with, post_form, sign_in
 from tests.peers.bluesky import BlueskyPds
@@ -154,9 +154,7 @@ def test_a_code_the_pds_never_gave_is_refused_in_its_words(
 
 
 def test_a_server_that_does_not_answer_is_told(linking: FlaskClient) -> None:
-    with socket.socket() as probe:  # a port nothing listens on
-        probe.bind(("127.0.0.1", 0))
-        silent = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    silent = f"http://127.0.0.1:{free_port()}"  # a port nothing listens on
 
     refused = post_form(linking, "/link/choose", "/link/bluesky/sign-in", server=silent)
 
