@@ -17,7 +17,7 @@ from config import Settings, load_settings
 from gateway.cli.dev import web_command, worker_command
 from gateway.signed_webhooks import inbound_params, post_signed
 from store.models import OutboundMessage
-from tests.conftest import AUTH_TOKEN, free_port, wait_until
+from tests.conftest import AUTH_TOKEN, BIN, free_port, wait_until
 from tests.factories import PHONE
 from workers.runtime import Runtime
 
@@ -124,6 +124,19 @@ def kill_the_worker_midway(
         raise
     finally:
         stack.stop()
+
+
+def simulate(stack: Stack, *args: str) -> str:
+    """Run `smsbridge simulate` against the stack; return what it printed."""
+    result = subprocess.run(
+        [str(BIN / "smsbridge"), "simulate", "--from", PHONE, *args],
+        env={**os.environ, **stack.env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr + stack.logs()
+    return result.stdout
 
 
 def post_replies(rt: Runtime) -> list[str]:

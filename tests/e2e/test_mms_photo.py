@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -13,26 +11,12 @@ from PIL import ExifTags, Image
 from sqlalchemy import select
 
 from store.models import InboundMedia, TimelineImage
-from tests.conftest import BIN
-from tests.e2e.conftest import Stack
-from tests.factories import PHONE, add_person
+from tests.e2e.conftest import Stack, simulate
+from tests.factories import add_person
 from tests.workers.texts_in.test_images import phone_photo
 from workers.runtime import Runtime
 
 pytestmark = pytest.mark.e2e
-
-
-def simulate(stack: Stack, *args: str) -> str:
-    """Run `smsbridge simulate` against the stack; return what it printed."""
-    result = subprocess.run(
-        [str(BIN / "smsbridge"), "simulate", "--from", PHONE, *args],
-        env={**os.environ, **stack.env},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stderr + stack.logs()
-    return result.stdout
 
 
 def test_a_photo_with_gps_is_held_then_posted_with_no_exif(

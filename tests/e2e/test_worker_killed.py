@@ -8,9 +8,17 @@ import pytest
 from sqlalchemy import select
 
 from store.models import Delivery, DeliveryPart
-from tests.e2e.conftest import kill_the_worker_midway, make_stack, post_replies
+from tests.conftest import wait_until
+from tests.e2e.conftest import (
+    RECOVERY_SECONDS,
+    kill_the_worker_midway,
+    make_stack,
+    post_replies,
+    simulate,
+)
 from tests.factories import add_person
 from tests.peers.mastodon import MastodonPeer
+from tests.workers.texts_in.test_images import phone_photo
 from workers.runtime import Runtime
 
 pytestmark = pytest.mark.e2e
@@ -80,6 +88,41 @@ def test_a_worker_killed_between_parts_of_a_thread_finishes_it_once(
     assert len({p.headers["Idempotency-Key"] for p in posts}) == 3
     assert [part.remote_id for part in parts] == [s["id"] for s in statuses]
     assert (delivery.status, delivery.remote_id) == ("published", statuses[0]["id"])
+    assert post_replies(rt) == [f"Posted to Mastodon @aroha@{host}."]
+
+
+def test_a_worker_killed_between_a_photos_upload_and_the_post_posts_it_once(
+    env: dict[str, str], rt: Runtime, tmp_path: Path
+) -> None:
+    stack = make_stack(env, tmp_path)
+    photo = tmp_path / "photo.jpg"
+    photo.write_bytes(phone_photo())
+    with MastodonPeer() as peer:
+        link_mastodon(rt, peer)
+        peer.stall_next_upload(60)  # Mastodon keeps the file; its answer never reaches the worker
+        try:
+            stack.start_web()
+            stack.start_worker()
+            held = simulate(stack, "--media", str(photo), "Our poster")
+            simulate(stack, "--wait", "1", "YES")
+            wait_until(lambda: peer.media, timeout=30)
+
+            stack.kill_worker()
+            stack.start_worker("worker-2")
+            wait_until(lambda: post_replies(rt), timeout=RECOVERY_SECONDS)
+        except BaseException:
+            print(stack.logs())
+            raise
+        finally:
+            stack.stop()
+        statuses = list(peer.statuses)
+        uploads = len(peer.media)
+        host = peer.host
+
+    assert "Not posted yet: photos can show faces" in held
+    (status,) = statuses  # posted once
+    assert [m["description"] for m in status["media_attachments"]] == ["Our poster"]
+    assert uploads == 2  # uploaded again by the second worker; the first is left unused
     assert post_replies(rt) == [f"Posted to Mastodon @aroha@{host}."]
 
 

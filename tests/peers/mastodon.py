@@ -197,6 +197,7 @@ class MastodonPeer(LocalServer):
         self._failures: FailureQueue[MastodonError] = FailureQueue()
         self._stall_seconds = 0.0
         self._stall_after = 0  # statuses still to answer at once before the stall
+        self._upload_stall_seconds = 0.0
         self._sequence = itertools.count()
         self._notification_ids = itertools.count(1)  # a plain sequence, as Mastodon's are
         self._lock = threading.Lock()
@@ -258,6 +259,11 @@ class MastodonPeer(LocalServer):
         with self._lock:
             self._stall_seconds = seconds
             self._stall_after = after
+
+    def stall_next_upload(self, seconds: float) -> None:
+        """Keep the next uploaded file, then wait this long before answering (a dying client)."""
+        with self._lock:
+            self._upload_stall_seconds = seconds
 
     def source(self, status_id: str) -> str:
         """The text a status that exists was posted with."""
@@ -397,6 +403,8 @@ class MastodonPeer(LocalServer):
                 "content_type": upload.mimetype,
                 "polls_left": 1,  # answered 206 once before it is ready
             }
+            stall, self._upload_stall_seconds = self._upload_stall_seconds, 0.0
+        time.sleep(stall)
         return _json(202, attachment)
 
     def _media_state(self, media_id: str) -> Response:

@@ -8,6 +8,15 @@ What it serves, as X documents it (https://docs.x.com/x-api):
 - `GET /2/users/:id/tweets` — the account's tweets newest first, from `start_time`,
   at most `max_results`, `referenced_tweets` when asked for in `tweet.fields`;
   `{"meta": {"result_count": 0}}` and no `data` when there are none.
+- `POST /2/media/upload` (api.x.com) — a multipart `media` file with `media_category`
+  and `media_type`; 200 `{"data": {"id", "media_key", "size", "expires_after_secs",
+  "image": {"image_type", "w", "h"}}}`; 400 for a file over 5 MB or not an image.
+- `POST /2/media/metadata` — JSON `{"id", "metadata": {"alt_text": {"text"}}}`, alt text
+  at most 1000 characters; 200 `{"data": {"id", "associated_metadata": true}}`.
+- A tweet's `media.media_ids` must be media this account uploaded (400 "Your media IDs
+  are invalid." otherwise), at most 4; X then appends one t.co link to the tweet's
+  text for its photos, listed in `entities.urls` with the `media_key`, and names them
+  in `attachments.media_keys`.
 As X does, it shows every URL as a t.co link and escapes &, < and > in tweet text.
 Tests may lose the answer of a tweet X did create, and hide new tweets from the
 timeline for a number of reads, as X's timelines lag behind its writes.
@@ -18,6 +27,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
+import io
 import itertools
 import json
 import re
@@ -27,11 +37,18 @@ from urllib.parse import parse_qs, urlsplit
 
 import requests
 import responses
+from PIL import Image
 from twitter_text.extract_urls import extract_urls_with_indices
+from werkzeug.wrappers import Request
 
 API = "https://api.twitter.com/2"
 TWEETS = f"{API}/tweets"
 ME = f"{API}/users/me"
+MEDIA_UPLOAD = "https://api.x.com/2/media/upload"
+MEDIA_METADATA = "https://api.x.com/2/media/metadata"
+MAX_IMAGE_BYTES = 5 * 1024 * 1024
+MAX_ALT_CHARACTERS = 1000
+MAX_MEDIA = 4
 DUPLICATE = {
     "detail": "You are not allowed to create a Tweet with duplicate content.",
     "type": "about:blank",
@@ -56,12 +73,16 @@ class XApi:
         self.tweets: list[dict[str, Any]] = []  # oldest first, as X stores them
         self.created: list[dict[str, Any]] = []  # every POST /2/tweets body, in order
         self.timeline_reads = 0
+        self.media: dict[str, dict[str, Any]] = {}  # media id → its file, key and alt text
+        self.uploads = 0
         self._lost_answers: set[int] = set()  # which POSTs, counted from 1, lose their answer
         self._hidden_reads = 0
         self._ids = itertools.count(1800000000000000001)
         self._links = itertools.count(1)
         mock.add_callback(responses.POST, TWEETS, callback=self._create)
         mock.add_callback(responses.GET, ME, callback=self._me)
+        mock.add_callback(responses.POST, MEDIA_UPLOAD, callback=self._upload)
+        mock.add_callback(responses.POST, MEDIA_METADATA, callback=self._metadata)
         mock.add_callback(
             responses.GET,
             re.compile(rf"{re.escape(API)}/users/\d+/tweets"),
@@ -76,10 +97,17 @@ class XApi:
         """Leave tweets made from now on out of the next `reads` timeline reads."""
         self._hidden_reads = reads
 
+    def photos(self, tweet: dict[str, Any]) -> list[dict[str, Any]]:
+        """The uploaded media a tweet carries, in order."""
+        return [self.media[media_id] for media_id in tweet.get("media_ids", [])]
+
     def _create(self, request: requests.PreparedRequest) -> Answer | tuple[int, dict, Exception]:
         """POST /2/tweets: a new tweet, or X's 403 for text the account already posted."""
         self.created.append(json.loads(request.body or b"{}"))
         body = self.created[-1]
+        media_ids = [str(m) for m in (body.get("media") or {}).get("media_ids") or []]
+        if any(m not in self.media for m in media_ids) or len(media_ids) > MAX_MEDIA:
+            return 400, {}, json.dumps(_problem(400, "Your media IDs are invalid."))
         shown = self._as_x_shows(body["text"])
         if any(tweet["text"] == shown for tweet in self.tweets):
             return 403, {}, json.dumps(DUPLICATE)
@@ -89,14 +117,94 @@ class XApi:
             "created_at": datetime.now(UTC),
             "hidden": self._hidden_reads > 0,
         }
+        if media_ids:
+            # X shows a tweet's photos as one more t.co link at the end of its text.
+            link = self._link()
+            keys = [self.media[m]["media_key"] for m in media_ids]
+            start = len(shown) + 1
+            tweet["text"] = f"{shown} {link}"
+            tweet["media_ids"] = media_ids
+            tweet["attachments"] = {"media_keys": keys}
+            tweet["entities"] = {
+                "urls": [
+                    {
+                        "start": start,
+                        "end": start + len(link),
+                        "url": link,
+                        "expanded_url": f"https://x.com/{self.username}/status/{tweet['id']}/photo/1",
+                        "display_url": f"pic.x.com/{link.rsplit('/', 1)[1]}",
+                        "media_key": keys[0],
+                    }
+                ]
+            }
         parent = (body.get("reply") or {}).get("in_reply_to_tweet_id")
         if parent:
             tweet["referenced_tweets"] = [{"type": "replied_to", "id": str(parent)}]
         self.tweets.append(tweet)
         if len(self.created) in self._lost_answers:
             return 0, {}, requests.ConnectionError("Connection reset by peer")
-        data = {"id": tweet["id"], "text": shown, "edit_history_tweet_ids": [tweet["id"]]}
+        data = {"id": tweet["id"], "text": tweet["text"], "edit_history_tweet_ids": [tweet["id"]]}
         return 201, {}, json.dumps({"data": data})
+
+    def _upload(self, request: requests.PreparedRequest) -> Answer:
+        """POST /2/media/upload: one image from a multipart form, with the user's token."""
+        if not _user_authorized(request):
+            return 401, {}, json.dumps(_problem(401, "Unauthorized"))
+        body = request.body if isinstance(request.body, bytes) else b""
+        form = Request(
+            {
+                "REQUEST_METHOD": "POST",
+                "CONTENT_TYPE": request.headers.get("Content-Type", ""),
+                "CONTENT_LENGTH": str(len(body)),
+                "wsgi.input": io.BytesIO(body),
+            }
+        )
+        try:
+            upload = form.files.get("media")
+            data = upload.read() if upload else b""
+            fields = dict(form.form)
+        finally:
+            form.close()  # a large file was spooled to disk
+        if not data or fields.get("media_category") != "tweet_image":
+            return 400, {}, json.dumps(_problem(400, "One or more parameters are invalid."))
+        if len(data) > MAX_IMAGE_BYTES:
+            return 400, {}, json.dumps(_problem(400, "File size exceeds 5242880 bytes."))
+        try:
+            with Image.open(io.BytesIO(data)) as image:
+                width, height, kind = image.width, image.height, image.get_format_mimetype()
+        except OSError:
+            return 400, {}, json.dumps(_problem(400, "Unsupported media type."))
+        self.uploads += 1
+        media_id = str(next(self._ids))
+        self.media[media_id] = {
+            "media_key": f"3_{media_id}",
+            "data": data,
+            "media_type": fields.get("media_type"),
+            "alt_text": None,
+        }
+        image_info = {"image_type": kind, "w": width, "h": height}
+        answer = {
+            "id": media_id,
+            "media_key": f"3_{media_id}",
+            "size": len(data),
+            "expires_after_secs": 86400,
+            "image": image_info,
+        }
+        return 200, {}, json.dumps({"data": answer})
+
+    def _metadata(self, request: requests.PreparedRequest) -> Answer:
+        """POST /2/media/metadata: a photo's alt text."""
+        if not _user_authorized(request):
+            return 401, {}, json.dumps(_problem(401, "Unauthorized"))
+        body = json.loads(request.body or b"{}")
+        kept = self.media.get(str(body.get("id")))
+        alt = ((body.get("metadata") or {}).get("alt_text") or {}).get("text")
+        if kept is None:
+            return 400, {}, json.dumps(_problem(400, "Your media IDs are invalid."))
+        if not isinstance(alt, str) or len(alt) > MAX_ALT_CHARACTERS:
+            return 400, {}, json.dumps(_problem(400, "One or more parameters are invalid."))
+        kept["alt_text"] = alt
+        return 200, {}, json.dumps({"data": {"id": body["id"], "associated_metadata": True}})
 
     def _me(self, _request: requests.PreparedRequest) -> Answer:
         """GET /2/users/me."""
@@ -143,9 +251,30 @@ class XApi:
         return f"https://t.co/Ab{next(self._links):08d}"
 
 
+def _problem(status: int, detail: str) -> dict[str, Any]:
+    """An error body as X's v2 API writes it (RFC 7807)."""
+    titles = {400: "Invalid Request", 401: "Unauthorized"}
+    return {
+        "title": titles.get(status, "Error"),
+        "detail": detail,
+        "type": "about:blank",
+        "status": status,
+    }
+
+
+def _user_authorized(request: requests.PreparedRequest) -> bool:
+    """Media endpoints take only a user's token: OAuth 2.0 bearer or an OAuth 1.0a signature."""
+    header = request.headers.get("Authorization") or ""
+    header = header.decode() if isinstance(header, bytes) else header
+    return header.startswith(("Bearer ", "OAuth "))
+
+
 def _shown(tweet: dict[str, Any], fields: set[str]) -> dict[str, Any]:
     """A tweet as the timeline returns it, with the optional fields asked for."""
     shown = {"id": tweet["id"], "text": tweet["text"], "edit_history_tweet_ids": [tweet["id"]]}
+    for field in ("entities", "attachments"):
+        if field in fields and tweet.get(field):
+            shown[field] = tweet[field]
     if "created_at" in fields:
         shown["created_at"] = tweet["created_at"].strftime("%Y-%m-%dT%H:%M:%S.000Z")
     if "referenced_tweets" in fields and tweet.get("referenced_tweets"):

@@ -1,4 +1,9 @@
-"""X, through tweepy's API v2 client: OAuth 2.0 user tokens with refresh, or OAuth 1.0a keys."""
+"""X, through tweepy's API v2 client: OAuth 2.0 user tokens with refresh, or OAuth 1.0a keys.
+
+Photos go through X's v2 media endpoints, which tweepy does not wrap: each is
+uploaded (`POST /2/media/upload`), given its alt text (`POST /2/media/metadata`),
+and the tweet then names their ids.
+"""
 
 from __future__ import annotations
 
@@ -27,6 +32,7 @@ from workers.platforms import (
     register,
 )
 from workers.platforms.errors import AuthError, ContentRejected, DuplicatePost, TransientError
+from workers.platforms.image_fit import ImageTooLarge, fit_image
 
 PLATFORM = "x"
 REQUEST_TIMEOUT_SECONDS = 20
@@ -43,6 +49,11 @@ MENTION_FIELDS = ["created_at", "in_reply_to_user_id", "referenced_tweets", "con
 LATEST = 20  # mentions read when there is no cursor yet
 PAGE_SIZE = 100  # the most X gives in one page of mentions
 MAX_PAGES = 8  # X serves no more than the latest 800 mentions
+MEDIA_UPLOAD_URL = "https://api.x.com/2/media/upload"
+MEDIA_METADATA_URL = "https://api.x.com/2/media/metadata"
+MAX_IMAGES = 4  # photos in one tweet
+MAX_IMAGE_BYTES = 5 * 1024 * 1024  # X's cap on an uploaded image
+MAX_ALT_CHARACTERS = 1000  # X's cap on a photo's alt text
 
 LockFactory = Callable[[str], AbstractContextManager[Any]]
 
@@ -79,27 +90,58 @@ class XConnector:
             raise AuthError(PLATFORM, "no usable X credentials are stored for this account")
 
     def limits(self) -> Limits:
-        """Return X's post length: 280, weighted, each URL counting 23."""
-        return Limits(max_characters=MAX_CHARACTERS, url_length=URL_LENGTH, unit=WEIGHTED)
+        """Return X's limits: 280 weighted characters, each URL counting 23; 4 photos of 5 MB."""
+        return Limits(
+            max_characters=MAX_CHARACTERS,
+            url_length=URL_LENGTH,
+            unit=WEIGHTED,
+            max_images=MAX_IMAGES,
+            max_image_bytes=MAX_IMAGE_BYTES,
+        )
 
     def publish(
         self,
         text: str,
         idempotency_key: str,
         thread: Thread | None = None,
-        images: Sequence[PostImage] = (),  # none yet: max_images is 0
+        images: Sequence[PostImage] = (),
     ) -> Published:
-        """Post a tweet, as a reply to the thread's parent if given.
+        """Post a tweet, as a reply to the thread's parent if given, with its photos.
 
         X takes no idempotency key; a repeat of a recent text raises DuplicatePost.
+        A retry uploads the photos again: X drops media no tweet uses within a day.
         """
         reply_to = thread.parent.remote_id if thread else None
+        media_ids = [self._upload(image) for image in images[:MAX_IMAGES]] or None
         response = self._call(
             lambda client, user_auth: client.create_tweet(
-                text=text, in_reply_to_tweet_id=reply_to, user_auth=user_auth
+                text=text, in_reply_to_tweet_id=reply_to, media_ids=media_ids, user_auth=user_auth
             )
         )
         return self._published(str(response["data"]["id"]))
+
+    def _upload(self, image: PostImage) -> str:
+        """Upload one photo, shrunk to X's 5 MB if need be, with its alt text; return its id."""
+        try:
+            fitted = fit_image(image, MAX_IMAGE_BYTES)
+        except ImageTooLarge as exc:
+            raise ContentRejected(PLATFORM, "a photo is too large for X") from exc
+        form = {"media_category": "tweet_image", "media_type": fitted.content_type}
+        files = {"media": ("photo", fitted.data, fitted.content_type)}
+        uploaded = self._call(
+            lambda client, user_auth: _send(
+                client, user_auth, MEDIA_UPLOAD_URL, data=form, files=files
+            )
+        )
+        media_id = str(uploaded["data"]["id"])
+        if fitted.alt_text:
+            alt = {"alt_text": {"text": fitted.alt_text[:MAX_ALT_CHARACTERS]}}
+            self._call(
+                lambda client, user_auth: _send(
+                    client, user_auth, MEDIA_METADATA_URL, json={"id": media_id, "metadata": alt}
+                )
+            )
+        return media_id
 
     def find_published(self, text: str, since: datetime, thread: Thread | None) -> Published | None:
         """Find the account's tweet of this text made since then, among its latest 100."""
@@ -110,14 +152,15 @@ class XConnector:
                 start_time=since,
                 max_results=100,
                 exclude=["retweets"],
-                tweet_fields=["referenced_tweets"],
+                tweet_fields=["referenced_tweets", "entities"],
                 user_auth=user_auth,
             )
         )
         wanted = comparable_text(text)
         parent = thread.parent.remote_id if thread else None
         for tweet in response.get("data") or []:
-            if comparable_tweet(tweet["text"]) == wanted and replied_to(tweet) == parent:
+            shown = comparable_tweet(without_photo_links(tweet))
+            if shown == wanted and replied_to(tweet) == parent:
                 return self._published(str(tweet["id"]))
         return None
 
@@ -343,12 +386,51 @@ def comparable_tweet(text: str) -> str:
     return " ".join(TCO_LINK.sub(URL_TOKEN, html.unescape(text)).split())
 
 
+def without_photo_links(tweet: dict[str, Any]) -> str:
+    """A tweet's text without the t.co links X appends for its photos."""
+    text = str(tweet["text"])
+    for url in (tweet.get("entities") or {}).get("urls") or []:
+        if url.get("media_key") and url.get("url"):
+            text = text.replace(str(url["url"]), "")
+    return text
+
+
 def replied_to(tweet: dict[str, Any]) -> str | None:
     """The id of the tweet this one replies to, if any."""
     for reference in tweet.get("referenced_tweets") or []:
         if reference.get("type") == "replied_to":
             return str(reference["id"])
     return None
+
+
+def _send(client: tweepy.Client, user_auth: bool, url: str, **body: Any) -> Any:
+    """POST to an X endpoint tweepy does not wrap, signed and checked as tweepy does its own."""
+    headers = {"User-Agent": client.user_agent}
+    auth = None
+    if user_auth:
+        auth = tweepy.OAuth1UserHandler(
+            client.consumer_key,
+            client.consumer_secret,
+            client.access_token,
+            client.access_token_secret,
+        ).apply_auth()
+    else:
+        headers["Authorization"] = f"Bearer {client.bearer_token}"
+    response = client.session.request("POST", url, headers=headers, auth=auth, **body)
+    refusals: dict[int, type[tweepy.HTTPException]] = {
+        400: tweepy.BadRequest,
+        401: tweepy.Unauthorized,
+        403: tweepy.Forbidden,
+        404: tweepy.NotFound,
+        429: tweepy.TooManyRequests,
+    }
+    if response.status_code in refusals:
+        raise refusals[response.status_code](response)
+    if response.status_code >= 500:
+        raise tweepy.TwitterServerError(response)
+    if not 200 <= response.status_code < 300:
+        raise tweepy.HTTPException(response)
+    return response.json()
 
 
 def _retry_after(headers: Any) -> float | None:

@@ -16,6 +16,8 @@ import requests
 import responses
 from sqlalchemy.orm import sessionmaker
 
+from tests.peers.x import XApi
+from tests.workers.platforms.photos import photo
 from workers.platforms import (
     WEIGHTED,
     ConnectorContext,
@@ -171,7 +173,13 @@ def request_json(call: Any) -> Any:
 def test_limits_are_xs_weighted_280(http: requests.Session, recorder: Recorder) -> None:
     connector = XConnector(oauth2_account(recorder), http)
 
-    assert connector.limits() == Limits(max_characters=280, url_length=23, unit=WEIGHTED)
+    assert connector.limits() == Limits(
+        max_characters=280,
+        url_length=23,
+        unit=WEIGHTED,
+        max_images=4,
+        max_image_bytes=5 * 1024 * 1024,
+    )
 
 
 def test_publish_posts_the_text_with_the_bearer_token(
@@ -728,3 +736,104 @@ def test_rate_limited_mentions_are_transient_until_the_reset(
 
     assert caught.value.retry_after is not None
     assert 590 < caught.value.retry_after <= 600
+
+
+@pytest.fixture
+def x_peer(api: responses.RequestsMock) -> XApi:
+    """X's API for @aroha_nz with its media endpoints, at the transport."""
+    api.assert_all_requests_are_fired = False
+    return XApi(api)
+
+
+@pytest.mark.parametrize("account", [oauth2_account, oauth1_account])
+def test_one_and_two_photos_are_uploaded_described_then_tweeted(
+    x_peer: XApi, http: requests.Session, recorder: Recorder, account: Any
+) -> None:
+    connector = XConnector(account(recorder), http)
+
+    one = connector.publish("Our poster", "SM0101-1", images=[photo()])
+    two = connector.publish("", "SM0102-1", images=[photo(alt="Room 4"), photo(40, 80, "Room 5")])
+
+    first, second = x_peer.tweets
+    assert (one.remote_id, two.remote_id) == (first["id"], second["id"])
+    assert [m["alt_text"] for m in x_peer.photos(first)] == ["Our poster"]
+    assert [m["alt_text"] for m in x_peer.photos(second)] == ["Room 4", "Room 5"]
+    kept = x_peer.photos(first) + x_peer.photos(second)
+    assert [(m["media_type"], m["data"][:2]) for m in kept] == [("image/jpeg", b"\xff\xd8")] * 3
+    assert first["text"].startswith("Our poster https://t.co/")  # X's link to its photos
+
+
+def test_alt_text_is_cut_to_xs_thousand_characters(
+    x_peer: XApi, http: requests.Session, recorder: Recorder
+) -> None:
+    connector = XConnector(oauth2_account(recorder), http)
+
+    connector.publish("A long description", "SM0103-1", images=[photo(alt="word " * 300)])
+
+    (tweet,) = x_peer.tweets
+    assert x_peer.photos(tweet)[0]["alt_text"] == ("word " * 300)[:1000]
+
+
+def test_only_four_photos_go_in_a_tweet(
+    x_peer: XApi, http: requests.Session, recorder: Recorder
+) -> None:
+    connector = XConnector(oauth2_account(recorder), http)
+
+    connector.publish("Six photos", "SM0104-1", images=[photo(alt=f"Room {n}") for n in range(6)])
+
+    (tweet,) = x_peer.tweets
+    assert [m["alt_text"] for m in x_peer.photos(tweet)] == [f"Room {n}" for n in range(4)]
+    assert x_peer.uploads == 4
+
+
+def test_a_photo_over_five_megabytes_is_shrunk_to_fit(
+    x_peer: XApi, http: requests.Session, recorder: Recorder
+) -> None:
+    connector = XConnector(oauth2_account(recorder), http)
+    big = photo(2600, 2600, noise=True)  # noise compresses badly: well over 5 MB at quality 95
+    assert len(big.data) > 5 * 1024 * 1024
+
+    connector.publish("A big one", "SM0105-1", images=[big])
+
+    (tweet,) = x_peer.tweets
+    assert len(x_peer.photos(tweet)[0]["data"]) <= 5 * 1024 * 1024
+
+
+def test_a_tweet_with_photos_whose_answer_was_lost_is_found_by_its_words(
+    x_peer: XApi, http: requests.Session, recorder: Recorder
+) -> None:
+    connector = XConnector(oauth2_account(recorder, user_id=x_peer.user_id), http)
+    since = datetime.now(UTC)
+    x_peer.lose_answer()
+
+    with pytest.raises(TransientError):
+        connector.publish("Our poster", "SM0106-1", images=[photo()])
+    found = connector.find_published("Our poster", since, None)
+
+    (tweet,) = x_peer.tweets
+    assert found == Published(tweet["id"], f"https://x.com/aroha_nz/status/{tweet['id']}")
+
+
+def test_a_refused_upload_is_content_rejected_in_xs_words(
+    api: responses.RequestsMock, http: requests.Session, recorder: Recorder
+) -> None:
+    api.add(
+        responses.POST,
+        "https://api.x.com/2/media/upload",
+        json={"title": "Invalid Request", "detail": "Unsupported media type.", "status": 400},
+        status=400,
+    )
+    connector = XConnector(oauth2_account(recorder), http)
+
+    with pytest.raises(ContentRejected, match="Unsupported media type"):
+        connector.publish("Our poster", "SM0107-1", images=[photo()])
+
+
+def test_an_upload_outage_is_transient(
+    api: responses.RequestsMock, http: requests.Session, recorder: Recorder
+) -> None:
+    api.add(responses.POST, "https://api.x.com/2/media/upload", status=503, body="")
+    connector = XConnector(oauth2_account(recorder), http)
+
+    with pytest.raises(TransientError):
+        connector.publish("Our poster", "SM0108-1", images=[photo()])
