@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import zipfile
 from pathlib import Path
 
 from playwright.sync_api import Page, expect
@@ -12,7 +13,8 @@ from gateway.cli.demo import DEMO_CODE, DEMO_NAME, DEMO_PHONE
 from store.db import transaction
 from store.models import Event
 from tests.browser.test_console_sign_in import demo_sign_ins, sign_in
-from tests.e2e.conftest import Stack
+from tests.e2e.conftest import Stack, simulate
+from tests.workers.texts_in.test_images import phone_photo
 from workers.runtime import Runtime
 
 ARRIVES_MS = 15_000  # the worker, then the wall's next look: seconds, not a reload
@@ -82,6 +84,31 @@ def test_the_archive_downloads_in_three_formats_holding_the_post(
     # Opened from disk, the HTML file stands alone.
     page.goto((tmp_path / f"{DEMO_CODE.lower()}-archive.html").as_uri())
     expect(page.get_by_text("For the archive: Māori kupu 🎉 #swrb13")).to_be_visible()
+
+
+def test_the_organiser_downloads_our_copies_of_the_photos(
+    page: Page, rt: Runtime, site: Stack, tmp_path: Path
+) -> None:
+    demo = demo_sign_ins(rt, site)
+    site.start_worker()
+    photo = tmp_path / "poster.jpg"
+    photo.write_bytes(phone_photo())
+    simulate(site, "--media", str(photo), "Our poster")
+    assert "Posted to" in simulate(site, "YES")
+    sign_in(page, demo["organiser email"], demo["organiser"])
+    page.goto(f"/console/events/{DEMO_CODE}/wall")
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="our copies (ZIP)").click()
+    path = tmp_path / download.value.suggested_filename
+    download.value.save_as(path)
+
+    assert path.name == f"{DEMO_CODE.lower()}-photos.zip"
+    with zipfile.ZipFile(path) as archive:
+        photos = [name for name in archive.namelist() if name.startswith("photos/")]
+        index = archive.read("photos.csv").decode("utf-8-sig")
+    assert len(photos) == 1 and photos[0].endswith(".jpg")
+    assert f"{photos[0]},20" in index and ",Our poster," in index  # file, time; description
 
 
 def test_a_private_wall_sends_a_signed_out_visitor_to_sign_in(
