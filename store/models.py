@@ -259,7 +259,8 @@ class InboundMedia(Base):
     """A photo (or other attachment) an MMS carried: where Twilio keeps it, then our copy.
 
     waiting → stored (fetched, cleaned of metadata: `data`), skipped (not a photo, or
-    too big: `problem` says so in plain words) or failed (Twilio did not give it).
+    too big: `problem` says so in plain words), failed (Twilio did not give it) or
+    discarded (deleted at Twilio unread: its sender may not post).
     """
 
     __tablename__ = "inbound_media"

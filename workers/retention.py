@@ -17,6 +17,7 @@ from sqlalchemy import or_, select, update
 from store.db import transaction, update_rows
 from store.models import HeldPost, InboundMedia, InboundMessage, OutboundMessage
 from workers.runtime import Runtime
+from workers.texts_in.photos import discard_leftovers
 
 ERASED = ""  # what a text's words become
 HELD_WORDS_KEPT = timedelta(days=1)
@@ -81,7 +82,12 @@ def purge_old_words(rt: Runtime, now: datetime) -> Erased:
 
 
 def purge_if_due(rt: Runtime, now: datetime) -> Erased | None:
-    """Purge at most once an hour across every worker (the sweep calls this each time)."""
+    """Purge at most once an hour across every worker (the sweep calls this each time).
+
+    Attachments Twilio could not delete when their text was turned away go then too.
+    """
     if not rt.queue.connection.set(PURGE_LOCK, "1", nx=True, ex=PURGE_EVERY_SECONDS):
         return None
-    return purge_old_words(rt, now)
+    erased = purge_old_words(rt, now)
+    discard_leftovers(rt, now)
+    return erased

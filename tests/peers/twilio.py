@@ -216,6 +216,9 @@ class TwilioPeer(LocalServer):
     def _delete_media(self, message_sid: str, media_sid: str, path: str) -> Response:
         """Delete a Media resource: 204, or Twilio's 404 when it is already gone."""
         with self._lock:
+            with_failure = self._failures.popleft() if self._failures else None
+            if with_failure is not None:
+                return _error(with_failure)
             if self.media.pop((message_sid, media_sid), None) is None:
                 return _error(NOT_FOUND, path=path)
             self.deleted_media.append(media_sid)

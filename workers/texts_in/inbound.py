@@ -19,7 +19,7 @@ from workers.texts_in import commands
 from workers.texts_in.confirming import code_voided, confirm
 from workers.texts_in.conversation import Conversation, Work
 from workers.texts_in.guards import pin_required
-from workers.texts_in.photos import fetch_photos
+from workers.texts_in.photos import discard_photos, fetch_photos
 from workers.texts_out import replies
 from workers.texts_out.sms import send_now
 from workers.texts_out.texts import queue_text
@@ -50,6 +50,7 @@ def process_inbound(rt: Runtime, inbound_id: int) -> None:
                 if not claimed:
                     return
                 message = session.get_one(InboundMessage, inbound_id)
+                has_media = message.num_media > 0
                 if not fetched and photos_to_fetch(rt, session, message):
                     raise PhotosWaiting  # let go of the claim: no lock is held over I/O
                 work = answer(rt, session, message, now)
@@ -64,6 +65,8 @@ def process_inbound(rt: Runtime, inbound_id: int) -> None:
     send_now(rt, work.texts)
     for delivery_id in first:
         publish_now(rt, delivery_id)
+    if has_media and not fetched:
+        discard_photos(rt, inbound_id)  # its sender may not post: not ours to keep at Twilio
 
 
 class PhotosWaiting(Exception):

@@ -11,12 +11,18 @@ through the twilio SDK, unless MEDIA_KEEP_AT_TWILIO says to keep it.
 Safe to run again: only attachments still waiting are fetched. A network failure
 or a 5xx raises TwilioUnavailable, so the text's job fails and the sweeper gives
 it another later; nothing is lost and nothing is fetched twice once stored.
+
+A text from someone who may not post (an unknown or unconfirmed number, a phone
+switched off, an opted-out one) has its attachments deleted at Twilio unread
+("discarded"); any Twilio could not delete then are tried again by the hourly
+retention pass, so no stranger's photo stays at Twilio.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 import requests
@@ -26,7 +32,7 @@ from twilio.rest import Client as TwilioClient
 
 from config import Settings
 from store.db import transaction
-from store.models import InboundMedia, utcnow
+from store.models import InboundMedia, InboundMessage, utcnow
 from workers.runtime import Runtime
 from workers.texts_in.images import ImageRefused, clean_image, is_accepted
 from workers.texts_out.twilio_http import ApiUrlHttpClient
@@ -34,6 +40,9 @@ from workers.texts_out.twilio_http import ApiUrlHttpClient
 log = logging.getLogger(__name__)
 
 CHUNK = 64 * 1024
+NOT_FETCHED = "not fetched: its sender may not post"
+# A waiting attachment of a text handled this long ago was never going to be fetched.
+LEFTOVER_AFTER = timedelta(hours=1)
 # What the reply calls an attachment that is not a photo, by the start of its type.
 KINDS = {
     "video/": "a video",
@@ -81,6 +90,51 @@ def fetch_photos(rt: Runtime, inbound_id: int) -> None:
             delete_at_twilio(rt.settings, url)
             with transaction(rt.sessions) as session:
                 session.get_one(InboundMedia, media_id).deleted_at_twilio = utcnow()
+
+
+def discard_photos(rt: Runtime, inbound_id: int) -> int:
+    """Delete at Twilio, unread, the attachments of a text whose sender may not post.
+
+    Return how many were discarded; one Twilio could not delete now stays waiting
+    for the retention pass (discard_leftovers).
+    """
+    with rt.sessions() as session:
+        waiting = session.execute(
+            select(InboundMedia.id, InboundMedia.twilio_url).where(
+                InboundMedia.inbound_id == inbound_id, InboundMedia.status == "waiting"
+            )
+        ).all()
+    discarded = 0
+    for media_id, url in waiting:
+        kept = rt.settings.media_keep_at_twilio
+        if not kept:
+            try:
+                delete_at_twilio(rt.settings, url)
+            except TwilioUnavailable as exc:
+                log.warning("media %s not discarded at Twilio yet: %s", media_id, exc)
+                continue
+        with transaction(rt.sessions) as session:
+            row = session.get_one(InboundMedia, media_id)
+            row.status, row.problem = "discarded", NOT_FETCHED
+            row.deleted_at_twilio = None if kept else utcnow()
+        discarded += 1
+    return discarded
+
+
+def discard_leftovers(rt: Runtime, now: datetime) -> int:
+    """Discard the attachments still waiting of texts handled over an hour ago."""
+    with rt.sessions() as session:
+        texts = session.scalars(
+            select(InboundMedia.inbound_id)
+            .join(InboundMessage, InboundMessage.id == InboundMedia.inbound_id)
+            .where(
+                InboundMedia.status == "waiting",
+                InboundMessage.status != "received",
+                InboundMessage.received_at < now - LEFTOVER_AFTER,
+            )
+            .distinct()
+        ).all()
+    return sum(discard_photos(rt, inbound_id) for inbound_id in texts)
 
 
 def fetch_one(http: requests.Session, settings: Settings, url: str, declared: str) -> Fetched:

@@ -5,18 +5,25 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 from dataclasses import replace
+from datetime import timedelta
 
 import pytest
 from PIL import ExifTags, Image
 from sqlalchemy import select
 
 from store.db import transaction
-from store.models import InboundMedia, InboundMessage
+from store.models import InboundMedia, InboundMessage, utcnow
 from tests.factories import add_inbound
 from tests.peers.twilio import ACCOUNT_SID, INTERNAL_ERROR, TwilioPeer
 from tests.workers.texts_in.test_images import phone_photo
 from workers.runtime import Runtime
-from workers.texts_in.photos import TwilioUnavailable, fetch_photos
+from workers.texts_in.inbound import process_inbound
+from workers.texts_in.photos import (
+    NOT_FETCHED,
+    TwilioUnavailable,
+    discard_leftovers,
+    fetch_photos,
+)
 
 MMS = "MM" + "d" * 32
 
@@ -159,4 +166,47 @@ def test_twilios_copy_is_kept_when_the_setting_says_so(mms_rt: Runtime, peer: Tw
 
     [row] = stored(keeping, inbound_id)
     assert row.status == "stored" and row.deleted_at_twilio is None
+    assert len(peer.media) == 1
+
+
+def test_a_strangers_photos_are_deleted_at_twilio_unread(mms_rt: Runtime, peer: TwilioPeer) -> None:
+    inbound_id = text_with(
+        mms_rt, peer, (phone_photo(), "image/jpeg"), (b"BEGIN:VCARD", "text/vcard")
+    )
+
+    process_inbound(mms_rt, inbound_id)  # nobody registered this number
+
+    rows = stored(mms_rt, inbound_id)
+    assert [(row.status, row.problem) for row in rows] == [("discarded", NOT_FETCHED)] * 2
+    assert all(row.data is None and row.deleted_at_twilio is not None for row in rows)
+    assert peer.media == {}
+    assert not [r for r in peer.requests if r.method == "GET" and "/Media/" in r.path]
+
+
+def test_a_photo_twilio_would_not_delete_then_goes_with_the_retention_pass(
+    mms_rt: Runtime, peer: TwilioPeer
+) -> None:
+    inbound_id = text_with(mms_rt, peer, (phone_photo(), "image/jpeg"))
+    peer.fail_next(INTERNAL_ERROR)  # when asked to delete it
+
+    process_inbound(mms_rt, inbound_id)  # handled all the same
+    left = stored(mms_rt, inbound_id)[0].status
+    too_soon = discard_leftovers(mms_rt, utcnow())
+    later = discard_leftovers(mms_rt, utcnow() + timedelta(hours=2))
+
+    assert (left, too_soon, later) == ("waiting", 0, 1)
+    assert stored(mms_rt, inbound_id)[0].status == "discarded"
+    assert peer.media == {}
+
+
+def test_a_strangers_photos_stay_at_twilio_when_the_setting_says_so(
+    mms_rt: Runtime, peer: TwilioPeer
+) -> None:
+    keeping = replace(mms_rt, settings=replace(mms_rt.settings, media_keep_at_twilio=True))
+    inbound_id = text_with(keeping, peer, (phone_photo(), "image/jpeg"))
+
+    process_inbound(keeping, inbound_id)
+
+    [row] = stored(keeping, inbound_id)
+    assert (row.status, row.deleted_at_twilio) == ("discarded", None)
     assert len(peer.media) == 1
