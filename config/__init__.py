@@ -92,6 +92,17 @@ class Settings:
     linkedin_client_secret: str = ""
     linkedin_oauth_url: str = "https://www.linkedin.com/oauth/v2"
     linkedin_api_url: str = "https://api.linkedin.com"
+    # How fast the sender may send, in segments a second: Twilio's published rate for
+    # its kind (SENDER_RATES) unless SMS_PER_SECOND says (a Messaging Service: the sum
+    # of its numbers'). Replies and codes go first; broadcasts take what is left.
+    sms_sender_kind: str = "long_code"
+    sms_per_second: float = 1.0
+    # Broadcasts (notices, digests, followed posts): each fits this many segments, an
+    # event sends at most event_daily_segments a day, and a FOLLOW ALL follower gets at
+    # most follow_all_daily_cap posts a day, then the digest.
+    broadcast_segments: int = 1
+    event_daily_segments: int = 1000
+    follow_all_daily_cap: int = 20
     # Where did:plc identities are looked up when a Bluesky sign-in is checked.
     bluesky_plc_url: str = "https://plc.directory"
     # Where Bluesky's public post search is asked, for the walls' hashtags ("" for none).
@@ -114,6 +125,10 @@ class Settings:
 
 
 DEV_ACCOUNT_SID = "AC" + "0" * 32  # signs simulated webhooks when there is no Twilio account
+# Twilio's published sending rates, in segments a second, by kind of sender (US figures:
+# https://help.twilio.com/articles/115002943027). A Messaging Service sends at the sum
+# of its numbers' rates: set SMS_PER_SECOND to it.
+SENDER_RATES = {"long_code": 1.0, "toll_free": 3.0, "short_code": 100.0, "messaging_service": 1.0}
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
@@ -204,11 +219,39 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         linkedin_client_secret=env_vars.get("LINKEDIN_CLIENT_SECRET", ""),
         linkedin_oauth_url=_url(env_vars, "LINKEDIN_OAUTH_URL", Settings.linkedin_oauth_url),
         linkedin_api_url=_url(env_vars, "LINKEDIN_API_URL", Settings.linkedin_api_url),
+        sms_sender_kind=_sender_kind(env_vars),
+        sms_per_second=_per_second(env_vars),
+        broadcast_segments=_int(env_vars, "BROADCAST_SEGMENTS", Settings.broadcast_segments),
+        event_daily_segments=_int(env_vars, "EVENT_DAILY_SEGMENTS", Settings.event_daily_segments),
+        follow_all_daily_cap=_int(env_vars, "FOLLOW_ALL_DAILY_CAP", Settings.follow_all_daily_cap),
         bluesky_plc_url=_url(env_vars, "BLUESKY_PLC_URL", Settings.bluesky_plc_url),
         bluesky_appview_url=(
             env_vars.get("BLUESKY_APPVIEW_URL", Settings.bluesky_appview_url).strip().rstrip("/")
         ),
     )
+
+
+def _sender_kind(env_vars: Mapping[str, str]) -> str:
+    """SMS_SENDER_KIND, or what the Twilio settings say: a Messaging Service or a long code."""
+    default = "messaging_service" if env_vars.get("TWILIO_MESSAGING_SERVICE_SID") else "long_code"
+    kind = env_vars.get("SMS_SENDER_KIND", "").strip().lower() or default
+    if kind not in SENDER_RATES:
+        raise ConfigError(f"SMS_SENDER_KIND must be one of {', '.join(SENDER_RATES)}, not {kind!r}")
+    return kind
+
+
+def _per_second(env_vars: Mapping[str, str]) -> float:
+    """SMS_PER_SECOND, or Twilio's rate for the sender's kind."""
+    raw = env_vars.get("SMS_PER_SECOND", "").strip()
+    if not raw:
+        return SENDER_RATES[_sender_kind(env_vars)]
+    try:
+        rate = float(raw)
+    except ValueError:
+        raise ConfigError(f"SMS_PER_SECOND must be a number, not {raw!r}") from None
+    if not 0 < rate <= 10000:
+        raise ConfigError(f"SMS_PER_SECOND must be above 0 and at most 10000, not {raw}")
+    return rate
 
 
 def _flag(env_vars: Mapping[str, str], name: str) -> bool:

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Boolean,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
@@ -20,6 +21,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     false,
+    text,
     true,
 )
 from sqlalchemy.engine import Dialect
@@ -205,6 +207,15 @@ class Event(Base):
     tag_mastodon_server: Mapped[str] = mapped_column(String(300), default="", server_default="")
     tag_cursors: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
     tags_read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Anyone may FOLLOW it by text when the organiser opens it to followers; a digest
+    # goes to DIGEST followers every digest_hours, the last at last_digest_at.
+    open_to_followers: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    digest_hours: Mapped[int] = mapped_column(Integer, default=4, server_default="4")
+    last_digest_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The day's text budget (EVENT_DAILY_SEGMENTS): when its organiser was warned at
+    # 80 % and when broadcasts stopped at 100 %, so each is said once a day.
+    budget_warned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    budget_stopped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     @property
     def tags(self) -> list[str]:
@@ -231,6 +242,64 @@ class Attendance(Base):
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id"))
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Follow(Base):
+    """A phone following an event by text, with the consent on record: when, and the words.
+
+    confirming (a number we do not know: its code must come back) → active → ended
+    (UNFOLLOW, STOP, Twilio's 21610). A row is never reused: a new FOLLOW is a new
+    row, so every consent and its end stay on record. One live follow per phone and event.
+    """
+
+    __tablename__ = "follows"
+    __table_args__ = (
+        Index(
+            "ux_follows_live",
+            "event_id",
+            "phone",
+            unique=True,
+            sqlite_where=text("status != 'ended'"),
+            postgresql_where=text("status != 'ended'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), index=True)
+    phone: Mapped[str] = mapped_column(String(32), index=True)
+    level: Mapped[str] = mapped_column(String(10))  # notices, digest or all
+    status: Mapped[str] = mapped_column(String(20), default="active")
+    asked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    asked_with: Mapped[str] = mapped_column(String(200))  # the text that asked, as typed
+    inbound_id: Mapped[int | None] = mapped_column(ForeignKey("inbound_messages.id"))
+    code_hash: Mapped[str | None] = mapped_column(String(200))
+    code_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    code_failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ended_by: Mapped[str] = mapped_column(String(30), default="", server_default="")
+
+
+class Broadcast(Base):
+    """Texts to many for one event: an organiser's notice, a digest, or a followed post.
+
+    Its texts wait (status "waiting") until the pacer sends them, slower than replies.
+    sending → done, or stopped (the event's daily budget ran out).
+    """
+
+    __tablename__ = "broadcasts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))  # notice, digest or post
+    body: Mapped[str] = mapped_column(Text)
+    post_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id"))
+    created_by: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    status: Mapped[str] = mapped_column(String(20), default="sending", index=True)
+    # The sender touches this as it goes: a stale one lost its worker (the sweeper restarts it).
+    heartbeat_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class InboundMessage(Base):
@@ -389,8 +458,10 @@ class OutboundMessage(Base):
     encoding: Mapped[str] = mapped_column(String(10))
     kind: Mapped[str] = mapped_column(String(30))
     post_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id"))
+    broadcast_id: Mapped[int | None] = mapped_column(ForeignKey("broadcasts.id"), index=True)
     twilio_sid: Mapped[str | None] = mapped_column(String(64), unique=True)
-    # pending → handing → outbox, or Twilio's own: queued → sent → delivered … (sms_status)
+    # pending → handing → outbox, or Twilio's own: queued → sent → delivered … (sms_status);
+    # a broadcast's texts are "waiting" first, and "cancelled" if no longer wanted.
     status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
     error_code: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

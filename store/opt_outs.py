@@ -6,6 +6,7 @@ from sqlalchemy import CursorResult, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from store.follows import end_follows
 from store.models import OptOut
 
 
@@ -15,7 +16,11 @@ def is_opted_out(session: Session, phone: str) -> bool:
 
 
 def opt_out(session: Session, phone: str, word: str) -> None:
-    """Record that the number wants nothing more from us (again is harmless)."""
+    """Record that the number wants nothing more from us (again is harmless).
+
+    Its follows of events end too: START lifts the opt-out, not the follows.
+    """
+    end_follows(session, phone, word)
     try:
         with session.begin_nested():
             session.add(OptOut(phone=phone, word=word[:30]))

@@ -26,6 +26,7 @@ UNDO_POST = "workers.texts_in.undo.undo_post"
 READ_MENTIONS = "workers.mentions.reading.read_mentions"
 READ_TAG_POSTS = "workers.walls.tag_reading.read_tag_posts"
 TEXT_PERSON = "workers.texts_out.notices.text_person"
+SEND_BROADCAST = "workers.following.sending.send_broadcast"
 
 # What text_person can send: a new confirmation code, or word that an admin
 # dropped the person's held post.
@@ -154,6 +155,17 @@ def enqueue_sms_at(queue: Queue, outbound_id: int, when: datetime) -> Job:
     job_id = f"{SEND_SMS.rsplit('.', 1)[-1]}-{outbound_id}-at-{int(when.timestamp())}"
     return queue.enqueue_at(
         when, SEND_SMS, outbound_id, job_id=job_id, result_ttl=FINISHED_JOB_SECONDS
+    )
+
+
+def enqueue_broadcast(queue: Queue, broadcast_id: int, turn: int = 0) -> Job:
+    """Enqueue sending a broadcast's waiting texts, paced; `turn` > 0 carries one on."""
+    if turn == 0:
+        return enqueue_for_row(queue, SEND_BROADCAST, broadcast_id)
+    # A job id of its own, as for enqueue_publish_at: the running job's would be overwritten.
+    job_id = f"{SEND_BROADCAST.rsplit('.', 1)[-1]}-{broadcast_id}-turn-{turn}"
+    return queue.enqueue(
+        SEND_BROADCAST, broadcast_id, turn, job_id=job_id, result_ttl=FINISHED_JOB_SECONDS
     )
 
 

@@ -14,9 +14,16 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from store.db import transaction
-from store.models import Delivery, InboundMessage, OutboundMessage, Post, utcnow
-from store.queueing import enqueue_inbound, enqueue_read_mentions, enqueue_read_tag_posts
+from store.models import Delivery, Event, InboundMessage, OutboundMessage, Post, utcnow
+from store.queueing import (
+    enqueue_broadcast,
+    enqueue_inbound,
+    enqueue_read_mentions,
+    enqueue_read_tag_posts,
+)
 from workers.dispatch import dispatch
+from workers.following.digests import due_digests, start_digest
+from workers.following.sending import stalled_broadcasts
 from workers.mentions.reading import due_accounts
 from workers.publishing.deliveries import finish_post
 from workers.retention import purge_if_due
@@ -142,6 +149,12 @@ def run_sweep(rt: Runtime, now: datetime | None = None) -> SweepReport:
         texts, _ = swept(stuck_texts, now, wait)
         told = [tell_not_handled(rt, session, inbound_id) for inbound_id in failed_inbound]
 
+        broadcasts = stalled_broadcasts(session, now)
+        for event_id in due_digests(session, now):
+            digest = start_digest(session, session.get_one(Event, event_id), rt.settings, now)
+            if digest is not None:
+                broadcasts.append(digest.id)
+
         reads = due_accounts(session, now, rt.settings.mentions_every_seconds)
         tag_reads = due_events(session, now)
         undos = session.scalars(
@@ -161,6 +174,8 @@ def run_sweep(rt: Runtime, now: datetime | None = None) -> SweepReport:
         enqueue_read_mentions(rt.queue, account_id)
     for event_id in tag_reads:
         enqueue_read_tag_posts(rt.queue, event_id)
+    for broadcast_id in broadcasts:
+        enqueue_broadcast(rt.queue, broadcast_id)
     dispatch(rt, deliveries=deliveries, texts=[*texts, *filter(None, told)], undos=undos)
     for post_id in unreplied:
         finish_post(rt, post_id)

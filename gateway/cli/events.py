@@ -8,6 +8,7 @@ import click
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from gateway.cli import following
 from gateway.cli.context import fail, runtime
 from gateway.cli.people import person_by_phone, phone_option
 from store import audit
@@ -185,5 +186,8 @@ def events_join(code: str, phone: str) -> None:
         audit.record(session, audit.CLI, "attendee added", code, number)
     click.echo(f"{number} is now at {code}.")
 
+
+for command in following.commands:
+    events.add_command(command)
 
 commands = [events]

@@ -19,7 +19,8 @@ from store.models import (
     ReceivedMention,
     utcnow,
 )
-from store.queueing import enqueue_publish_at
+from store.queueing import enqueue_broadcast, enqueue_publish_at
+from workers.following.posts import share_with_followers
 from workers.platforms import (
     PostImage,
     Published,
@@ -203,17 +204,26 @@ def end_delivery(
                 # The post's reply says so ("needs linking again"): no text of its own.
                 mark_needs_relink(session, delivery.account_id)
             log.info("delivery %s failed: %s", delivery_id, error)
-        reply = queue_reply_once_ended(session, post)
-    if reply is not None:
-        send_now(rt, [reply])
+        reply, shared = queue_reply_once_ended(rt, session, post)
+    after_post_ended(rt, reply, shared)
 
 
 def finish_post(rt: Runtime, post_id: int) -> None:
     """Send the one reply for a post once every delivery has ended (the sweeper's way in)."""
     with transaction(rt.sessions) as session:
-        reply = queue_reply_once_ended(session, lock_post(session, post_id))
+        reply, shared = queue_reply_once_ended(rt, session, lock_post(session, post_id))
+    after_post_ended(rt, reply, shared)
+
+
+def after_post_ended(rt: Runtime, reply: int | None, shared: int | None) -> None:
+    """Send the post's reply now, and start texting it to the event's followers."""
     if reply is not None:
         send_now(rt, [reply])
+    if shared is not None:
+        try:
+            enqueue_broadcast(rt.queue, shared)
+        except RedisError:
+            log.warning("queue unreachable; the sweeper will send broadcast %s", shared)
 
 
 def lock_post(session: Session, post_id: int) -> Post:
@@ -221,18 +231,22 @@ def lock_post(session: Session, post_id: int) -> Post:
     return session.scalars(select(Post).where(Post.id == post_id).with_for_update()).one()
 
 
-def queue_reply_once_ended(session: Session, post: Post) -> int | None:
-    """Queue the post's one reply if every delivery has ended; return the text's id, if so."""
+def queue_reply_once_ended(
+    rt: Runtime, session: Session, post: Post
+) -> tuple[int | None, int | None]:
+    """Queue the post's one reply if every delivery has ended, and its broadcast to followers.
+
+    Return the reply's id and the broadcast's, each None where there is none.
+    """
     if post.replied_at is not None or not all(d.ended for d in post.deliveries):
-        return None
+        return None, None
+    now = utcnow()
     claimed = update_rows(
         session,
-        update(Post)
-        .where(Post.id == post.id, Post.replied_at.is_(None))
-        .values(replied_at=utcnow()),
+        update(Post).where(Post.id == post.id, Post.replied_at.is_(None)).values(replied_at=now),
     )
     if not claimed:
-        return None
+        return None, None
     outcomes = [
         replies.DeliveryOutcome(
             platform=display_name(d.account.platform),
@@ -246,4 +260,5 @@ def queue_reply_once_ended(session: Session, post: Post) -> int | None:
     ]
     words = replies.post_reply(outcomes, photos=post.photos)
     text = queue_text(session, post.person.phone, words, kind="post_reply", post_id=post.id)
-    return text.id
+    shared = share_with_followers(session, post, rt.settings, now)
+    return text.id, shared.id if shared else None

@@ -24,7 +24,9 @@ the body trimmed, runs of spaces and newlines read as one space, and trailing
                     UNDO                                     -> Undo(pin)
                     LINK                                     -> Link(pin)
                     LEAVE [code]                             -> Leave(code, pin)
+                    UNFOLLOW [code]                          -> Unfollow(code, pin)
     argument    = JOIN code                                  -> Join(code, pin)
+                | FOLLOW code [level]                        -> Follow(code, level, pin)
                 | REPLY [#]n [:,.-] answer                   -> Reply(n, answer, pin)
                 | PIN 4-8 digits                             -> SetPin(new_pin, pin)
                 | PIN OFF | PIN NONE                         -> RemovePin(pin)
@@ -32,6 +34,7 @@ the body trimmed, runs of spaces and newlines read as one space, and trailing
     platforms   = alias { ("," | "+" | "/" | "&" | space | "and") alias }
     post        = anything else                              -> Post(text, None, pin)
     code        = 3-30 letters and digits, an optional leading "#" dropped
+    level       = NOTICES | DIGEST | ALL (NOTICE, NEWS: NOTICES)  -- NOTICES when left out
 
 Platform aliases (see PLATFORM_ALIASES): X, TW, TWITTER -> x; BS, BSKY, BLUESKY,
 SKY -> bluesky; M, MA, MASTO, MASTODON -> mastodon; FB, FACEBOOK -> facebook;
@@ -46,7 +49,9 @@ Rules worth knowing
   opt-out keywords do: "Stop the stigma" and "Help is here" are posts.
 - JOIN, REPLY and PIN as the exact first word are always commands: a text
   that does not fit their shape becomes Malformed(command, hint), never a post,
-  so a mistyped command is not published. Nothing else is a command.
+  so a mistyped command is not published. FOLLOW is a command alone (Malformed,
+  with the hint) or in its exact shape; "Follow the money trail" is a post.
+  Nothing else is a command.
 - Typos of a keyword (of four letters or more) are forgiven on the first word
   only, and only when the text is that single word or has the command's exact
   shape ("JION SWRB13" joins, "Jion us at the keynote" is a post). A typo is one
@@ -116,6 +121,9 @@ PREFIX = re.compile(r"([A-Za-z][A-Za-z\s,+/&]{0,40}?)\s*:(?:\s+(.*)|\s*$)", re.D
 PREFIX_SEPARATORS = re.compile(r"(?:\s*[,+/&]\s*|\s+and\s+|\s+)", re.IGNORECASE)
 TRAILING_PUNCTUATION = ".!?,;:"
 
+FOLLOW_HINT = "Text FOLLOW, an event code and NOTICES, DIGEST or ALL, e.g. FOLLOW SWRB13 ALL"
+FOLLOW_LEVELS = {"NOTICES": "notices", "NOTICE": "notices", "NEWS": "notices"}
+FOLLOW_LEVELS |= {"DIGEST": "digest", "ALL": "all"}
 JOIN_HINT = "Text JOIN and the event code, e.g. JOIN SWRB13. Text EVENTS to see the codes."
 JOIN_SHAPE_HINT = (
     "An event code is one word of letters and digits, e.g. JOIN SWRB13. "
@@ -195,6 +203,23 @@ class Leave:
 
 
 @dataclass(frozen=True)
+class Follow:
+    """FOLLOW code [level]: get the event's notices, its digest too, or all its posts by text."""
+
+    code: str
+    level: str = "notices"  # notices, digest or all
+    pin: str | None = None
+
+
+@dataclass(frozen=True)
+class Unfollow:
+    """UNFOLLOW: stop following every event (or the one whose code is given)."""
+
+    code: str | None = None
+    pin: str | None = None
+
+
+@dataclass(frozen=True)
 class Reply:
     """REPLY n text: answer the n-th reply or mention you were sent."""
 
@@ -246,6 +271,8 @@ Command = (
     | Link
     | Join
     | Leave
+    | Follow
+    | Unfollow
     | Reply
     | SetPin
     | RemovePin
@@ -313,6 +340,9 @@ def parse_bare(text: str, pin: str | None) -> Command | None:
     if len(words) == 2 and keyword_for(words[0], ("LEAVE",)):
         code = words[1].lstrip("#")
         return Leave(code, pin) if EVENT_CODE.fullmatch(code) else None
+    if len(words) == 2 and keyword_for(words[0], ("UNFOLLOW",)):
+        code = words[1].lstrip("#")
+        return Unfollow(code, pin) if EVENT_CODE.fullmatch(code) else None
     word = TWO_WORD_KEYWORDS.get(" ".join(words), " ".join(words))
     if not word or " " in word:
         return None
@@ -334,6 +364,8 @@ def parse_bare(text: str, pin: str | None) -> Command | None:
         return Link(pin)
     if keyword_for(word, ("LEAVE",)):
         return Leave(None, pin)
+    if keyword_for(word, ("UNFOLLOW",)):
+        return Unfollow(None, pin)
     return None
 
 
@@ -347,7 +379,7 @@ def parse_argument(text: str, pin: str | None) -> Command | None:
         if typos_matching(keyword, (name,)):
             parsed = parse(rest, pin)
             # A typo'd keyword is a command only in its exact shape, or alone.
-            if not isinstance(parsed, Malformed) or not rest:
+            if parsed is not None and (not isinstance(parsed, Malformed) or not rest):
                 return parsed
             return None
     return None
@@ -368,6 +400,20 @@ def parse_join(rest: str, pin: str | None) -> Join | Malformed:
     if len(words) > 1 or not EVENT_CODE.fullmatch(code):
         return Malformed("JOIN", JOIN_SHAPE_HINT)
     return Join(code, pin)
+
+
+def parse_follow(rest: str, pin: str | None) -> Follow | Malformed | None:
+    """Return FOLLOW's code and level, how to write them (FOLLOW alone), or None (a post)."""
+    words = whole_text(rest).split()
+    if not words:
+        return Malformed("FOLLOW", FOLLOW_HINT)
+    code = words[0].lstrip("#")
+    if len(words) > 2 or not EVENT_CODE.fullmatch(code):
+        return None
+    if len(words) == 1:
+        return Follow(code, "notices", pin)
+    level = FOLLOW_LEVELS.get(words[1])
+    return Follow(code, level, pin) if level else None
 
 
 def parse_reply(rest: str, pin: str | None) -> Reply | Malformed:
@@ -391,8 +437,9 @@ def parse_pin(rest: str, pin: str | None) -> SetPin | RemovePin | Malformed:
     return Malformed("PIN", PIN_HINT)
 
 
-ARGUMENT_PARSERS: tuple[tuple[str, Callable[[str, str | None], Command]], ...] = (
+ARGUMENT_PARSERS: tuple[tuple[str, Callable[[str, str | None], Command | None]], ...] = (
     ("JOIN", parse_join),
+    ("FOLLOW", parse_follow),
     ("REPLY", parse_reply),
     ("PIN", parse_pin),
 )

@@ -19,6 +19,7 @@ from store.models import (
     Post,
     ReceivedMention,
 )
+from workers.following.follows import find_followable, follow, unfollow
 from workers.runtime import Runtime
 from workers.texts_in import commands
 from workers.texts_in.attending import events_open, join, leave
@@ -94,6 +95,12 @@ class Conversation:
             case commands.Leave(code=code, pin=pin):
                 if self.pin_ok(pin):
                     self.say(leave(self.session, self.person, code))
+            case commands.Follow(code=code, level=level, pin=pin):
+                if self.pin_ok(pin):
+                    self.follow(code, level)
+            case commands.Unfollow(code=code, pin=pin):
+                if self.pin_ok(pin):
+                    self.say(unfollow(self.session, self.person.phone, code, self.now))
             case commands.Undo(pin=pin):
                 if self.pin_ok(pin):
                     self.undo()
@@ -123,6 +130,16 @@ class Conversation:
             case commands.OptOut() | commands.OptIn():
                 raise ValueError("opt-outs are handled before the conversation")
         return self.work
+
+    def follow(self, code: str, level: str) -> None:
+        """FOLLOW: a confirmed person follows at once, and is told what will come."""
+        event = find_followable(self.session, code, self.now)
+        if isinstance(event, str):
+            self.say(event)
+            return
+        follow(self.session, self.person.phone, event, level, self.message, self.now, True)
+        cap = self.settings.follow_all_daily_cap
+        self.say(replies.following(event.code, level, event.digest_hours, cap))
 
     def pin_ok(self, typed: str | None) -> bool:
         """Check the PIN for a text that changes something; answer if it fails."""

@@ -13,6 +13,7 @@ from store.models import InboundMedia, InboundMessage, Person, SenderNotice, utc
 from store.opt_outs import is_opted_out, opt_in, opt_out
 from store.phones import InvalidPhone, normalise_phone, region_of
 from workers.dispatch import dispatch
+from workers.following.strangers import answer_stranger
 from workers.publishing.deliveries import publish_now
 from workers.runtime import Runtime, current
 from workers.texts_in import commands
@@ -125,6 +126,9 @@ def answer(rt: Runtime, session: Session, message: InboundMessage, now: datetime
         return Work()
     daily = timedelta(hours=settings.unknown_sender_quiet_hours)
     if person is None:
+        said = answer_stranger(session, message, command, settings, now)
+        if said is not None:
+            return answer_stranger_with(rt, session, phone, said, now)
         message.status = "ignored"
         if not worth_answering(rt, message.from_phone, now):
             return Work()
@@ -144,6 +148,15 @@ def answer(rt: Runtime, session: Session, message: InboundMessage, now: datetime
         words = replies.CODE_VOIDED if code_voided(person) else replies.UNCONFIRMED
         return now_and_then(session, phone, "unconfirmed", words, now, HOURLY)
     return Conversation(rt, session, person, message, now).handle(command)
+
+
+def answer_stranger_with(
+    rt: Runtime, session: Session, phone: str, said: list[tuple[str, str]], now: datetime
+) -> Work:
+    """Text a stranger these answers, if an unknown number is worth answering at all."""
+    if not worth_answering(rt, phone, now):
+        return Work()
+    return Work(texts=[queue_text(session, phone, words, kind=kind).id for words, kind in said])
 
 
 def worth_answering(rt: Runtime, raw_phone: str, now: datetime) -> bool:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from workers.texts_out.reply_parts import Handle, Listing, Name, Phrase, Quote, spell_in_gsm7
-from workers.texts_out.sms_fit import fit_reply
+from workers.texts_out.sms_fit import fit_broadcast, fit_reply
 
 if TYPE_CHECKING:
     from store.models import Event
@@ -160,8 +160,8 @@ NOT_AT_EVENT = "You are not at any event. Text EVENTS to see the codes, then JOI
 def help_text(admin_contact: str) -> str:
     """What a person can text, in one segment."""
     return fit_reply(
-        "Text words to post. JOIN code, LEAVE, EVENTS, STATUS, UNDO, LINK, PIN 1234, REPLY 1 text. "
-        "X: or BS: posts to one only. STOP ends texts. Help: {admin}",
+        "Text words to post. JOIN code, LEAVE, EVENTS, FOLLOW code, STATUS, UNDO, LINK, "
+        "PIN 1234, REPLY 1 text. X: posts to X only. STOP ends texts. Help: {admin}",
         admin=Name(admin_contact),
     )
 
@@ -324,6 +324,12 @@ def events_list(events: Sequence[Event]) -> str:
     if not events:
         return "No events are open to join right now."
     listed = Listing(Phrase("{code} ({name})", code=e.code, name=Name(e.name)) for e in events)
+    if any(e.open_to_followers for e in events):
+        return fit_reply(
+            "Events: {listed}. Text JOIN and a code to post there, FOLLOW {code} for its news.",
+            listed=listed,
+            code=next(e.code for e in events if e.open_to_followers),
+        )
     return fit_reply("Events: {listed}. Text JOIN and a code.", listed=listed)
 
 
@@ -354,3 +360,73 @@ def mention(platform: str, author: str, text: str, number: int) -> str:
 def mention_digest(cap: int) -> str:
     """Sent once a day when more replies came than the daily cap of texts."""
     return f"More replies came today than your limit of {cap} texts. See the rest on the platforms."
+
+
+# Following an event by text (workers/following/).
+FOLLOW_CODE_SENT = "We texted you a code a few minutes ago: reply with it to start following."
+WRONG_FOLLOW_CODE = (
+    "That is not the code we sent. Text it again, or FOLLOW and the event code for a new one."
+)
+NOT_FOLLOWING = "You follow no events. Text EVENTS to see them, then FOLLOW and a code."
+FOLLOW_LEVEL_WORDS = {
+    "notices": "the organiser's notices",
+    "digest": "notices and a digest every {hours}h",
+    "all": "every post (up to {cap} a day) and notices",
+}
+
+
+def not_open_to_followers(code: str) -> str:
+    """FOLLOW of an event its organiser has not opened to followers."""
+    return f"{code} is not open to followers by text. Text EVENTS to see the others."
+
+
+def not_following(code: str) -> str:
+    """UNFOLLOW of an event the number does not follow."""
+    return f"You do not follow {code}. Text UNFOLLOW alone to stop following every event."
+
+
+def unfollowed(codes: Sequence[str]) -> str:
+    """UNFOLLOW: the events no longer followed."""
+    return fit_reply(
+        "You no longer follow {codes}. STOP ends every text from us.", codes=Listing(codes)
+    )
+
+
+def following(code: str, level: str, hours: int, cap: int) -> str:
+    """FOLLOW done: what will come, and how to stop it."""
+    what = FOLLOW_LEVEL_WORDS[level].format(hours=hours, cap=cap)
+    return fit_reply(
+        "You follow {code}: {what}. UNFOLLOW to stop. "
+        "FOLLOW {code} NOTICES, DIGEST or ALL to change.",
+        code=code,
+        what=what,
+    )
+
+
+def follow_code(code: str, event_code: str) -> str:
+    """The code a number we do not know texts back to start following."""
+    return (
+        f"To follow {event_code} by text, reply {code} (valid 2 days). "
+        "Not you? Ignore this: nothing more will come."
+    )
+
+
+def follower_help(codes: Sequence[str]) -> str:
+    """HELP from a follower who cannot post."""
+    return fit_reply(
+        "You follow {codes}. FOLLOW code NOTICES, DIGEST or ALL to change, UNFOLLOW to stop, "
+        "STOP for no texts at all.",
+        codes=Listing(codes),
+    )
+
+
+def notice(event_code: str, words: str, segments: int) -> str:
+    """An organiser's notice to an event's followers and attendees."""
+    return fit_broadcast("{code}: {words}", segments, code=event_code, words=Quote(words))
+
+
+def followed_post(event_code: str, handle: str, words: str, segments: int) -> str:
+    """A post of the event, to its FOLLOW ALL followers."""
+    return fit_broadcast(
+        "{code} {who}: {words}", segments, code=event_code, who=Handle(handle), words=Quote(words)
+    )

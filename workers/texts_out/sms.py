@@ -19,6 +19,7 @@ from store.queueing import enqueue_sms_at
 from store.sms_status import lower_statuses
 from workers.dispatch import dispatch
 from workers.runtime import Runtime, current
+from workers.texts_out.pacing import sender_pacer
 from workers.texts_out.sms_senders import OPTED_OUT, SmsSendError
 
 log = logging.getLogger(__name__)
@@ -57,7 +58,11 @@ def deliver_outbound(rt: Runtime, outbound_id: int) -> None:
             # Opted out after the text was queued: it stays unsent, on record.
             message.status = "opted_out"
             return
+        segments, paced_already = message.segments, message.broadcast_id is not None
 
+    pacer = sender_pacer(rt.queue.connection, rt.settings)
+    if not paced_already:
+        pacer.book(segments)  # a reply goes now; broadcasts wait behind it
     try:
         result = rt.sms.send(to, body, reference=str(outbound_id))
     except SmsSendError as exc:
@@ -76,7 +81,9 @@ def deliver_outbound(rt: Runtime, outbound_id: int) -> None:
             )
         log.warning("text %s not sent (%s): %s", outbound_id, exc.code, exc)
         if exc.transient and exc.retry_after:
-            # Twilio said when to come back: then, not at our own backoff.
+            # Twilio said when to come back: then, not at our own backoff; and the
+            # broadcasts wait that long too.
+            pacer.pause(exc.retry_after)
             when = utcnow() + timedelta(seconds=exc.retry_after)
             enqueue_sms_at(rt.queue, outbound_id, when)
             return

@@ -21,10 +21,19 @@ def fit_reply(template: str, /, **values: str | int | Part) -> str:
     Name, Quote, Listing, Phrase) that can shorten itself. When even the shortest forms do
     not fit one segment, they are returned as they are, capped by cap_outbound.
     """
-    reply: Part = Phrase(template, **values)
+    return fit_segments(Phrase(template, **values), 1)
+
+
+def fit_broadcast(template: str, segments: int, /, **values: str | int | Part) -> str:
+    """Write a notice, digest or followed post in this many segments, as fit_reply does."""
+    return fit_segments(Phrase(template, **values), segments)
+
+
+def fit_segments(reply: Part, segments: int) -> str:
+    """Shorten the part, least loss first, until it fits this many segments (or cannot)."""
     while True:
         text = write(reply)
-        if count_segments(text).segments == 1:
+        if count_segments(text).segments <= segments:
             return text
         step = reply.shorter()
         if step is None:

@@ -1,0 +1,1 @@
+"""Following an event by text: FOLLOW and UNFOLLOW, and the broadcasts followers get."""
