@@ -12,13 +12,14 @@ from flask_wtf import FlaskForm
 from requests import RequestException
 from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
-from wtforms import SelectField, TextAreaField
+from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Length, Optional
 
 from gateway.services import services
 from gateway.signed_webhooks import inbound_params, post_signed
 from store.models import InboundMessage, OutboundMessage, Person
+from store.phones import InvalidPhone, normalise_phone
 
 bp = Blueprint("dev_phone", __name__, url_prefix="/dev/phone")
 
@@ -29,6 +30,7 @@ class PhoneForm(FlaskForm):
     """Whose phone, and what they type."""
 
     phone = SelectField("Phone of", validators=[DataRequired()])
+    other = StringField("Or another number", validators=[Optional(), Length(max=32)])
     text = TextAreaField("Text", validators=[DataRequired(), Length(max=1600)])
 
 
@@ -42,6 +44,13 @@ def phone() -> WerkzeugResponse | str:
     form.phone.choices = [SelectChoice(p.phone, f"{p.name} ({p.phone})") for p in people]
     if form.validate_on_submit():
         number = form.phone.data or ""
+        if form.other.data:
+            # Anyone's number, as a stranger's phone would send: FOLLOW works from it.
+            try:
+                number = normalise_phone(form.other.data, settings.default_region)
+            except InvalidPhone:
+                flash(f"{form.other.data} is not a phone number.")
+                return redirect(url_for("dev_phone.phone", number=number))
         params = inbound_params(settings, number, form.text.data or "")
         try:
             answer = post_signed(
@@ -52,6 +61,8 @@ def phone() -> WerkzeugResponse | str:
         except RequestException:
             flash(f"Nothing answers at {settings.public_url}: is PUBLIC_URL this server?")
         return redirect(url_for("dev_phone.phone", number=number))
+    if form.phone.data and form.phone.data not in {p.phone for p in people}:
+        form.other.data = form.phone.data  # a stranger's number: keep showing its texts
     return render_template("dev_phone.html", form=form, number=form.phone.data or "")
 
 

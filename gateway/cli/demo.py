@@ -17,6 +17,8 @@ from store.secrets_box import SecretsBox
 from store.staff import ADMIN, ORGANISER, add_staff, find_staff
 
 DEMO_PHONE = "+64211234567"
+# A second phone, of nobody registered: it can FOLLOW the demo event by text.
+DEMO_FOLLOWER_PHONE = "+64211234568"
 DEMO_NAME = "Aroha Demo"
 DEMO_HANDLE = "aroha"
 DEMO_CODE = "SWRB13"
@@ -35,6 +37,7 @@ def seed_demo(session: Session, secrets: SecretsBox) -> bool:
         starts_at=now - timedelta(hours=1),
         ends_at=now + timedelta(days=30),
         organiser="smsbridge demo",
+        open_to_followers=True,
     )
     session.add(event)
     person = session.scalar(select(Person).where(Person.phone == DEMO_PHONE))

@@ -14,7 +14,14 @@ from redis.exceptions import RedisError
 
 from config import private_dir
 from gateway.cli.context import fail, runtime, settings
-from gateway.cli.demo import DEMO_CODE, DEMO_PHONE, SIGN_INS_FILE, seed_demo, seed_demo_staff
+from gateway.cli.demo import (
+    DEMO_CODE,
+    DEMO_FOLLOWER_PHONE,
+    DEMO_PHONE,
+    SIGN_INS_FILE,
+    seed_demo,
+    seed_demo_staff,
+)
 from store.db import transaction
 from store.migrate import upgrade
 from store.queueing import connect_redis
@@ -189,6 +196,9 @@ smsbridge is running at {public_url}  (Ctrl-C stops everything)
 In a second shell, from this folder:
   .venv/bin/smsbridge simulate --from {DEMO_PHONE} "Great keynote on kaupapa Māori practice"
   .venv/bin/smsbridge simulate --from {DEMO_PHONE} "HELP"
+  .venv/bin/smsbridge simulate --from {DEMO_FOLLOWER_PHONE} "FOLLOW {DEMO_CODE} ALL"
+    (a phone of nobody registered: text back the code it gets, then it is sent the event's posts)
+  .venv/bin/smsbridge events notify --code {DEMO_CODE} "Keynote moved to room 4"
   .venv/bin/smsbridge timeline-reply --to 1 --as mere "Ka pai! What was the keynote about?"
   .venv/bin/smsbridge outbox
   .venv/bin/smsbridge posts

@@ -7,13 +7,15 @@ from wtforms import (
     BooleanField,
     DateTimeLocalField,
     EmailField,
+    HiddenField,
+    IntegerField,
     PasswordField,
     SelectField,
     StringField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, NumberRange
 
 from store.staff import MIN_PASSWORD, ROLES
 
@@ -180,3 +182,34 @@ class BlueskyLinkForm(FlaskForm):
         default="bsky.social",
         description="Leave as it is unless yours is elsewhere",
     )
+
+
+NOTICE_WORDS = 1000  # far more than a notice's segments hold: it is shortened to fit
+
+
+class DigestHoursForm(FlaskForm):
+    """How often an event's digest goes to those who follow it for one."""
+
+    hours = IntegerField(
+        "Digest every (hours)",
+        validators=[
+            InputRequired("Give a number of hours, 1 to 48."),
+            NumberRange(min=1, max=48, message="Give a number of hours, 1 to 48."),
+        ],
+    )
+
+
+class NoticeForm(FlaskForm):
+    """An organiser's notice to an event's followers and attendees, to preview."""
+
+    words = TextAreaField(
+        "Notice",
+        validators=[DataRequired("Write the notice first."), Length(max=NOTICE_WORDS)],
+        render_kw={"rows": 3},
+    )
+
+
+class SendNoticeForm(FlaskForm):
+    """The previewed notice's words, carried to the button that sends it."""
+
+    words = HiddenField(validators=[DataRequired(), Length(max=NOTICE_WORDS)])

@@ -4,6 +4,7 @@
   const main = document.querySelector("main[data-texts-url]");
   const list = document.getElementById("conversation");
   const phone = document.getElementById("phone");
+  const other = document.getElementById("other"); // anyone's number, when typed
   const POLL_MS = 1500;
 
   function render(texts) {
@@ -18,13 +19,18 @@
   }
 
   function poll() {
-    const url = `${main.dataset.textsUrl}?number=${encodeURIComponent(phone.value)}`;
+    const number = other.value.trim() || phone.value;
+    const url = `${main.dataset.textsUrl}?number=${encodeURIComponent(number)}`;
     fetch(url, { cache: "no-store" })
       .then((answer) => (answer.ok ? answer.json() : null))
       .then((texts) => texts && render(texts))
       .catch(() => {})
       .finally(() => setTimeout(poll, POLL_MS));
   }
-  phone.addEventListener("change", () => list.replaceChildren());
+  phone.addEventListener("change", () => {
+    other.value = "";
+    list.replaceChildren();
+  });
+  other.addEventListener("change", () => list.replaceChildren());
   poll();
 })();

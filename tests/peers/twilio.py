@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import secrets
 import threading
+import time
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -99,6 +100,7 @@ class TwilioPeer(LocalServer):
         self.auth_token = auth_token
         self.requests: list[RecordedRequest] = []
         self.messages: list[dict[str, Any]] = []  # the Message resources created
+        self.arrivals: list[float] = []  # when each was created (time.monotonic), in order
         self._failures: deque[TwilioError] = deque()
         self._lock = threading.Lock()
         # (message sid, media sid) → (bytes, content type); a file's token → the same key
@@ -128,6 +130,7 @@ class TwilioPeer(LocalServer):
         with self._lock:
             self.requests.clear()
             self.messages.clear()
+            self.arrivals.clear()
             self._failures.clear()
             self.media.clear()
             self.deleted_media.clear()
@@ -244,6 +247,7 @@ class TwilioPeer(LocalServer):
         message = self._message(to, body, sender, service, media=1 if form.get("MediaUrl") else 0)
         with self._lock:
             self.messages.append(message)
+            self.arrivals.append(time.monotonic())
         return _json(201, message)
 
     def _message(self, to: str, body: str, sender: str, service: str, media: int) -> dict[str, Any]:

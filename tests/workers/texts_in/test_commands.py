@@ -5,11 +5,14 @@ from __future__ import annotations
 import pytest
 
 from workers.texts_in.commands import (
+    FOLLOW_HINT,
     HELP_WORDS,
     OPT_IN_WORDS,
     OPT_OUT_WORDS,
+    Command,
     Confirm,
     Events,
+    Follow,
     Help,
     Join,
     Leave,
@@ -22,6 +25,7 @@ from workers.texts_in.commands import (
     SetPin,
     Status,
     Undo,
+    Unfollow,
     parse_text,
     typos_matching,
 )
@@ -307,3 +311,38 @@ def slips_of(word: str) -> set[str]:
     slips |= {word[: i + 1] + word[i] + word[i + 1 :] for i in range(len(word))}
     slips |= {word[:i] + word[i + 1 :] for i in range(len(word))}
     return slips - {word}
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("FOLLOW SWRB13", Follow("SWRB13", "notices")),
+        ("follow #swrb13 all", Follow("SWRB13", "all")),
+        ("Follow SWRB13 Digest.", Follow("SWRB13", "digest")),
+        ("FOLLOW SWRB13 notice", Follow("SWRB13", "notices")),
+        ("FOLOW SWRB13 ALL", Follow("SWRB13", "all")),  # a forgiven typo, in the exact shape
+        ("FOLLOW", Malformed("FOLLOW", FOLLOW_HINT)),
+        ("UNFOLLOW", Unfollow()),
+        ("unfollow swrb13", Unfollow("SWRB13")),
+        ("UNFOLOW", Unfollow()),
+    ],
+)
+def test_follow_and_unfollow(body: str, expected: Command) -> None:
+    assert parse_text(body) == expected
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Follow the money trail, says the keynote",
+        "Follow the money",  # not a level after the code-shaped word: words, not a command
+        "Follow us at stand 4",
+        "Unfollow culture is real",
+    ],
+)
+def test_follow_in_words_is_a_post(body: str) -> None:
+    assert parse_text(body) == Post(body)
+
+
+def test_follow_carries_the_pin_typed_in_front() -> None:
+    assert parse_text("4821 FOLLOW SWRB13 ALL", has_pin=True) == Follow("SWRB13", "all", "4821")
