@@ -18,10 +18,14 @@ from store.models import Broadcast, Event, Follow
 from store.wall import WallPost, event_posts
 from workers.following.broadcasts import start_broadcast
 from workers.following.posts import at_daily_cap
-from workers.texts_out.reply_parts import Handle, Listing, Phrase, Quote
+from workers.texts_out.reply_parts import Handle, Phrase, Quote
+from workers.texts_out.segments import count_segments
 from workers.texts_out.sms_fit import fit_segments
 
 PICKS = 3  # posts a digest names at most, before fitting shortens it
+SEPARATOR = " | "
+CUT = "..."
+GSM7_SEGMENT, GSM7_PART = 160, 153  # characters in one segment, and in each of several
 
 
 def due_digests(session: Session, now: datetime) -> list[int]:
@@ -62,17 +66,47 @@ def pick(posts: Sequence[WallPost], since: datetime) -> list[WallPost]:
 
 
 def digest_text(code: str, posts: Sequence[WallPost], segments: int) -> str:
-    """The digest's one text: each post's author and words, cut to fit."""
-    items = [
+    """The digest's text: each post's author and words, an equal share of the room each.
+
+    Fewer posts when even short shares do not fit; then the usual fitting as a last resort.
+    """
+    head = f"{code} digest: "
+    room = (GSM7_SEGMENT if segments == 1 else GSM7_PART * segments) - len(head)
+    for shown in range(len(posts), 0, -1):
+        share = (room - len(SEPARATOR) * (shown - 1)) // shown
+        items = [digest_item(post, share) for post in posts[:shown]]
+        text = head + SEPARATOR.join(items)
+        if count_segments(text).segments <= segments:
+            return text
+    first = posts[0]
+    return fit_segments(
         Phrase(
-            "{who}: {words}{replies}",
-            who=Handle(post.places[0].handle),
-            words=Quote(post.text),
-            replies=f" ({len(post.replies)} replies)" if len(post.replies) > 1 else "",
-        )
-        for post in posts
-    ]
-    return fit_segments(Phrase("{code} digest: {items}", code=code, items=Listing(items)), segments)
+            "{head}{who}: {words}", head=head, who=Handle(author(first)), words=Quote(first.text)
+        ),
+        segments,
+    )
+
+
+def digest_item(post: WallPost, room: int) -> str:
+    """One post in the digest, "@aroha: words... (3 replies)", in at most `room` characters."""
+    replies = f" ({len(post.replies)} replies)" if len(post.replies) > 1 else ""
+    who = f"@{author(post)}: "
+    return who + cut_words(" ".join(post.text.split()), room - len(who) - len(replies)) + replies
+
+
+def cut_words(text: str, room: int) -> str:
+    """The words, cut at a word's end with "..." to fit the room."""
+    if len(text) <= room:
+        return text
+    cut = text[: max(room - len(CUT), 0)]
+    if " " in cut:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(",;:") + CUT
+
+
+def author(post: WallPost) -> str:
+    """The handle a post went out under (the first platform's)."""
+    return post.places[0].handle.lstrip("@")
 
 
 def digest_recipients(
