@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from gateway.cli.context import fail, runtime
+from gateway.console.words import duration
 from store import audit
 from store.db import transaction
 from store.models import Broadcast, Event, Follow, utcnow
@@ -111,16 +112,6 @@ def show_cost(cost: Cost, per_second: float) -> None:
         f"{cost.total} in all; {cost.left_today} of {cost.budget} left today."
     )
     click.echo(f"At {per_second:g} segment(s) a second: about {duration(cost.seconds)}.")
-
-
-def duration(seconds: int) -> str:
-    """A length of time in words: "40 s", "3 min", "1 h 5 min"."""
-    if seconds < 60:
-        return f"{seconds} s"
-    minutes = -(-seconds // 60)
-    if minutes < 60:
-        return f"{minutes} min"
-    return f"{minutes // 60} h {minutes % 60} min"
 
 
 @click.command("notices")

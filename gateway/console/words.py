@@ -30,7 +30,20 @@ TEXT_KINDS = {
     "post_reply": "where a post went",
     "reply": "answer to a command",
     "notice": "notice",
+    "digest": "digest to followers",
+    "followed_post": "post to followers",
+    "follow_code": "code to follow an event",
 }
+
+
+def duration(seconds: int) -> str:
+    """A length of time in words: "40 s", "3 min", "1 h 5 min"."""
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes = -(-seconds // 60)
+    if minutes < 60:
+        return f"{minutes} min"
+    return f"{minutes // 60} h {minutes % 60} min"
 
 
 EXPIRY_WARNING = timedelta(days=7)  # how long before a token's end the console warns

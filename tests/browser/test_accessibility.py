@@ -35,6 +35,7 @@ ADMIN_PAGES = [
     "/console/password",
     "/console/people/{person}/link",  # the linking page, for the person
     "/console/events/SWRB13/wall",  # moderating the wall
+    "/console/events/SWRB13/followers",  # following by text: notices, the day's texts
     "/events/SWRB13/wall",  # the wall itself
     "/dev/phone",  # the phone simulator (development)
 ]
