@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import Page, expect
 from sqlalchemy import update
 
-from gateway.cli.demo import DEMO_CODE
+from gateway.cli.demo import DEMO_CODE, DEMO_FOLLOWER_PHONE, DEMO_NAME, DEMO_PHONE
 from store.db import transaction
 from store.models import Event
 from tests.browser.test_console_sign_in import demo_sign_ins, sign_in
@@ -49,3 +51,33 @@ def test_the_organiser_opens_the_event_to_followers_and_sends_a_notice(
     expect(row).to_contain_text("1 sent, 0 waiting, 0 failed, 0 not sent", timeout=SENT_MS)
     expect(row).to_contain_text("done", timeout=SENT_MS)
     expect(page.get_by_text("Texts today: 1 of 1000 segments.")).to_be_visible()
+
+
+def test_a_strangers_phone_follows_from_the_phone_page_and_gets_the_next_post(
+    page: Page, rt: Runtime, site: Stack
+) -> None:
+    demo_sign_ins(rt, site)  # the demo event, open to followers
+    site.start_worker()
+    page.goto("/dev/phone")
+    conversation = page.locator("#conversation")
+
+    page.get_by_label("Or another number").fill(DEMO_FOLLOWER_PHONE)
+    page.get_by_label("Text").fill(f"FOLLOW {DEMO_CODE} ALL")
+    page.get_by_role("button", name="Send").click()
+    expect(conversation).to_contain_text("To follow SWRB13 by text, reply", timeout=SENT_MS)
+    code = re.search(r"reply (\d{6})", conversation.inner_text())
+    assert code is not None
+    page.get_by_label("Text").fill(code.group(1))
+    page.get_by_role("button", name="Send").click()
+    expect(conversation).to_contain_text("You follow SWRB13: every post", timeout=SENT_MS)
+
+    page.get_by_label("Phone of").select_option(label=f"{DEMO_NAME} ({DEMO_PHONE})")
+    page.get_by_label("Text").fill("Live from the hall, kia ora")
+    page.get_by_role("button", name="Send").click()
+    expect(conversation).to_contain_text("Posted to", timeout=SENT_MS)
+
+    page.get_by_label("Or another number").fill(DEMO_FOLLOWER_PHONE)
+    page.get_by_label("Or another number").dispatch_event("change")
+    expect(conversation).to_contain_text(
+        "SWRB13 @aroha: Live from the hall, kia ora", timeout=SENT_MS
+    )

@@ -18,6 +18,7 @@ from store.models import Broadcast, Event, Follow
 from store.wall import WallPost, event_posts
 from workers.following.broadcasts import start_broadcast
 from workers.following.posts import at_daily_cap
+from workers.texts_out.replies import in_gsm7
 from workers.texts_out.reply_parts import Handle, Phrase, Quote
 from workers.texts_out.segments import count_segments
 from workers.texts_out.sms_fit import fit_segments
@@ -91,7 +92,7 @@ def digest_item(post: WallPost, room: int) -> str:
     """One post in the digest, "@aroha: words... (3 replies)", in at most `room` characters."""
     replies = f" ({len(post.replies)} replies)" if len(post.replies) > 1 else ""
     who = f"@{author(post)}: "
-    return who + cut_words(" ".join(post.text.split()), room - len(who) - len(replies)) + replies
+    return who + cut_words(in_gsm7(post.text), room - len(who) - len(replies)) + replies
 
 
 def cut_words(text: str, room: int) -> str:

@@ -352,9 +352,18 @@ def mention(platform: str, author: str, text: str, number: int) -> str:
         platform=platform,
         # Their words in GSM-7 where macrons are all that differ: a UCS-2 text holds 70
         # characters, which would leave only a few of the words.
-        what=Quote(spell_in_gsm7(" ".join(text.split())) or " ".join(text.split())),
+        what=Quote(in_gsm7(text)),
         n=number,
     )
+
+
+def in_gsm7(text: str) -> str:
+    """Words on one line, in GSM-7 where macrons are all that differ.
+
+    A UCS-2 text holds 70 characters, which would leave only a few of the words.
+    """
+    words = " ".join(text.split())
+    return spell_in_gsm7(words) or words
 
 
 def mention_digest(cap: int) -> str:
@@ -422,11 +431,15 @@ def follower_help(codes: Sequence[str]) -> str:
 
 def notice(event_code: str, words: str, segments: int) -> str:
     """An organiser's notice to an event's followers and attendees."""
-    return fit_broadcast("{code}: {words}", segments, code=event_code, words=Quote(words))
+    return fit_broadcast("{code}: {words}", segments, code=event_code, words=Quote(in_gsm7(words)))
 
 
 def followed_post(event_code: str, handle: str, words: str, segments: int) -> str:
     """A post of the event, to its FOLLOW ALL followers."""
     return fit_broadcast(
-        "{code} {who}: {words}", segments, code=event_code, who=Handle(handle), words=Quote(words)
+        "{code} {who}: {words}",
+        segments,
+        code=event_code,
+        who=Handle(handle),
+        words=Quote(in_gsm7(words)),
     )
