@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 
+from config.logs import logging_config
+
 worker_class = "gthread"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 threads = int(os.environ.get("WEB_THREADS", "8"))
@@ -19,3 +21,6 @@ keepalive = 5  # seconds an idle keep-alive connection is kept
 # Requests are small (Twilio's forms, the console's pages): refuse huge header blocks.
 limit_request_line = 8190
 limit_request_fields = 100
+# Our log format for gunicorn's own lines too: JSON in production, and its access
+# log only there (development's terminal is for what `make run` says).
+logconfig_dict = logging_config(os.environ.get("SMSBRIDGE_ENV", "development").strip().lower())

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from twilio.twiml.messaging_response import MessagingResponse
 
+from config import logs
 from gateway.services import services
 from store.models import InboundMedia, InboundMessage, OutboundMessage, utcnow
 from store.opt_outs import opt_out
@@ -55,6 +56,7 @@ def message_sid() -> str:
     sid = request.form.get("MessageSid", "")
     if not MESSAGE_SID.fullmatch(sid):
         abort(400, "MessageSid must be SM or MM and 32 hex digits")
+    logs.MESSAGE_SID.set(sid)  # this request's logs, and the jobs it enqueues, name the text
     return sid
 
 
@@ -145,7 +147,16 @@ def inbound() -> Response:
                     ],
                 )
     except IntegrityError:
+        log.info("text %s again: a repeat of one stored, nothing more to do", sid)
         return empty_twiml()  # a repeat of a text we already have: no new work
+    # Never its words: who sent it (the filter keeps three digits), its size, its photos.
+    log.info(
+        "text %s stored from %s: %d characters, %d attachments",
+        inbound_id,
+        sender,
+        len(body),
+        len(media),
+    )
 
     try:
         enqueue_inbound(svc.queue, inbound_id, new=True)

@@ -17,6 +17,7 @@ from rq.job import Job, JobStatus
 from rq.serializers import JSONSerializer
 
 from config import Settings
+from config.logs import current_context
 
 HANDLE_INBOUND = "workers.texts_in.inbound.handle_inbound"
 PUBLISH_DELIVERY = "workers.publishing.deliveries.publish_delivery"
@@ -83,7 +84,14 @@ def enqueue_for_row(
         else:
             if job.get_status(refresh=False) in _WAITING:
                 return job
-    return queue.enqueue(func, row_id, job_id=job_id, result_ttl=FINISHED_JOB_SECONDS, **options)
+    return queue.enqueue(
+        func,
+        row_id,
+        job_id=job_id,
+        result_ttl=FINISHED_JOB_SECONDS,
+        meta=current_context(),  # the text's ids, for the job's logs
+        **options,
+    )
 
 
 def enqueue_inbound(queue: Queue, inbound_id: int, new: bool = False) -> Job:

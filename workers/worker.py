@@ -13,6 +13,7 @@ lock so a fleet of workers sweeps once per interval.
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import resource
 import threading
@@ -39,6 +40,7 @@ import workers.texts_out.notices
 import workers.texts_out.sms
 import workers.walls.tag_reading  # noqa: F401
 from config import Settings, load_settings
+from config.logs import setup_logging, text_context
 from store.queueing import FINISHED_JOB_SECONDS, SWEEP, make_queue
 from store.secrets_box import CredentialsUnreadable
 from workers.platforms import platform_names
@@ -75,6 +77,7 @@ class GatewayWorker(SimpleWorker):
         kwargs["job_monitoring_interval"] = HEARTBEAT_SECONDS
         super().__init__(*args, **kwargs)
         self.settings = load_settings()
+        setup_logging(self.settings.env)
         self.jobs_done = 0
         self._counting = threading.Lock()
         threads = self.settings.worker_threads
@@ -119,8 +122,8 @@ class GatewayWorker(SimpleWorker):
     def _run(self, job: Job, queue: Queue, execution: Execution) -> None:
         """Perform one job with its heartbeat kept, then free its thread."""
         try:
-            with beating(self, job, execution):
-                self.perform_job(job, queue, execution)
+            # A context of its own: the ids the job logs with go with it, not to the next.
+            contextvars.copy_context().run(self._perform, job, queue, execution)
         finally:
             self._free.release()
         if not self.executions:
@@ -137,6 +140,13 @@ class GatewayWorker(SimpleWorker):
         if self._threads is not None:
             self._threads.shutdown(wait=True)
         super().teardown()
+
+    def _perform(self, job: Job, queue: Queue, execution: Execution) -> None:
+        """Perform the job, its logs carrying the ids of the text that caused it."""
+        meta = job.meta or {}
+        ids = {key: str(meta.get(key) or "") for key in ("message_sid", "request_id")}
+        with text_context(job_id=job.id, **ids), beating(self, job, execution):
+            self.perform_job(job, queue, execution)
 
     def get_heartbeat_ttl(self, job: Job, working_time: float = 0.0) -> int:
         """Give each heartbeat a short life, as a forking worker's are: it is renewed."""

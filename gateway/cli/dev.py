@@ -112,8 +112,6 @@ def web_command(port: str) -> list[str]:
         "--bind",
         f"127.0.0.1:{port}",
         "--no-control-socket",
-        "--access-logfile",
-        "-",
         "gateway:create_app()",
     ]
 

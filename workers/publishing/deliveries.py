@@ -9,6 +9,7 @@ from redis.exceptions import RedisError
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from config.logs import MESSAGE_SID
 from store.db import transaction, update_rows
 from store.models import (
     Account,
@@ -71,6 +72,7 @@ def publish(rt: Runtime, delivery_id: int) -> None:
         if found is None:
             return
         delivery, post, account, message_sid = found
+        MESSAGE_SID.set(message_sid)  # this job's logs name the text (the worker resets it)
         if delivery.ended:
             return
         gave_up = delivery.attempts >= rt.settings.publish_attempts
@@ -188,6 +190,7 @@ def end_delivery(
         if delivery.ended:
             return
         if published is not None:
+            log.info("delivery %s published: %s", delivery_id, published.url)
             delivery.status = "published"
             delivery.text = text
             delivery.remote_id = published.remote_id

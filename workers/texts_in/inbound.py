@@ -8,6 +8,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from config.logs import MESSAGE_SID
 from store.db import transaction, update_rows
 from store.models import InboundMedia, InboundMessage, Person, SenderNotice, utcnow
 from store.opt_outs import is_opted_out, opt_in, opt_out
@@ -51,6 +52,7 @@ def process_inbound(rt: Runtime, inbound_id: int) -> None:
                 if not claimed:
                     return
                 message = session.get_one(InboundMessage, inbound_id)
+                MESSAGE_SID.set(message.message_sid)  # for this job's logs (the worker resets it)
                 has_media = message.num_media > 0
                 if not fetched and photos_to_fetch(rt, session, message):
                     raise PhotosWaiting  # let go of the claim: no lock is held over I/O

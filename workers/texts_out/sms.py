@@ -91,6 +91,7 @@ def deliver_outbound(rt: Runtime, outbound_id: int) -> None:
             raise
         return
 
+    log.info("text %s handed over: %s %s", outbound_id, result.status, result.sid or "")
     with transaction(rt.sessions) as session:
         session.execute(
             update(OutboundMessage)
