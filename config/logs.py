@@ -47,10 +47,10 @@ class Scrubbed(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         """Fill in the context and rewrite the message scrubbed (always kept)."""
-        record.request_id = REQUEST_ID.get()
-        record.message_sid = MESSAGE_SID.get()
+        request_id, message_sid = REQUEST_ID.get(), MESSAGE_SID.get()
+        record.request_id, record.message_sid = request_id, message_sid
         record.job_id = JOB_ID.get()
-        ids = " ".join(v for v in (record.message_sid, record.request_id) if v)
+        ids = " ".join(v for v in (message_sid, request_id) if v)
         record.ids = f" [{ids}]" if ids else ""  # development's lines show them briefly
         record.msg = scrub(record.getMessage())
         record.args = ()

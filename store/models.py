@@ -216,6 +216,9 @@ class Event(Base):
     # 80 % and when broadcasts stopped at 100 %, so each is said once a day.
     budget_warned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     budget_stopped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The organiser's (or an admin's) kill switch: no post of the event goes out
+    # from this moment, new or in flight, until it is lifted.
+    posting_paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     @property
     def tags(self) -> list[str]:

@@ -112,6 +112,27 @@ def events_photos(code: str, hold: bool) -> None:
             click.echo(f"Posts with photos at {event.code} go out without asking first.")
 
 
+@events.command("posting")
+@click.option("--code", required=True)
+@click.option(
+    "--pause/--resume", "pause", required=True, help="Stop every post of the event now, or resume."
+)
+def events_posting(code: str, pause: bool) -> None:
+    """The event's kill switch: no post of it goes out, new or on its way, while paused."""
+    with transaction(runtime().sessions) as session:
+        event = session.scalar(select(Event).where(Event.code == code.strip().upper()))
+        if event is None:
+            raise fail(f"no event has the code {code.strip().upper()}")
+        event.posting_paused_at = utcnow() if pause else None
+        audit.record(
+            session, audit.CLI, f"event posting {'paused' if pause else 'resumed'}", event.code
+        )
+        if pause:
+            click.echo(f"Posting at {event.code} is paused: nothing more goes out until --resume.")
+        else:
+            click.echo(f"Posting at {event.code} is back on.")
+
+
 @events.command("public-names")
 @click.option("--code", required=True)
 @click.option(

@@ -25,7 +25,7 @@ from store.events import (
     parse_hashtags,
     parse_public_names,
 )
-from store.models import Attendance, Event, Person, Staff
+from store.models import Attendance, Event, Person, Staff, utcnow
 from store.phones import InvalidPhone, normalise_phone
 from store.staff import ORGANISER
 
@@ -217,6 +217,24 @@ def render_event(
             zone=zone(),
         )
     return page, status
+
+
+@bp.post("/<code>/posting/<action>")
+@login_required
+def posting(code: str, action: str) -> Response:
+    """The event's kill switch: pause its posting at once, or resume it; audited."""
+    if action not in ("pause", "resume") or not ButtonForm().validate_on_submit():
+        abort(400)
+    with transaction(services().sessions) as session:
+        event = own_event(session, code, me())
+        event.posting_paused_at = utcnow() if action == "pause" else None
+        log_action(session, f"event posting {action}d", event.code)
+    flash(
+        f"Posting at {event.code} is paused: nothing more goes out."
+        if action == "pause"
+        else f"Posting at {event.code} is back on."
+    )
+    return redirect(url_for("events.event", code=event.code))
 
 
 @bp.post("/<code>/attendees")

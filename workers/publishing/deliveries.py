@@ -14,6 +14,7 @@ from store.db import transaction, update_rows
 from store.models import (
     Account,
     Delivery,
+    Event,
     InboundMedia,
     InboundMessage,
     Post,
@@ -63,15 +64,23 @@ def publish(rt: Runtime, delivery_id: int) -> None:
     with transaction(rt.sessions) as session:
         # One query for the delivery and what it needs, not one for each of them.
         found = session.execute(
-            select(Delivery, Post, Account, InboundMessage.message_sid)
+            select(
+                Delivery,
+                Post,
+                Account,
+                InboundMessage.message_sid,
+                Event.code,
+                Event.posting_paused_at,
+            )
             .join(Post, Delivery.post_id == Post.id)
             .join(Account, Delivery.account_id == Account.id)
             .join(InboundMessage, Post.inbound_id == InboundMessage.id)
+            .outerjoin(Event, Post.event_id == Event.id)
             .where(Delivery.id == delivery_id)
         ).one_or_none()
         if found is None:
             return
-        delivery, post, account, message_sid = found
+        delivery, post, account, message_sid, event_code, paused_at = found
         MESSAGE_SID.set(message_sid)  # this job's logs name the text (the worker resets it)
         if delivery.ended:
             return
@@ -86,6 +95,11 @@ def publish(rt: Runtime, delivery_id: int) -> None:
         reply_to = thread_from_json(mention.answer) if mention is not None else None
         images = post_images(session, post.id) if post.photos else []
 
+    if paused_at is not None:
+        # The event's kill switch: what had not gone out by then does not go.
+        why = f"{event_code}'s organiser paused posting before it went out"
+        end_delivery(rt, delivery_id, error=ContentRejected(platform, why))
+        return
     if gave_up:
         # Every earlier attempt ended without a verdict (a crash, a killed worker):
         # end it rather than let the sweeper enqueue it for ever.

@@ -158,6 +158,8 @@ class Conversation:
 
     def post(self, text: str, platforms: frozenset[str] | None) -> None:
         """Post the text and its photos, unless the hourly limit or a check stops it."""
+        if self.posting_paused():
+            return
         refusal = over_post_limit(self.session, self.person, self.settings, self.now)
         if refusal is not None:
             self.say(refusal.words, kind="error")
@@ -182,6 +184,14 @@ class Conversation:
             self.hold(text, platforms, found)
         else:
             self.publish(text, platforms, photos_of=self.message.id if photos else None)
+
+    def posting_paused(self) -> bool:
+        """Whether the person's event has its posting paused (they are told so, if it has)."""
+        event = self.person.current_event
+        if event is None or event.posting_paused_at is None:
+            return False
+        self.say(replies.posting_paused(event.code), kind="error")
+        return True
 
     def confidential_findings(self, text: str) -> str:
         """What the confidentiality check found in words to be posted ("" for nothing)."""
@@ -312,6 +322,8 @@ class Conversation:
         if held is None:
             self.say(replies.NOTHING_HELD)
             return
+        if self.posting_paused():
+            return  # the held post still waits: YES again once posting is back
         held.status, held.decided_at = "posted", self.now
         platforms = frozenset(held.platforms.split()) or None
         refusal = over_post_limit(self.session, self.person, self.settings, self.now)

@@ -443,3 +443,11 @@ def followed_post(event_code: str, handle: str, words: str, segments: int) -> st
         who=Handle(handle),
         words=Quote(in_gsm7(words)),
     )
+
+
+def posting_paused(code: str) -> str:
+    """A post from someone at an event whose organiser paused its posting."""
+    return (
+        f"Not posted: {code}'s organiser has paused posting for now. "
+        f"Try later, or text LEAVE to post without {code}'s hashtags."
+    )

@@ -122,3 +122,19 @@ def test_an_events_photos_can_go_out_without_a_hold(rt: Runtime) -> None:
         assert session.scalars(select(Event.hold_photos)).one() is True
         actions = session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)).all()
     assert actions[-2:] == ["event photos not held", "event photos held"]
+
+
+def test_an_events_posting_can_be_paused_and_resumed(rt: Runtime) -> None:
+    smsbridge("events", "create", "--code", "SWRB13", "--name", "S", "--hashtags", "#s")
+
+    paused = smsbridge("events", "posting", "--code", "swrb13", "--pause")
+    with rt.sessions() as session:
+        assert session.scalars(select(Event.posting_paused_at)).one() is not None
+    resumed = smsbridge("events", "posting", "--code", "SWRB13", "--resume")
+
+    assert paused.output == "Posting at SWRB13 is paused: nothing more goes out until --resume.\n"
+    assert resumed.output == "Posting at SWRB13 is back on.\n"
+    with rt.sessions() as session:
+        assert session.scalars(select(Event.posting_paused_at)).one() is None
+        actions = session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)).all()
+    assert actions[-2:] == ["event posting paused", "event posting resumed"]

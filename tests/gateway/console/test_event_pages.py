@@ -198,3 +198,35 @@ def test_an_organiser_lets_photos_through_without_a_hold(
     with rt.sessions() as session:
         detail = session.scalars(select(AuditEntry.detail).order_by(AuditEntry.id.desc())).first()
     assert detail is not None and detail.endswith("photos not held")
+
+
+def test_an_organiser_pauses_and_resumes_posting_at_once(
+    client: FlaskClient, organiser: SignIn, rt: Runtime
+) -> None:
+    sign_in(client, organiser)
+    post_form(client, "/console/events/new", "/console/events/new", **GOOD)
+
+    paused = post_form(client, "/console/events/HUI26", "/console/events/HUI26/posting/pause")
+    page = client.get("/console/events/HUI26").get_data(as_text=True)
+    assert stored_event(rt, "HUI26").posting_paused_at is not None
+    resumed = post_form(client, "/console/events/HUI26", "/console/events/HUI26/posting/resume")
+
+    assert paused.status_code == resumed.status_code == 302
+    assert "Posting is paused" in page and "Resume posting" in page
+    assert stored_event(rt, "HUI26").posting_paused_at is None
+    with rt.sessions() as session:
+        actions = session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)).all()
+    assert actions[-2:] == ["event posting paused", "event posting resumed"]
+
+
+def test_only_the_events_organiser_may_pause_it(
+    client: FlaskClient, organiser: SignIn, rt: Runtime
+) -> None:
+    add_event(rt, code="OTHER1")
+    sign_in(client, organiser)
+
+    # A real form's CSRF token, sent to someone else's event.
+    refused = post_form(client, "/console/events/new", "/console/events/OTHER1/posting/pause")
+
+    assert refused.status_code == 403
+    assert stored_event(rt, "OTHER1").posting_paused_at is None
