@@ -6,14 +6,16 @@ import os
 from collections.abc import Callable
 
 import click
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from gateway.cli.context import fail, runtime, settings
 from store import audit
 from store.db import transaction
-from store.models import Account, Person, utcnow
+from store.follows import end_follows
+from store.models import Account, HeldPost, Person, utcnow
+from store.opt_outs import is_opted_out
 from store.phones import InvalidPhone, normalise_phone
 from workers.dispatch import dispatch
 from workers.publishing.linking import (
@@ -85,6 +87,43 @@ def users_add(phone: str, name: str) -> None:
         f"Added {name.strip()} ({number}). A code was texted to the phone: "
         "it can post once the code is texted back."
     )
+
+
+@users.command("hand-over")
+@click.option("--phone", required=True, help="The number that changes hands.")
+@click.option("--name", required=True, help="The new person's name.")
+def users_hand_over(phone: str, name: str) -> None:
+    """Give a phone number to a new person: the old one keeps their posts, not the number."""
+    number = phone_option(phone)
+    rt = runtime()
+    now = utcnow()
+    with transaction(rt.sessions) as session:
+        old = person_by_phone(session, number)
+        # The old person's history stays theirs (posts, accounts, audit); only the
+        # number moves. Nothing they left waiting may go out in the new person's name.
+        old.phone, old.active, old.current_event_id = f"retired-{old.id}", False, None
+        session.execute(
+            update(HeldPost)
+            .where(HeldPost.person_id == old.id, HeldPost.status == "held")
+            .values(status="dropped", decided_at=now)
+        )
+        ended = end_follows(session, number, "handed over", now)
+        session.flush()
+        new = Person(phone=number, name=name.strip())
+        session.add(new)
+        session.flush()
+        text = send_code(session, new, now)
+        audit.record(
+            session, audit.CLI, "phone handed over", number, f"{old.name} to {name.strip()}"
+        )
+        opted_out = is_opted_out(session, number)
+    dispatch(rt, texts=[text.id])
+    click.echo(
+        f"{number} is now {name.strip()}'s: a code was texted to it. {old.name} keeps their "
+        f"posts and accounts, switched off ({old.phone}); {ended} follow(s) of the number ended."
+    )
+    if opted_out:
+        click.echo(f"{number} had texted STOP: nothing reaches it until it texts START.")
 
 
 @users.command("send-code")

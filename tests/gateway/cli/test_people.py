@@ -350,3 +350,28 @@ def test_what_an_admin_does_at_the_command_line_is_audited(registered: Runtime) 
         ("cli", "phone switched on", "+64211234567"),
         ("cli", "phone unlocked", "+64211234567"),
     ]
+
+
+def test_a_number_handed_over_is_the_new_persons_and_the_old_ones_posts_stay(
+    registered: Runtime,
+) -> None:
+    rt = registered
+    process_inbound(rt, add_inbound(rt, "Posted by Aroha", sid="SMhandover1"))
+    process_inbound(rt, add_inbound(rt, "Tama's FGC got adjourned again", sid="SMhandover2"))
+
+    handed = smsbridge("users", "hand-over", "--phone", "021 123 4567", "--name", "Mere")
+    process_inbound(rt, add_inbound(rt, texted_code(rt), sid="SMhandover3"))
+    process_inbound(rt, add_inbound(rt, "YES", sid="SMhandover4"))  # not Aroha's held post
+
+    assert handed.exit_code == 0, handed.output
+    assert handed.output.startswith("+64211234567 is now Mere's: a code was texted to it.")
+    with rt.sessions() as session:
+        people = {p.name: p for p in session.scalars(select(Person))}
+        posts = session.scalars(select(Post.person_id)).all()
+        audit = session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
+    aroha, mere = people["Aroha"], people["Mere"]
+    assert (aroha.phone, aroha.active) == (f"retired-{aroha.id}", False)
+    assert (mere.phone, mere.phone_confirmed_at is not None) == ("+64211234567", True)
+    assert posts == [aroha.id]  # Aroha's one post stays hers; the held one never went
+    assert audit is not None
+    assert (audit.action, audit.detail) == ("phone handed over", "Aroha to Mere")
