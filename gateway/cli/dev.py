@@ -13,6 +13,7 @@ import click
 from redis.exceptions import RedisError
 
 from config import private_dir
+from gateway.cli import backups
 from gateway.cli.context import fail, runtime, settings
 from gateway.cli.demo import (
     DEMO_CODE,
@@ -23,6 +24,7 @@ from gateway.cli.demo import (
     seed_demo_staff,
 )
 from store.db import transaction
+from store.metrics_files import clear_metrics
 from store.migrate import upgrade
 from store.queueing import connect_redis
 
@@ -42,6 +44,10 @@ def db_upgrade() -> None:
     click.echo("Database is up to date.")
 
 
+db.add_command(backups.db_backup)
+db.add_command(backups.db_restore)
+
+
 @click.command("seed-demo")
 def seed_demo_command() -> None:
     """Add the demo person, local account and SWRB13 event, once."""
@@ -57,6 +63,7 @@ def dev(workers: int) -> None:
     """Run everything on this machine: Redis, the web server and workers (Ctrl-C stops all)."""
     config = settings()
     private_dir(config.var_dir)  # the database, Redis's files and the secrets: ours alone
+    clear_metrics(config.var_dir)  # last run's counts, of every program
     # Children run in their own sessions, so Ctrl-C reaches only this runner,
     # which then stops them in order.
     port = os.environ.get("PORT", "5000")
@@ -123,8 +130,9 @@ def worker_command(redis_url: str, queue_name: str, processes: int = 1) -> list[
     over after WORKER_MAX_JOBS or WORKER_MAX_MB; each runs its own scheduler.
     """
     return [
-        str(BIN / "rq"),
-        "worker-pool",
+        sys.executable,
+        "-m",
+        "workers.pool",  # rq worker-pool, with the workers' metrics folder made first
         "--num-workers",
         str(processes),
         "--worker-class",
@@ -138,8 +146,10 @@ def worker_command(redis_url: str, queue_name: str, processes: int = 1) -> list[
 
 
 def describe(process: subprocess.Popen[bytes]) -> str:
-    """Name a child process by its program."""
+    """Name a child process by its program (its module, for `python -m`)."""
     args = process.args
+    if isinstance(args, list) and args[1:2] == ["-m"]:
+        return str(args[2])
     program = args[0] if isinstance(args, list) else args
     return Path(str(program)).name
 
