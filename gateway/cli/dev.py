@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -72,14 +73,10 @@ def dev(workers: int) -> None:
 
     def stop_all() -> None:
         # Newest first: workers and web finish their work while Redis is still up.
+        # Each child leads a process group of its own (its session): the whole group
+        # is stopped, so no worker, gunicorn worker or scheduler outlives its parent.
         for process in reversed(processes):
-            if process.poll() is None:
-                process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop_group(process, STOP_SECONDS.get(describe(process), 10))
 
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
@@ -143,6 +140,35 @@ def worker_command(redis_url: str, queue_name: str, processes: int = 1) -> list[
         redis_url,
         queue_name,
     ]
+
+
+# How long each may take to stop after SIGTERM: gunicorn's graceful_timeout and
+# RQ's warm shutdown (the jobs in hand), and Redis saving its file; then SIGKILL.
+STOP_SECONDS = {"gunicorn": 25, "workers.pool": 30, "redis-server": 30}
+
+
+def stop_group(process: subprocess.Popen[bytes], seconds: float) -> None:
+    """SIGTERM a child's process group, wait for all of it, then SIGKILL whatever is left."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    deadline = time.monotonic() + seconds
+    # The leader may be gone while its children still finish (a worker mid-job): the
+    # group keeps its id until the last of them ends.
+    while group_alive(process) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+
+
+def group_alive(process: subprocess.Popen[bytes]) -> bool:
+    """Whether any process of the child's group is still running (its leader reaped)."""
+    process.poll()  # reap the leader if it ended, or it would count as alive
+    try:
+        os.killpg(process.pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 def describe(process: subprocess.Popen[bytes]) -> str:
