@@ -107,6 +107,9 @@ class Settings:
     bluesky_plc_url: str = "https://plc.directory"
     # Where Bluesky's public post search is asked, for the walls' hashtags ("" for none).
     bluesky_appview_url: str = "https://public.api.bsky.app"
+    # What a Prometheus scrape of /metrics must send as its bearer token ("" for none:
+    # then only this machine may scrape, and only in development).
+    metrics_token: str = ""
 
     @property
     def uses_twilio(self) -> bool:
@@ -228,6 +231,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         bluesky_appview_url=(
             env_vars.get("BLUESKY_APPVIEW_URL", Settings.bluesky_appview_url).strip().rstrip("/")
         ),
+        metrics_token=env_vars.get("METRICS_TOKEN", "").strip(),
     )
 
 

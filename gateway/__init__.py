@@ -20,11 +20,12 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     app.extensions["smsbridge"] = build_services(settings)
 
-    from gateway import console, health, request_ids, sms_webhooks, timeline, wall
+    from gateway import console, health, metrics, request_ids, sms_webhooks, timeline, wall
 
     request_ids.install(app)
     app.register_blueprint(sms_webhooks.bp)
     app.register_blueprint(health.bp)
+    app.register_blueprint(metrics.bp)
     app.register_blueprint(timeline.bp)
     app.register_blueprint(wall.bp)
     console.install(app, settings)

@@ -10,7 +10,12 @@ from __future__ import annotations
 
 import os
 
+from gunicorn.arbiter import Arbiter
+from gunicorn.workers.base import Worker
+
+from config import load_settings
 from config.logs import logging_config
+from store.metrics_files import WEB, start_program_metrics
 
 worker_class = "gthread"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
@@ -24,3 +29,15 @@ limit_request_fields = 100
 # Our log format for gunicorn's own lines too: JSON in production, and its access
 # log only there (development's terminal is for what `make run` says).
 logconfig_dict = logging_config(os.environ.get("SMSBRIDGE_ENV", "development").strip().lower())
+
+
+def on_starting(server: Arbiter) -> None:
+    """Give the web's workers a new metrics folder, before the first of them starts."""
+    start_program_metrics(load_settings().var_dir, WEB)
+
+
+def child_exit(server: Arbiter, worker: Worker) -> None:
+    """Drop a dead worker's live gauges from /metrics, as prometheus-client asks of gunicorn."""
+    from prometheus_client import multiprocess  # in multiprocess mode: on_starting has run
+
+    multiprocess.mark_process_dead(worker.pid)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from twilio.twiml.messaging_response import MessagingResponse
 
 from config import logs
+from gateway.metrics import count_webhook
 from gateway.services import services
 from store.models import InboundMedia, InboundMessage, OutboundMessage, utcnow
 from store.opt_outs import opt_out
@@ -21,6 +22,7 @@ from store.sms_status import lower_statuses
 
 log = logging.getLogger(__name__)
 bp = Blueprint("sms", __name__, url_prefix="/sms")
+bp.after_request(count_webhook)  # each answer, by status code, on /metrics
 OPTED_OUT_CODE = 21610  # Twilio: "Attempt to send to unsubscribed recipient"
 # Twilio's signature joins the form's names and values with no separator, so one
 # signed request can be re-split into other values that still validate: each field

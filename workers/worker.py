@@ -1,4 +1,4 @@
-"""The RQ worker class, run by `rq worker-pool -w workers.worker.GatewayWorker`.
+"""The RQ worker class, run by `python -m workers.pool -w workers.worker.GatewayWorker`.
 
 Each job runs in the worker's own process (RQ's SimpleWorker), so the runtime it
 builds once (settings, engine, Redis, HTTP session, connectors' modules) serves
@@ -41,6 +41,7 @@ import workers.texts_out.sms
 import workers.walls.tag_reading  # noqa: F401
 from config import Settings, load_settings
 from config.logs import setup_logging, text_context
+from store.metrics import JOB_SECONDS, job_name
 from store.queueing import FINISHED_JOB_SECONDS, SWEEP, make_queue
 from store.secrets_box import CredentialsUnreadable
 from workers.platforms import platform_names
@@ -147,6 +148,15 @@ class GatewayWorker(SimpleWorker):
         ids = {key: str(meta.get(key) or "") for key in ("message_sid", "request_id")}
         with text_context(job_id=job.id, **ids), beating(self, job, execution):
             self.perform_job(job, queue, execution)
+
+    def perform_job(self, job: Job, queue: Queue, execution: Execution) -> bool:
+        """Perform the job as RQ does, timed for /metrics by its function and outcome."""
+        started = time.monotonic()
+        finished = super().perform_job(job, queue, execution)
+        JOB_SECONDS.labels(
+            job=job_name(job.func_name), outcome="finished" if finished else "failed"
+        ).observe(time.monotonic() - started)
+        return finished
 
     def get_heartbeat_ttl(self, job: Job, working_time: float = 0.0) -> int:
         """Give each heartbeat a short life, as a forking worker's are: it is renewed."""

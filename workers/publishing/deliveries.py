@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from config.logs import MESSAGE_SID
 from store.db import transaction, update_rows
+from store.metrics import PLATFORM_ERRORS
 from store.models import (
     Account,
     Delivery,
@@ -217,6 +218,7 @@ def end_delivery(
             delivery.status = "failed"
             delivery.last_error = error.message
             delivery.error_kind = error.kind
+            PLATFORM_ERRORS.labels(platform=error.platform, kind=error.kind).inc()
             if isinstance(error, AuthError):
                 # The post's reply says so ("needs linking again"): no text of its own.
                 mark_needs_relink(session, delivery.account_id)

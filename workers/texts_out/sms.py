@@ -13,6 +13,7 @@ from datetime import timedelta
 from sqlalchemy import update
 
 from store.db import transaction, update_rows
+from store.metrics import TWILIO_ERRORS
 from store.models import OutboundMessage, utcnow
 from store.opt_outs import is_opted_out, opt_out
 from store.queueing import enqueue_sms_at
@@ -66,6 +67,7 @@ def deliver_outbound(rt: Runtime, outbound_id: int) -> None:
     try:
         result = rt.sms.send(to, body, reference=str(outbound_id))
     except SmsSendError as exc:
+        TWILIO_ERRORS.labels(code=str(exc.code or "none")).inc()
         # A transient refusal puts the text back to pending for the sweeper or a retry.
         status = "pending" if exc.transient else "failed"
         with transaction(rt.sessions) as session:
