@@ -4,7 +4,7 @@ PYTHON ?= python3
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench clean chromium lock
+.PHONY: run test lint bench clean chromium nginx lock
 
 # Every dependency at the version and hash requirements.lock pins; then our own code.
 $(STAMP): pyproject.toml requirements.lock
@@ -28,12 +28,16 @@ lock:
 run: $(STAMP)
 	$(BIN)/smsbridge dev
 
-test: $(STAMP) chromium
+test: $(STAMP) chromium nginx
 	$(BIN)/pytest
 
 # Debian's Chromium, for the browser tests (they skip, saying why, where it cannot be had).
 chromium:
 	@scripts/install-chromium
+
+# Debian's nginx, for the deployment tests (they skip, saying why, where it cannot be had).
+nginx:
+	@scripts/install-nginx
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
