@@ -92,6 +92,10 @@ class Settings:
     linkedin_client_secret: str = ""
     linkedin_oauth_url: str = "https://www.linkedin.com/oauth/v2"
     linkedin_api_url: str = "https://api.linkedin.com"
+    # Proxies in front that set X-Forwarded-For/-Proto/-Host (nginx, Caddy: 1). Trusted
+    # that many hops deep, so sign-in limits and the audit see the client's address.
+    # 0 where clients reach gunicorn directly: their headers would be believed.
+    proxy_hops: int = 0
     # How fast the sender may send, in segments a second: Twilio's published rate for
     # its kind (SENDER_RATES) unless SMS_PER_SECOND says (a Messaging Service: the sum
     # of its numbers'). Replies and codes go first; broadcasts take what is left.
@@ -222,6 +226,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         linkedin_client_secret=env_vars.get("LINKEDIN_CLIENT_SECRET", ""),
         linkedin_oauth_url=_url(env_vars, "LINKEDIN_OAUTH_URL", Settings.linkedin_oauth_url),
         linkedin_api_url=_url(env_vars, "LINKEDIN_API_URL", Settings.linkedin_api_url),
+        proxy_hops=_hops(env_vars),
         sms_sender_kind=_sender_kind(env_vars),
         sms_per_second=_per_second(env_vars),
         broadcast_segments=_int(env_vars, "BROADCAST_SEGMENTS", Settings.broadcast_segments),
@@ -233,6 +238,14 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         ),
         metrics_token=env_vars.get("METRICS_TOKEN", "").strip(),
     )
+
+
+def _hops(env_vars: Mapping[str, str]) -> int:
+    """PROXY_HOPS: how many proxies in front are trusted for the client's address (0 to 5)."""
+    raw = env_vars.get("PROXY_HOPS", "").strip() or "0"
+    if not raw.isdigit() or int(raw) > 5:
+        raise ConfigError(f"PROXY_HOPS must be a whole number from 0 to 5, not {raw!r}")
+    return int(raw)
 
 
 def _sender_kind(env_vars: Mapping[str, str]) -> str:

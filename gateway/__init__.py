@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import DEVELOPMENT, Settings, load_settings
 from gateway.services import build_services
@@ -19,6 +20,11 @@ def create_app(settings: Settings | None = None) -> Flask:
     # refused (413) before it is read into memory.
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     app.extensions["smsbridge"] = build_services(settings)
+    if settings.proxy_hops:
+        # Behind nginx or Caddy every request comes from the proxy: take the client's
+        # address, scheme and host from the headers it sets, and only from it.
+        hops = settings.proxy_hops
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
     from gateway import console, health, metrics, request_ids, sms_webhooks, timeline, wall
 
