@@ -33,12 +33,18 @@ HALF_BODY = (
 )
 
 
+METRICS_TOKEN = "deploy-scrape-token-0123456789abcdef"
+
+
 def fronted_stack(env: dict[str, str], tmp_path: Path, proxy_port: int, web_port: int) -> Stack:
     """Return a stack, not yet started, whose public URL is the proxy's."""
     stack = make_stack(env, tmp_path)
     # Standing in for /etc/smsbridge/env (or compose's .env).
     stack.env.update(
-        PUBLIC_URL=f"http://127.0.0.1:{proxy_port}", PORT=str(web_port), WORKER_PROCESSES="1"
+        PUBLIC_URL=f"http://127.0.0.1:{proxy_port}",
+        PORT=str(web_port),
+        WORKER_PROCESSES="1",
+        METRICS_TOKEN=METRICS_TOKEN,
     )
     return stack
 

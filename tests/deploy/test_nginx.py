@@ -29,6 +29,7 @@ from tests.conftest import free_port, wait_until
 from tests.deploy.conftest import (
     HALF_BODY,
     HALF_HEADERS,
+    METRICS_TOKEN,
     PROMPT,
     SLOW,
     fronted_stack,
@@ -41,6 +42,7 @@ from tests.deploy.conftest import (
 )
 from tests.deploy.files import DEPLOY
 from tests.e2e.conftest import Stack, post_replies
+from tests.e2e.test_metrics import scrape
 from tests.factories import PHONE, add_event, add_person
 from workers.runtime import Runtime
 
@@ -125,6 +127,25 @@ def test_a_signed_webhook_through_nginx_is_posted_and_answered(served: Stack, rt
 
     assert answer.status_code == 200
     assert wait_until(lambda: post_replies(rt), timeout=60) == ["Posted to Local timeline @aroha."]
+    # And Prometheus, scraping through nginx with its token, sees it (the worker's
+    # job timing too: it is counted a moment after the reply was queued).
+    handled = (
+        "smsbridge_job_duration_seconds_count",
+        frozenset({("job", "handle_inbound"), ("outcome", "finished")}),
+    )
+
+    def scraped() -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
+        """the worker's handle_inbound timing shows on /metrics through nginx"""
+        found = scrape(served.url, METRICS_TOKEN)
+        return found if found.get(handled) else {}
+
+    samples = wait_until(scraped, timeout=20, interval=0.2)
+    assert (
+        samples[("smsbridge_webhooks_total", frozenset({("webhook", "inbound"), ("code", "200")}))]
+        == 1
+    )
+    published = {("platform", "local"), ("status", "published"), ("error_kind", "")}
+    assert samples[("smsbridge_deliveries", frozenset(published))] == 1
 
 
 def test_readyz_through_nginx_answers_200_once_the_worker_is_up(served: Stack) -> None:
