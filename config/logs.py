@@ -24,8 +24,8 @@ REQUEST_ID: ContextVar[str] = ContextVar("request_id", default="")
 MESSAGE_SID: ContextVar[str] = ContextVar("message_sid", default="")
 JOB_ID: ContextVar[str] = ContextVar("job_id", default="")
 
-# A phone number: 8 to 15 digits standing alone (so ids and Twilio's SIDs are left).
-PHONE = re.compile(r"(?<![\w+])\+?\d{5,12}(\d{3})(?![\w])")
+# A phone number: 8 to 15 digits standing alone (so ids, UUIDs and Twilio's SIDs are left).
+PHONE = re.compile(r"(?<![\w+-])\+?\d{5,12}(\d{3})(?![\w-])")  # not a UUID's group
 SECRET_VALUE = re.compile(
     r"(?i)\b(token|access_token|refresh_token|code|password|secret|key|pin)=([^&\s\"']+)"
 )

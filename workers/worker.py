@@ -39,7 +39,7 @@ import workers.texts_in.undo
 import workers.texts_out.notices
 import workers.texts_out.sms
 import workers.walls.tag_reading  # noqa: F401
-from config import Settings, load_settings
+from config import DEVELOPMENT, Settings, load_settings
 from config.logs import setup_logging, text_context
 from store.metrics import JOB_SECONDS, job_name
 from store.queueing import FINISHED_JOB_SECONDS, SWEEP, make_queue
@@ -97,6 +97,10 @@ class GatewayWorker(SimpleWorker):
             log.critical("%s", exc)
             raise SystemExit(f"smsbridge worker stopped: {exc}") from exc
         start_sweep_ticker(self.settings)
+        if self.settings.env == DEVELOPMENT:
+            # RQ sets its loggers' level again as work starts: keep its per-job lines
+            # out of `make run`'s terminal (production logs them, as JSON).
+            kwargs["logging_level"] = "WARNING"
         return super().work(*args, **kwargs)
 
     def dequeue_job_and_maintain_ttl(

@@ -6,6 +6,7 @@ import json
 import logging
 import os
 import subprocess
+import sys
 
 import pytest
 from flask.testing import FlaskClient
@@ -14,7 +15,6 @@ from rq.job import Job
 
 from config import Settings
 from config.logs import JsonLines, Scrubbed, scrub, text_context
-from tests.conftest import BIN
 from tests.factories import add_person
 from tests.gateway.test_sms_webhooks import FORM, signed
 from workers.runtime import Runtime
@@ -30,6 +30,10 @@ from workers.runtime import Runtime
             "text SM0123456789abcdef0123456789abcdef sent",
         ),
         ("delivery 12345 published", "delivery 12345 published"),
+        (
+            "job 20437413-1656-4126-8ed1-e3194e3fcf70 done",
+            "job 20437413-1656-4126-8ed1-e3194e3fcf70 done",
+        ),
         ("GET /link?code=12345678&state=x", "GET /link?code=…&state=x"),
         ("refresh_token=abc.def-ghi refused", "refresh_token=… refused"),
         ("Authorization: Bearer eyJhbGciOi.JIUzI1NiJ9", "Authorization: Bearer …"),
@@ -84,8 +88,11 @@ def test_every_line_of_a_texts_job_names_it_and_none_holds_its_words_or_number(
 
     worker = subprocess.run(
         [
-            *(str(BIN / "rq"), "worker", "--burst", "-w", "workers.worker.GatewayWorker"),
-            *("--serializer", "json", "--url", env["REDIS_URL"], queue.name),
+            # As `make run` and the Procfile start it: the pool, whose workers RQ sets
+            # up its logging for again as they start work.
+            *(sys.executable, "-m", "workers.pool", "--burst", "--num-workers", "1"),
+            *("--worker-class", "workers.worker.GatewayWorker", "--serializer", "json"),
+            *("--url", env["REDIS_URL"], queue.name),
         ],
         env={**os.environ, **env},
         capture_output=True,
