@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from gateway.cli import dev, events, keys, messages, people, staff
+from gateway.cli import dev, events, following, keys, messages, people, staff
 
 
 @click.group()
@@ -12,6 +12,8 @@ def main() -> None:
     """Run and administer the SMS-to-social gateway."""
 
 
+for command in following.commands:  # smsbridge events followers|notify|notices
+    events.events.add_command(command)
 for command in (
     *people.commands,
     *staff.commands,

@@ -7,8 +7,8 @@ from datetime import timedelta
 import click
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
-from gateway.cli import following
 from gateway.cli.context import fail, runtime
 from gateway.cli.people import person_by_phone, phone_option
 from store import audit
@@ -24,6 +24,14 @@ from store.events import (
 from store.models import Event, utcnow
 
 DEFAULT_LENGTH = timedelta(days=3)
+
+
+def find_event(session: Session, code: str) -> Event:
+    """The event with this code, or a one-line error."""
+    event = session.scalar(select(Event).where(Event.code == code.strip().upper()))
+    if event is None:
+        raise fail(f"no event has the code {code.strip().upper()}")
+    return event
 
 
 @click.group()
@@ -82,9 +90,7 @@ def events_create(
 def events_check(code: str, on: bool) -> None:
     """Turn the confidentiality check on or off for an event's posts."""
     with transaction(runtime().sessions) as session:
-        event = session.scalar(select(Event).where(Event.code == code.strip().upper()))
-        if event is None:
-            raise fail(f"no event has the code {code.strip().upper()}")
+        event = find_event(session, code)
         event.check_confidentiality = on
         audit.record(session, audit.CLI, f"event check turned {'on' if on else 'off'}", event.code)
         state = "checked" if on else "no longer checked"
@@ -99,9 +105,7 @@ def events_check(code: str, on: bool) -> None:
 def events_photos(code: str, hold: bool) -> None:
     """Hold an event's posts with photos until their sender texts YES, or not."""
     with transaction(runtime().sessions) as session:
-        event = session.scalar(select(Event).where(Event.code == code.strip().upper()))
-        if event is None:
-            raise fail(f"no event has the code {code.strip().upper()}")
+        event = find_event(session, code)
         event.hold_photos = hold
         audit.record(
             session, audit.CLI, f"event photos {'held' if hold else 'not held'}", event.code
@@ -120,9 +124,7 @@ def events_photos(code: str, hold: bool) -> None:
 def events_posting(code: str, pause: bool) -> None:
     """The event's kill switch: no post of it goes out, new or on its way, while paused."""
     with transaction(runtime().sessions) as session:
-        event = session.scalar(select(Event).where(Event.code == code.strip().upper()))
-        if event is None:
-            raise fail(f"no event has the code {code.strip().upper()}")
+        event = find_event(session, code)
         event.posting_paused_at = utcnow() if pause else None
         audit.record(
             session, audit.CLI, f"event posting {'paused' if pause else 'resumed'}", event.code
@@ -142,9 +144,7 @@ def events_posting(code: str, pause: bool) -> None:
 def events_public_names(code: str, added: tuple[str, ...], removed: tuple[str, ...]) -> None:
     """Show or change the names an event's posts may use without being held."""
     with transaction(runtime().sessions) as session:
-        event = session.scalar(select(Event).where(Event.code == code.strip().upper()))
-        if event is None:
-            raise fail(f"no event has the code {code.strip().upper()}")
+        event = find_event(session, code)
         gone = {name.casefold() for name in removed}
         unknown = gone - {name.casefold() for name in event.public_name_list}
         if unknown:
@@ -207,8 +207,5 @@ def events_join(code: str, phone: str) -> None:
         audit.record(session, audit.CLI, "attendee added", code, number)
     click.echo(f"{number} is now at {code}.")
 
-
-for command in following.commands:
-    events.add_command(command)
 
 commands = [events]

@@ -5,13 +5,13 @@ from __future__ import annotations
 import click
 from redis.exceptions import RedisError
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from gateway.cli.context import fail, runtime
+from gateway.cli.events import find_event
 from gateway.console.words import duration
 from store import audit
 from store.db import transaction
-from store.models import Broadcast, Event, Follow, utcnow
+from store.models import Broadcast, Follow, utcnow
 from store.queueing import enqueue_broadcast
 from workers.following.broadcasts import (
     Cost,
@@ -21,14 +21,6 @@ from workers.following.broadcasts import (
     segments_used_today,
     start_broadcast,
 )
-
-
-def find_event(session: Session, code: str) -> Event:
-    """The event with this code, or a one-line error."""
-    event = session.scalar(select(Event).where(Event.code == code.strip().upper()))
-    if event is None:
-        raise fail(f"no event has the code {code.strip().upper()}")
-    return event
 
 
 @click.command("followers")

@@ -104,16 +104,20 @@ def make_stack(env: dict[str, str], tmp_path: Path) -> Stack:
 
 
 def kill_the_worker_midway(
-    stack: Stack, rt: Runtime, body: str, kill_when: Callable[[], object]
+    stack: Stack, rt: Runtime, text: str | Callable[[], object], kill_when: Callable[[], object]
 ) -> None:
-    """Text `body`, SIGKILL the worker once `kill_when()` holds, start another, await the reply.
+    """Text (a body, or a call that texts), SIGKILL the worker once `kill_when()` holds,
+    start another, await the reply.
 
     Starts the stack and stops it before returning; prints its logs if anything fails.
     """
     try:
         stack.start_web()
         stack.start_worker()
-        assert stack.send(PHONE, body).status_code == 200
+        if callable(text):
+            text()
+        else:
+            assert stack.send(PHONE, text).status_code == 200
         wait_until(kill_when, timeout=30)
 
         stack.kill_worker()

@@ -8,9 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from store.models import Delivery, DeliveryPart
-from tests.conftest import wait_until
 from tests.e2e.conftest import (
-    RECOVERY_SECONDS,
     kill_the_worker_midway,
     make_stack,
     post_replies,
@@ -100,21 +98,14 @@ def test_a_worker_killed_between_a_photos_upload_and_the_post_posts_it_once(
     with MastodonPeer() as peer:
         link_mastodon(rt, peer)
         peer.stall_next_upload(60)  # Mastodon keeps the file; its answer never reaches the worker
-        try:
-            stack.start_web()
-            stack.start_worker()
-            held = simulate(stack, "--media", str(photo), "Our poster")
-            simulate(stack, "--wait", "1", "YES")
-            wait_until(lambda: peer.media, timeout=30)
+        said: list[str] = []
 
-            stack.kill_worker()
-            stack.start_worker("worker-2")
-            wait_until(lambda: post_replies(rt), timeout=RECOVERY_SECONDS)
-        except BaseException:
-            print(stack.logs())
-            raise
-        finally:
-            stack.stop()
+        def photo_then_yes() -> None:
+            said.append(simulate(stack, "--media", str(photo), "Our poster"))
+            simulate(stack, "--wait", "1", "YES")
+
+        kill_the_worker_midway(stack, rt, photo_then_yes, lambda: peer.media)
+        (held,) = said
         statuses = list(peer.statuses)
         uploads = len(peer.media)
         host = peer.host

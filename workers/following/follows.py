@@ -16,9 +16,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from store.codes import CODE_DIGITS, MAX_WRONG_CODES, check_secret, hash_secret, new_code
-from store.events import EventError, normalise_code
 from store.follows import LIVE, end_follows
 from store.models import Event, Follow, InboundMessage
+from workers.texts_in.attending import event_not_over
 from workers.texts_out import replies
 
 CODE_VALID_FOR = timedelta(days=2)
@@ -27,15 +27,9 @@ CODE_QUIET = timedelta(minutes=10)  # a number gets at most one follow code this
 
 def find_followable(session: Session, code: str, now: datetime) -> Event | str:
     """The event this code names, if it may be followed now; else the words saying why not."""
-    try:
-        code = normalise_code(code)
-    except EventError:
-        return replies.no_such_event(code)
-    event = session.scalar(select(Event).where(Event.code == code))
-    if event is None:
-        return replies.no_such_event(code)
-    if event.ends_at <= now:
-        return replies.event_over(event)
+    event = event_not_over(session, code, now)
+    if isinstance(event, str):
+        return event
     if not event.open_to_followers:
         return replies.not_open_to_followers(event.code)
     return event

@@ -19,8 +19,8 @@ def events_open(session: Session, now: datetime) -> list[Event]:
     )
 
 
-def join(session: Session, person: Person, code: str, now: datetime) -> str:
-    """Attend the event with this code if it has not ended; return the words to send."""
+def event_not_over(session: Session, code: str, now: datetime) -> Event | str:
+    """The event a texted code names, if it has not ended; else the words saying why not."""
     try:
         code = normalise_code(code)
     except EventError:
@@ -30,6 +30,14 @@ def join(session: Session, person: Person, code: str, now: datetime) -> str:
         return replies.no_such_event(code)
     if event.ends_at <= now:
         return replies.event_over(event)
+    return event
+
+
+def join(session: Session, person: Person, code: str, now: datetime) -> str:
+    """Attend the event with this code if it has not ended; return the words to send."""
+    event = event_not_over(session, code, now)
+    if isinstance(event, str):
+        return event
     join_event(session, person, event)
     if event.starts_at > now:
         return replies.joined_before_start(event)
